@@ -1,0 +1,105 @@
+"""Customer and prospect state, held in arrays indexed by node of the customer network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .organisation import ACCOUNT_DEPT, Employees
+
+PROSPECT, ACTIVE, CHURNED = 0, 1, 2
+STATUS_NAMES = ("prospect", "active", "churned")
+NEUTRAL_SATISFACTION = 0.7  # satisfaction of a customer whose expectations are just met
+F = np.float32  # customer state precision: ample for 0..1 scores, half the memory and time
+
+
+@dataclass
+class Customers:
+    """State of every customer and prospect; index i is node i of the social network."""
+
+    status: np.ndarray        # int8: PROSPECT, ACTIVE or CHURNED
+    expectation: np.ndarray   # 0..1
+    satisfaction: np.ndarray  # 0..1
+    relationship: np.ndarray  # 0..1, with the account owner
+    switching_cost: np.ndarray  # 0..1
+    value: np.ndarray         # money per week while active
+    tenure: np.ndarray        # weeks as a customer
+    owner: np.ndarray         # employee index, -1 if none
+    cause: np.ndarray         # int8 index into churn.CAUSES, -1 if not churned
+    churn_step: np.ndarray    # step of churn, -1 if not churned
+    open_contact: np.ndarray  # bool: an unresolved contact is pending
+    open_dept: np.ndarray     # department whose knowledge the pending contact needs
+    open_since: np.ndarray    # step the pending contact was first raised
+    wom: np.ndarray           # -1..1, word of mouth heard, decaying
+    exposure: np.ndarray      # 0..1, recent defection of a neighbour, decaying
+    initial: np.ndarray       # bool: active at step 0 (the retention cohort)
+    last_contact: np.ndarray  # step of the last contact with the firm, -1 if none
+
+    @property
+    def n(self) -> int:
+        return len(self.status)
+
+
+def promise_level(params: dict) -> float:
+    """Expectation set by promises: marketing's plus the extra that volume-rewarded
+    sales make (essays 001, 004)."""
+    return min(1.0, params["base_expectation"] + params["marketing_promise"]
+               + params["sales_promise"] * (1.0 - params["reward_mix"]))
+
+
+def create_customers(params: dict, emp: Employees, rng: np.random.Generator) -> Customers:
+    """Customers first (indices are shuffled onto the network by its builder), then
+    prospects. Customers start in a settled state: tenure spread over years,
+    satisfaction around neutral, relationship partly built."""
+    nc, n = params["n_customers"], params["n_customers"] + params["n_prospects"]
+    status = np.full(n, PROSPECT, dtype=np.int8)
+    status[:nc] = ACTIVE
+    sc_mean = params["switching_cost"]
+    conc = 6.0  # Beta concentration: a spread of switching costs around the mean
+    switching = rng.beta(max(sc_mean * conc, 1e-3), max((1 - sc_mean) * conc, 1e-3), n)
+    sigma = 0.5  # log-normal spread of customer value, mean value_mean
+    value = params["value_mean"] * rng.lognormal(-sigma**2 / 2, sigma, n)
+    c = Customers(
+        status=status,
+        expectation=np.clip(promise_level(params) + rng.normal(0, 0.05, n), 0, 1).astype(F),
+        satisfaction=np.clip(rng.normal(NEUTRAL_SATISFACTION, 0.1, n), 0, 1).astype(F),
+        relationship=np.clip(rng.normal(0.4, 0.1, n), 0, 1).astype(F),
+        switching_cost=switching.astype(F), value=value.astype(F),
+        tenure=np.where(status == ACTIVE, rng.exponential(150.0, n), 0.0).astype(F),
+        owner=np.full(n, -1, dtype=np.int64),
+        cause=np.full(n, -1, dtype=np.int8),
+        churn_step=np.full(n, -1, dtype=np.int32),
+        open_contact=np.zeros(n, dtype=bool),
+        open_dept=np.zeros(n, dtype=np.int8),
+        open_since=np.zeros(n, dtype=np.int32),
+        wom=np.zeros(n, F), exposure=np.zeros(n, F),
+        initial=status == ACTIVE,
+        last_contact=np.full(n, -1, dtype=np.int32),
+    )
+    c.owner[:nc] = draw_owners(emp, params, nc, rng)
+    return c
+
+
+def draw_owners(emp: Employees, params: dict, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Account owners for k customers: sales employees, key persons given
+    ``key_person_weight`` times as many accounts."""
+    sellers = np.flatnonzero(emp.dept == ACCOUNT_DEPT)
+    if len(sellers) == 0 or k == 0:
+        return np.full(k, -1, dtype=np.int64)
+    w = np.where(emp.key_person[sellers], params["key_person_weight"], 1.0)
+    return sellers[np.searchsorted(np.cumsum(w) / w.sum(), rng.random(k))].astype(np.int64)
+
+
+def accounts_per_owner(c: Customers, n_employees: int) -> np.ndarray:
+    """Number of active accounts each employee owns."""
+    owners = c.owner[(c.status == ACTIVE) & (c.owner >= 0)]
+    return np.bincount(owners, minlength=n_employees)
+
+
+def nps(satisfaction: np.ndarray) -> float:
+    """Net promoter score from satisfaction read as a 0-10 score: promoters 9-10
+    (satisfaction >= 0.85), detractors 0-6 (below 0.65), in points from -100 to 100."""
+    if len(satisfaction) == 0:
+        return 0.0
+    return 100.0 * (np.mean(satisfaction >= 0.85) - np.mean(satisfaction < 0.65))

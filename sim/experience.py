@@ -1,0 +1,76 @@
+"""Expectations against experience (essay 004): the week's touchpoints are weighed with
+the weakest one counting most, compared with the customer's expectation, and an
+experience below expectation moves satisfaction more than one above it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .contacts import Contacts, WAIT_PENALTY
+from .customers import F, NEUTRAL_SATISFACTION, Customers, promise_level
+from .organisation import Employees
+
+FAULT_QUALITY = 0.1  # a product fault as a touchpoint: a bad week
+
+
+def weekly_experience(c: Customers, is_active: np.ndarray, ct: Contacts, faulty: np.ndarray,
+                      params: dict, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Experienced quality of the week for every customer (meaningful for the active
+    ones), and whether they had a contact. Touchpoints: the product (every week; a
+    fault makes it bad), each contact, and waiting on an open contact they did not
+    chase this week. Arrays span all customers: contiguous arithmetic is cheaper
+    than gathering the active ones."""
+    n = c.n
+    worst = np.full(n, params["product_quality"], dtype=F)
+    worst[faulty] = FAULT_QUALITY
+    total = worst.copy()
+    count = np.ones(n, dtype=F)
+    np.minimum.at(worst, ct.customer, ct.quality.astype(F))
+    np.add.at(total, ct.customer, ct.quality.astype(F))
+    np.add.at(count, ct.customer, F(1))
+    waiting = np.flatnonzero(c.open_contact & (c.last_contact < step))
+    q_wait = np.clip(Q_WAITING - WAIT_PENALTY * (step - c.open_since[waiting]), 0, 1).astype(F)
+    worst[waiting] = np.minimum(worst[waiting], q_wait)
+    total[waiting] += q_wait
+    count[waiting] += 1
+    w = F(params["weakest_link"])
+    x = w * worst + (1 - w) * total / count
+    return x, count > 1
+
+
+Q_WAITING = 0.4  # an open request nobody has answered yet
+
+
+def appraise(x: np.ndarray, expectation: np.ndarray, loss_aversion: float) -> np.ndarray:
+    """Satisfaction the week's experience points to: neutral when expectations are
+    just met, above it by the surplus, below by loss_aversion times the shortfall."""
+    gap = x - expectation
+    gap = np.maximum(gap, 0) + F(loss_aversion) * np.minimum(gap, 0)
+    return np.clip(F(NEUTRAL_SATISFACTION) + gap, 0, 1)
+
+
+def update_satisfaction(c: Customers, is_active: np.ndarray, x: np.ndarray,
+                        had_contact: np.ndarray, params: dict) -> np.ndarray:
+    """Move active customers' satisfaction towards the appraisal (faster after a
+    contact) and expectations towards the mean of the promise and the experience.
+    Returns the appraisal (all customers), which word of mouth uses."""
+    v = appraise(x, c.expectation, params["loss_aversion"])
+    rate = np.where(had_contact, F(params["contact_salience"]), F(params["satisfaction_memory"]))
+    rate *= is_active
+    c.satisfaction += rate * (v - c.satisfaction)
+    anchor = F(0.5) * (F(promise_level(params)) + x)
+    c.expectation += F(params["expectation_adapt"]) * is_active * (anchor - c.expectation)
+    return v
+
+
+def update_relationship(c: Customers, is_active: np.ndarray, emp: Employees, params: dict) -> None:
+    """Relationship strength follows the account owner's care: their skill, how much
+    the reward scheme values customers (essay 003: 'a relationship cannot stand
+    still'), diluted when they own more accounts than they can look after."""
+    owned = is_active & (c.owner >= 0)
+    accounts = np.bincount(c.owner[owned], minlength=emp.n)
+    dilution = np.minimum(1.0, params["account_capacity"] / np.maximum(accounts, 1))
+    care_of = np.append(emp.skill * (0.4 + 0.6 * params["reward_mix"]) * dilution, 0.0).astype(F)
+    care = care_of[c.owner]  # owner -1 (none) reads the appended 0
+    rate = F(params["relationship_rate"]) * is_active
+    c.relationship += rate * (care - c.relationship)

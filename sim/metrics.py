@@ -1,0 +1,102 @@
+"""The per-step outputs: one row per week, the same columns in the DataCollector frame
+and in timeseries.csv."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .contacts import PRIMARY, REPEAT, FAULT, Contacts
+from .customers import ACTIVE, PROSPECT, Customers, nps
+
+BASE_COLUMNS = (
+    "step", "active_customers", "prospects", "acquired", "acquired_marketing",
+    "acquired_wom", "churned",
+)
+TAIL_COLUMNS = (
+    "retention", "mean_satisfaction", "nps", "mean_expectation", "mean_relationship",
+    "revenue", "contacts", "failure_demand_share", "first_contact_resolution",
+    "handoffs", "handoff_success", "mean_wait", "utilisation", "unanswered",
+    "wom_negative", "wom_positive", "employees", "employee_turnover",
+    "knowledge_lost", "product_fault_rate", "feedback_reached",
+)
+
+
+def columns(causes: tuple[str, ...]) -> tuple[str, ...]:
+    """All output columns, with one churn_<cause> column per cause."""
+    return BASE_COLUMNS + tuple(f"churn_{c}" for c in causes) + TAIL_COLUMNS
+
+
+@dataclass
+class StepStats:
+    """What the phases of one step counted, for the metrics row."""
+
+    acquired_marketing: int = 0
+    acquired_wom: int = 0
+    churn_by_cause: np.ndarray | None = None
+    contacts: Contacts | None = None
+    utilisation: float = 0.0
+    wom_negative: int = 0
+    wom_positive: int = 0
+    leavers: int = 0
+    knowledge_lost: float = 0.0
+    feedback_reached: float = 0.0
+
+
+def _share(num: float, den: float) -> float:
+    return float(num) / float(den) if den else 0.0
+
+
+def contact_metrics(ct: Contacts | None) -> dict[str, float]:
+    """Failure-demand share (repeat and fault contacts in all contacts), first-contact
+    resolution (primary contacts resolved without a hand-off), hand-offs and their
+    success, mean weeks a contact had been open, share not answered for lack of capacity."""
+    if ct is None or len(ct.customer) == 0:
+        return dict(contacts=0, failure_demand_share=0.0, first_contact_resolution=0.0,
+                    handoffs=0, handoff_success=0.0, mean_wait=0.0, unanswered=0.0)
+    primary = ct.kind == PRIMARY
+    return dict(
+        contacts=int(len(ct.customer)),
+        failure_demand_share=_share(np.sum((ct.kind == REPEAT) | (ct.kind == FAULT)),
+                                    len(ct.kind)),
+        first_contact_resolution=_share(np.sum(primary & ct.resolved & ~ct.handoff),
+                                        primary.sum()),
+        handoffs=int(ct.handoff.sum()),
+        handoff_success=_share(ct.handoff_ok.sum(), ct.handoff.sum()),
+        mean_wait=float(ct.waited.mean()),
+        unanswered=_share(np.sum(~ct.handled), len(ct.handled)),
+    )
+
+
+def row(step: int, c: Customers, n_employees: int, fault_rate: float, st: StepStats,
+        causes: tuple[str, ...]) -> dict[str, float]:
+    """The metrics row for the current state and this step's counts."""
+    active = c.status == ACTIVE
+    sat = c.satisfaction[active]
+    by_cause = st.churn_by_cause if st.churn_by_cause is not None else np.zeros(len(causes))
+    out = dict(
+        step=step, active_customers=int(active.sum()),
+        prospects=int(np.sum(c.status == PROSPECT)),
+        acquired=st.acquired_marketing + st.acquired_wom,
+        acquired_marketing=st.acquired_marketing, acquired_wom=st.acquired_wom,
+        churned=int(by_cause.sum()),
+    )
+    out.update({f"churn_{k}": int(by_cause[i]) for i, k in enumerate(causes)})
+    n_initial = int(c.initial.sum())
+    out.update(
+        retention=_share(np.sum(c.initial & active), n_initial),
+        mean_satisfaction=float(sat.mean()) if len(sat) else 0.0,
+        nps=nps(sat),
+        mean_expectation=float(c.expectation[active].mean()) if len(sat) else 0.0,
+        mean_relationship=float(c.relationship[active].mean()) if len(sat) else 0.0,
+        revenue=float(c.value[active].sum()),
+    )
+    out.update(contact_metrics(st.contacts))
+    out.update(
+        utilisation=st.utilisation, wom_negative=st.wom_negative,
+        wom_positive=st.wom_positive, employees=n_employees,
+        employee_turnover=st.leavers, knowledge_lost=st.knowledge_lost,
+        product_fault_rate=fault_rate, feedback_reached=st.feedback_reached,
+    )
+    return out

@@ -1,0 +1,186 @@
+"""Network builders: the customers' social network and the employees' network.
+
+The customer network is built straight into compressed sparse rows (two integer
+arrays), because a networkx graph of a million nodes would take gigabytes; the
+employee network is small and is a networkx graph, with edge arrays for the
+vectorised learning and access computations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CSR:
+    """An undirected graph as compressed sparse rows: neighbours of i are
+    ``indices[indptr[i]:indptr[i + 1]]``."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.indptr) - 1
+
+    def degree(self) -> np.ndarray:
+        return np.diff(self.indptr)
+
+    def neighbours(self, i: int) -> np.ndarray:
+        return self.indices[self.indptr[i]:self.indptr[i + 1]]
+
+    def neighbours_of(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """All (source, neighbour) pairs for the given nodes, as two flat arrays."""
+        starts = self.indptr[nodes]
+        lens = self.indptr[nodes + 1] - starts
+        total = int(lens.sum())
+        if total == 0:
+            return np.empty(0, np.int64), np.empty(0, self.indices.dtype)
+        src = np.repeat(nodes, lens)
+        offsets = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
+        return src, self.indices[np.repeat(starts, lens) + offsets]
+
+    def random_neighbours(self, nodes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One uniformly drawn neighbour per entry of ``nodes`` (-1 where a node has none)."""
+        starts = self.indptr[nodes]
+        lens = self.indptr[nodes + 1] - starts
+        pick = starts + (rng.random(len(nodes)) * lens).astype(np.int64)
+        out = np.full(len(nodes), -1, dtype=np.int64)
+        has = lens > 0
+        out[has] = self.indices[pick[has]]
+        return out
+
+    def to_networkx(self, nodes: np.ndarray | None = None) -> nx.Graph:
+        """The graph (or the subgraph induced by ``nodes``) as networkx, for drawing."""
+        g = nx.Graph()
+        keep = np.arange(self.n) if nodes is None else np.asarray(nodes)
+        g.add_nodes_from(keep.tolist())
+        src, dst = self.neighbours_of(keep)
+        inside = np.isin(dst, keep)
+        g.add_edges_from(zip(src[inside].tolist(), dst[inside].tolist()))
+        return g
+
+
+def _csr_from_edges(n: int, u: np.ndarray, v: np.ndarray) -> CSR:
+    """Undirected CSR from an edge list, dropping self-loops and duplicates."""
+    keep = u != v
+    u, v = u[keep], v[keep]
+    a = np.concatenate([u, v]).astype(np.int64)
+    b = np.concatenate([v, u]).astype(np.int64)
+    del u, v
+    key = a * n + b
+    del a, b
+    key.sort()  # sorted keys give rows in order; drop repeats of the same edge
+    if len(key):
+        key = key[np.concatenate([[True], key[1:] != key[:-1]])]
+    src = key // n
+    idx_dtype = np.int32 if n < 2**31 - 1 else np.int64
+    indices = (key - src * n).astype(idx_dtype)
+    del key
+    counts = np.bincount(src, minlength=n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return CSR(indptr, indices)
+
+
+def small_world(n: int, mean_degree: float, rewire: float, rng: np.random.Generator) -> CSR:
+    """Watts-Strogatz small world: a ring lattice whose edges are rewired with
+    probability ``rewire``; node labels are shuffled so the ring has no meaning."""
+    half = max(1, int(round(mean_degree / 2)))
+    half = min(half, max(1, (n - 1) // 2))
+    u = np.repeat(np.arange(n, dtype=np.int64), half)
+    v = (u + np.tile(np.arange(1, half + 1, dtype=np.int64), n)) % n
+    moved = rng.random(len(v)) < rewire
+    v[moved] = rng.integers(0, n, size=int(moved.sum()))
+    perm = rng.permutation(n)
+    return _csr_from_edges(n, perm[u], perm[v])
+
+
+def scale_free(n: int, mean_degree: float, rng: np.random.Generator,
+               exponent: float = 2.5) -> CSR:
+    """Static scale-free model (Goh, Kahng & Kim 2001): edge ends drawn with weight
+    i**(-1/(exponent-1)), which gives a power-law degree distribution, vectorised."""
+    alpha = 1.0 / (exponent - 1.0)
+    w = np.arange(1, n + 1, dtype=np.float64) ** (-alpha)
+    cdf = np.cumsum(w)
+    cdf /= cdf[-1]
+    m = int(round(n * mean_degree / 2))
+    u = np.searchsorted(cdf, rng.random(m))
+    v = np.searchsorted(cdf, rng.random(m))
+    np.minimum(u, n - 1, out=u)
+    np.minimum(v, n - 1, out=v)
+    perm = rng.permutation(n)
+    return _csr_from_edges(n, perm[u], perm[v])
+
+
+def build_customer_network(n: int, params: dict, rng: np.random.Generator) -> CSR:
+    """The social network of customers and prospects, by ``customer_network``."""
+    if params["customer_network"] == "scale_free":
+        return scale_free(n, params["customer_degree"], rng)
+    return small_world(n, params["customer_degree"], params["rewire"], rng)
+
+
+def build_org_network(dept: np.ndarray, params: dict, rng: np.random.Generator) -> nx.Graph:
+    """Employee network: dense inside each department, cross-department ties scaled by
+    (1 - silo_barrier), plus ``bridges`` boundary spanners per department pair, each
+    tied to ``bridge_ties`` members of the other department.
+
+    Edges carry ``kind``: 'within', 'cross' or 'bridge'.
+    """
+    n = len(dept)
+    g = nx.Graph()
+    g.add_nodes_from((i, {"dept": int(dept[i])}) for i in range(n))
+    n_dept = int(dept.max()) + 1
+    members = [np.flatnonzero(dept == d) for d in range(n_dept)]
+    for m in members:  # G(n, p) inside each department, expected degree within_degree
+        k = len(m)
+        if k < 2:
+            continue
+        p = min(1.0, params["within_degree"] / (k - 1))
+        iu, ju = np.triu_indices(k, 1)
+        hit = rng.random(len(iu)) < p
+        g.add_edges_from(zip(m[iu[hit]].tolist(), m[ju[hit]].tolist()), kind="within")
+    n_cross = rng.poisson(n * params["cross_degree"] * (1.0 - params["silo_barrier"]) / 2)
+    if n_cross and n_dept > 1:
+        u = rng.integers(0, n, size=n_cross)
+        v = rng.integers(0, n, size=n_cross)
+        ok = dept[u] != dept[v]
+        g.add_edges_from(zip(u[ok].tolist(), v[ok].tolist()), kind="cross")
+    for a in range(n_dept):
+        for b in range(n_dept):
+            if a == b or not len(members[a]) or not len(members[b]):
+                continue
+            # bridges per unordered pair: half from each side, the odd one from the lower
+            count = params["bridges"] // 2 + (params["bridges"] % 2 if a < b else 0)
+            for _ in range(count):
+                spanner = int(rng.choice(members[a]))
+                ties = min(params["bridge_ties"], len(members[b]))
+                for t in rng.choice(members[b], size=ties, replace=False).tolist():
+                    g.add_edge(spanner, t, kind="bridge")
+    return g
+
+
+def edge_arrays(g: nx.Graph) -> tuple[np.ndarray, np.ndarray]:
+    """Both directions of every edge of ``g`` as two integer arrays (u, v)."""
+    if g.number_of_edges() == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    e = np.array(list(g.edges()), dtype=np.int64)
+    return np.concatenate([e[:, 0], e[:, 1]]), np.concatenate([e[:, 1], e[:, 0]])
+
+
+def department_access(u: np.ndarray, v: np.ndarray, dept: np.ndarray, n_dept: int,
+                      direct: float = 0.5, two_hop: float = 0.1) -> np.ndarray:
+    """access[e, d]: chance employee e finds someone in department d who will take a
+    hand-off, through a direct tie (each works with ``direct``) or a colleague's tie
+    (each two-step path works with ``two_hop``). Own department gets 1."""
+    n = len(dept)
+    ties = np.zeros((n, n_dept))
+    np.add.at(ties, (u, dept[v]), 1.0)
+    paths = np.zeros((n, n_dept))
+    np.add.at(paths, u, ties[v])
+    access = 1.0 - (1.0 - direct) ** ties * (1.0 - two_hop) ** paths
+    access[np.arange(n), dept] = 1.0
+    return access

@@ -1,0 +1,143 @@
+"""The organisation: departments, employees' state arrays, the reward scheme's pull on
+effort, turnover and learning across the employee network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from .networks import build_org_network, department_access, edge_arrays
+
+DEPARTMENTS = ("sales", "marketing", "product", "support", "delivery", "billing")
+DEPT = {name: i for i, name in enumerate(DEPARTMENTS)}
+# Share of staff per department: a modelling choice for a firm that sells and serves.
+DEPT_SHARE = np.array([0.20, 0.10, 0.20, 0.25, 0.15, 0.10])
+ACCOUNT_DEPT = DEPT["sales"]  # account owners are in sales
+
+
+@dataclass
+class Employees:
+    """Employee state, one entry per employee (a slot: a leaver's slot takes the hire)."""
+
+    dept: np.ndarray        # int, index into DEPARTMENTS
+    skill: np.ndarray       # 0..1, chance to resolve a request in their own domain
+    knowledge: np.ndarray   # 0..1, knowledge of other departments' domains
+    engagement: np.ndarray  # 0..1
+    tenure: np.ndarray      # weeks
+    key_person: np.ndarray  # bool
+    used: np.ndarray        # contacts handled this week
+    graph: nx.Graph
+    u: np.ndarray           # edge arrays of graph, both directions
+    v: np.ndarray
+    access: np.ndarray      # [employee, dept] chance a hand-off to dept gets through
+
+    @property
+    def n(self) -> int:
+        return len(self.dept)
+
+
+def assign_departments(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Department of each employee: at least one per department, the rest by DEPT_SHARE."""
+    base = np.arange(len(DEPARTMENTS)) if n >= len(DEPARTMENTS) else np.arange(n)
+    rest = rng.choice(len(DEPARTMENTS), size=n - len(base), p=DEPT_SHARE)
+    return np.sort(np.concatenate([base, rest])).astype(np.int64)
+
+
+def create_employees(params: dict, rng: np.random.Generator) -> Employees:
+    """A settled workforce: tenure spread over years, skill grown with it."""
+    n = params["n_employees"]
+    dept = assign_departments(n, rng)
+    tenure = rng.exponential(52 * 4, size=n)
+    grown = 1.0 - np.exp(-tenure / 52.0)
+    skill = params["new_hire_skill"] + (0.95 - params["new_hire_skill"]) * grown
+    knowledge = 0.1 + 0.6 * grown * (1.0 - 0.5 * params["silo_barrier"])
+    owners = dept == ACCOUNT_DEPT
+    key = owners & (rng.random(n) < params["key_person_share"])
+    graph = build_org_network(dept, params, rng)
+    u, v = edge_arrays(graph)
+    return Employees(
+        dept=dept, skill=skill, knowledge=knowledge,
+        engagement=np.clip(rng.normal(0.6, 0.1, n), 0, 1), tenure=tenure,
+        key_person=key, used=np.zeros(n), graph=graph, u=u, v=v,
+        access=department_access(u, v, dept, len(DEPARTMENTS)),
+    )
+
+
+def sell_share(dept: np.ndarray, reward_mix: float) -> np.ndarray:
+    """Share of each employee's effort spent selling rather than serving.
+
+    Volume rewards pull sales towards selling (0.8 of their time at reward_mix 0, 0.3
+    at 1) and everyone else a little (0.1 at 0, none at 1): essay 001's 'meetings that
+    start with revenue'."""
+    pull = 1.0 - reward_mix
+    return np.where(dept == DEPT["sales"], 0.3 + 0.5 * pull,
+                    np.where(dept == DEPT["marketing"], 0.5 + 0.3 * pull, 0.1 * pull))
+
+
+def serving_capacity(emp: Employees, params: dict) -> np.ndarray:
+    """Contacts each employee can take this week: capacity x serving share, lower for
+    new hires still learning (a third less in their first weeks)."""
+    ramp = 1.0 - (1.0 / 3.0) * np.exp(-emp.tenure / 8.0)
+    return params["capacity"] * (1.0 - sell_share(emp.dept, params["reward_mix"])) * ramp
+
+
+def selling_effort(emp: Employees, params: dict) -> float:
+    """Selling effort of the firm relative to the reference (reward_mix 0.5 at the
+    default staff mix), the multiplier on marketing-driven acquisition."""
+    ref = sell_share(emp.dept, 0.5).sum()
+    return float(sell_share(emp.dept, params["reward_mix"]).sum() / ref) if ref else 0.0
+
+
+def learn(emp: Employees, params: dict) -> None:
+    """Employees close the gap to more skilled and knowledgeable colleagues they are
+    tied to; cross-department ties count by (1 - silo_barrier), and only they carry
+    knowledge of other departments."""
+    if len(emp.u) == 0:
+        return
+    same = emp.dept[emp.u] == emp.dept[emp.v]
+    w = np.where(same, 1.0, 1.0 - params["silo_barrier"])
+    rate = params["learn_rate"]
+    emp.skill += rate * _peer_gap(emp.skill, emp.u, emp.v, w, emp.n)
+    emp.knowledge += rate * _peer_gap(emp.knowledge, emp.u, emp.v, np.where(same, 0.0, w), emp.n)
+    # practice: everyone slowly gets better at their own job
+    emp.skill += 0.2 * rate * (1.0 - emp.skill) * (emp.used > 0)
+    np.clip(emp.skill, 0, 1, out=emp.skill)
+    np.clip(emp.knowledge, 0, 1, out=emp.knowledge)
+
+
+def _peer_gap(x: np.ndarray, u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> np.ndarray:
+    """Weighted mean over each node's ties of how far the colleague is ahead of it."""
+    gain = np.bincount(u, weights=w * np.maximum(x[v] - x[u], 0.0), minlength=n)
+    total = np.bincount(u, weights=w, minlength=n)
+    return np.divide(gain, total, out=np.zeros(n), where=total > 0)
+
+
+def update_engagement(emp: Employees, params: dict, utilisation: np.ndarray) -> None:
+    """Engagement follows autonomy (mandate, essay 001) and falls with overload."""
+    target = 0.5 + 0.3 * params["mandate"] - 0.5 * np.maximum(utilisation - 1.0, 0.0)
+    emp.engagement += 0.05 * (np.clip(target, 0, 1) - emp.engagement)
+
+
+def turnover(emp: Employees, params: dict, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """Employees leave at the base rate, 1.5x for the disengaged and 0.5x for the most
+    engaged; each leaver's slot is filled by a new hire who starts low on skill and
+    knowledge and keeps the leaver's ties (the role's place in the network).
+
+    Returns the leavers' indices and the skill plus knowledge that left with them."""
+    hazard = params["turnover_rate"] * (1.5 - emp.engagement)
+    leavers = np.flatnonzero(rng.random(emp.n) < hazard)
+    return leavers, replace_employees(emp, leavers, params)
+
+
+def replace_employees(emp: Employees, idx: np.ndarray, params: dict) -> float:
+    """Put new hires in the given slots; returns the skill and knowledge lost."""
+    if len(idx) == 0:
+        return 0.0
+    lost = float(np.sum(emp.skill[idx] - params["new_hire_skill"]) + np.sum(emp.knowledge[idx]))
+    emp.skill[idx] = params["new_hire_skill"]
+    emp.knowledge[idx] = 0.1 * (1.0 - params["silo_barrier"])
+    emp.engagement[idx] = 0.6
+    emp.tenure[idx] = 0.0
+    return max(lost, 0.0)

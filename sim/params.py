@@ -1,0 +1,319 @@
+"""The one validated definition of every model parameter.
+
+Each parameter has a name, a type, a default, an allowed range (or set of choices),
+a unit and a source or stated reason. The scenario loader, the CLI's ``--set``, the
+classroom page's sliders and the parameter table in ``docs/ODD.md`` all read this list,
+so a name means the same thing everywhere. One step is one week.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Param:
+    """One model parameter: what it is, its default, what values it may take, why."""
+
+    name: str
+    kind: type  # int, float or str
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    unit: str = "-"
+    group: str = ""
+    doc: str = ""
+    source: str = ""
+
+    def allowed(self) -> str:
+        """Human description of the allowed values, for error messages."""
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        kind = "an integer" if self.kind is int else "a number"
+        return f"{kind} from {_fmt(self.low)} to {_fmt(self.high)}"
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "?"
+    if float(x).is_integer():
+        return f"{int(x):,}".replace(",", "_") if abs(x) >= 10_000 else str(int(x))
+    return repr(x)
+
+
+_P = Param
+PARAMS_LIST: tuple[Param, ...] = (
+    # --- scale -------------------------------------------------------------------
+    _P("n_customers", int, 5000, 1, 5_000_000, unit="customers", group="scale",
+       doc="Active customers at the start.",
+       source="Laptop-sized demo; the benchmark runs 10k to 1M."),
+    _P("n_prospects", int, 5000, 0, 5_000_000, unit="prospects", group="scale",
+       doc="Prospects (potential customers) on the customer network at the start.",
+       source="Modelling choice: a market as large again as the customer base."),
+    _P("n_employees", int, 100, 6, 200_000, unit="employees", group="scale",
+       doc="Employees, split over the departments.",
+       source="Modelling choice: 50 customers per employee, the benchmark's ratio at 10k."),
+    # --- organisation ------------------------------------------------------------
+    _P("silo_barrier", float, 0.5, 0.0, 1.0, group="organisation",
+       doc="How hard it is to cross a department border: cuts cross-department ties "
+           "and the chance a hand-off succeeds; slows learning and feedback across borders.",
+       source="Brief mechanism 1 (essays 000, 002); 0.5 is the midpoint, swept in studies."),
+    _P("bridges", int, 1, 0, 50, unit="per department pair", group="organisation",
+       doc="Boundary-spanning employees per department pair (cross-functional teams).",
+       source="Essay 002 ('build bridges between silos'); Fang, Lee & Schilling 2010."),
+    _P("bridge_ties", int, 5, 1, 100, unit="ties", group="organisation",
+       doc="Ties each boundary spanner has into the other department.",
+       source="Modelling choice: a spanner knows a handful of people on the other side."),
+    _P("within_degree", float, 8.0, 1.0, 100.0, unit="ties", group="organisation",
+       doc="Mean number of ties an employee has inside their own department.",
+       source="Modelling choice: a working team of about eight."),
+    _P("cross_degree", float, 4.0, 0.0, 100.0, unit="ties", group="organisation",
+       doc="Mean cross-department ties per employee when the silo barrier is 0; "
+           "scaled by (1 - silo_barrier).",
+       source="Modelling choice: half the within-department density, so departments stay "
+              "visible even without barriers (essay 002: silos are not the problem)."),
+    _P("reward_mix", float, 0.5, 0.0, 1.0, group="organisation",
+       doc="Reward scheme: 0 = bonus on sales volume, 1 = bonus on customer value; "
+           "also accepts 'volume' (0) or 'customer' (1).",
+       source="Essay 001 ('add a customer-specific part to the reward system')."),
+    _P("mandate", float, 0.3, 0.0, 1.0, group="organisation",
+       doc="Share of out-of-domain requests an employee may resolve on the spot.",
+       source="Essay 001 (mandate to act on one's own towards customers)."),
+    _P("escalation", float, 0.4, 0.0, 1.0, group="organisation",
+       doc="Share of customer feedback the escalation policy passes on towards product.",
+       source="Essays 001, 004; Goodman 2005: 1-5% of complaints reach management unaided."),
+    _P("info_scatter", float, 0.3, 0.0, 1.0, group="organisation",
+       doc="Chance a contact lands at the wrong department because information is "
+           "scattered over departments.",
+       source="Essay 000 ('it all exists, scattered over the departments' pages')."),
+    _P("shared_record", float, 0.3, 0.0, 1.0, group="organisation",
+       doc="Share of customer knowledge held in one shared customer record rather than "
+           "in the account owner's head; protects relationships when owners change.",
+       source="Essay 002 (bridges incl. one customer record); Palmatier et al. 2007."),
+    _P("capacity", float, 12.0, 0.0, 1000.0, unit="contacts / employee / week",
+       group="organisation",
+       doc="Contacts an employee can handle in a week at full serving effort.",
+       source="Modelling choice: with the default demand the baseline runs at about "
+              "70% utilisation, so failure demand can push it over."),
+    _P("key_person_share", float, 0.1, 0.0, 1.0, group="organisation",
+       doc="Share of account-holding employees who are key persons.",
+       source="Essay 003; modelling choice, swept in the key-person study."),
+    _P("key_person_weight", float, 3.0, 1.0, 100.0, unit="x", group="organisation",
+       doc="How many times more accounts a key person is given than a colleague.",
+       source="Modelling choice: a few people hold most relationships (essay 003)."),
+    _P("account_capacity", float, 300.0, 1.0, 100_000.0, unit="accounts", group="organisation",
+       doc="Accounts an owner can actively care for; beyond it care is diluted.",
+       source="Modelling choice: a key-account manager's portfolio."),
+    _P("turnover_rate", float, 0.003, 0.0, 0.2, unit="per employee per week",
+       group="organisation",
+       doc="Base chance an employee leaves in a week (raised by low engagement).",
+       source="About 15% a year, a typical voluntary turnover."),
+    _P("new_hire_skill", float, 0.4, 0.0, 1.0, group="organisation",
+       doc="Skill in their own department's domain of a new hire.",
+       source="Modelling choice: new hires resolve under half of what veterans do."),
+    _P("learn_rate", float, 0.05, 0.0, 1.0, unit="per week", group="organisation",
+       doc="Rate at which employees close the gap to more skilled colleagues they are "
+           "tied to (cross-department ties count by 1 - silo_barrier).",
+       source="Modelling choice: a new hire reaches most of a veteran's skill in about a year."),
+    # --- product and contacts -----------------------------------------------------
+    _P("need_rate", float, 0.08, 0.0, 1.0, unit="per customer per week", group="contacts",
+       doc="Chance an active customer has a need (information, purchase, usage help) in a week.",
+       source="Modelling choice: about four contacts a year per customer."),
+    _P("fault_rate", float, 0.03, 0.0, 1.0, unit="per customer per week", group="contacts",
+       doc="Initial chance an active customer meets a product fault in a week.",
+       source="Modelling choice: one or two faults a year per customer."),
+    _P("fault_rate_min", float, 0.005, 0.0, 1.0, unit="per customer per week",
+       group="contacts",
+       doc="The floor escalated feedback can bring the fault rate down to.",
+       source="Modelling choice: faults never vanish."),
+    _P("fault_fix_rate", float, 0.03, 0.0, 1.0, unit="per week", group="contacts",
+       doc="Share of the gap to the floor that fully escalated feedback closes in a week.",
+       source="Modelling choice: half the gap in about six months at full escalation."),
+    _P("self_service", float, 0.3, 0.0, 1.0, group="contacts",
+       doc="Share of information and usage needs customers try to meet themselves.",
+       source="Essay 004 (customers do more of the work themselves)."),
+    _P("self_service_success", float, 0.6, 0.0, 1.0, group="contacts",
+       doc="Chance a self-service attempt meets the need; failures become contacts.",
+       source="Modelling choice."),
+    _P("cross_need", float, 0.3, 0.0, 1.0, group="contacts",
+       doc="Chance a contact that lands at the right department still needs knowledge "
+           "held in another one.",
+       source="Essay 000 (what the customer needs is spread over departments)."),
+    _P("repeat_rate", float, 0.7, 0.0, 1.0, unit="per week", group="contacts",
+       doc="Chance an unresolved contact comes back in a week as failure demand.",
+       source="Essay 002 (failure demand); Goodman 2005: about half complain again."),
+    # --- expectations and satisfaction ----------------------------------------------
+    _P("product_quality", float, 0.75, 0.0, 1.0, group="experience",
+       doc="Experience of using the product in a week without a fault.",
+       source="Modelling choice: a good product, slightly above neutral expectations."),
+    _P("base_expectation", float, 0.6, 0.0, 1.0, group="experience",
+       doc="Expectation a customer holds before any promise.",
+       source="Modelling choice."),
+    _P("marketing_promise", float, 0.05, 0.0, 1.0, group="experience",
+       doc="How much marketing's promises raise expectations.",
+       source="Essay 004 (promises and price set expectations)."),
+    _P("sales_promise", float, 0.1, 0.0, 1.0, group="experience",
+       doc="How much more sales promise under pure volume rewards (scaled by 1 - reward_mix).",
+       source="Essays 001, 004 (the hotel example: overpromising)."),
+    _P("expectation_adapt", float, 0.02, 0.0, 1.0, unit="per week", group="experience",
+       doc="Rate at which expectations move towards both the promise and experience.",
+       source="Modelling choice: expectations anchor for months."),
+    _P("loss_aversion", float, 2.0, 1.0, 10.0, unit="x", group="experience",
+       doc="How much more an experience below expectation weighs than one above it.",
+       source="Kahneman & Tversky 1979; Anderson & Sullivan 1993 (asymmetric disconfirmation)."),
+    _P("weakest_link", float, 0.5, 0.0, 1.0, group="experience",
+       doc="Weight of the worst touchpoint of the week against the mean of all of them.",
+       source="Essay 004 ('customers remember the weakest link')."),
+    _P("satisfaction_memory", float, 0.1, 0.0, 1.0, unit="per week", group="experience",
+       doc="Rate at which satisfaction follows a week with only the product as touchpoint.",
+       source="Modelling choice: about ten weeks of memory."),
+    _P("contact_salience", float, 0.2, 0.0, 1.0, unit="per week", group="experience",
+       doc="Rate at which satisfaction follows a week with a contact (contacts are salient).",
+       source="Modelling choice: one contact moves satisfaction a third of the way."),
+    _P("relationship_rate", float, 0.05, 0.0, 1.0, unit="per week", group="experience",
+       doc="Rate at which relationship strength follows the account owner's care.",
+       source="Modelling choice: relationships build over months (essay 003)."),
+    _P("relationship_loss", float, 0.6, 0.0, 1.0, group="experience",
+       doc="Share of relationship strength lost when the account owner changes, for "
+           "knowledge not in the shared record.",
+       source="Palmatier, Scheer & Steenkamp 2007; Bermiss & Greenbaum 2016."),
+    # --- churn --------------------------------------------------------------------
+    _P("churn_base", float, 0.001, 0.0, 1.0, unit="per week", group="churn",
+       doc="Dissatisfaction hazard of a customer at the reference satisfaction with no loyalty.",
+       source="With the competitor hazard about 10-12% churn a year, as in US postpaid mobile."),
+    _P("churn_sat_sensitivity", float, 6.0, 0.0, 50.0, unit="per unit satisfaction",
+       group="churn",
+       doc="How steeply the hazard rises as satisfaction falls below the reference.",
+       source="TARP 1984: repurchase 37% unresolved vs 95% quickly resolved, about 5x."),
+    _P("satisfaction_ref", float, 0.7, 0.0, 1.0, group="churn",
+       doc="Satisfaction at which the dissatisfaction hazard equals churn_base.",
+       source="Modelling choice: expectations met."),
+    _P("loyalty_protection", float, 0.6, 0.0, 1.0, group="churn",
+       doc="How much relationship and switching cost cut the hazard at their maximum.",
+       source="Brief mechanism 8 (alternative weighed by relationship and switching cost)."),
+    _P("competitor_pull", float, 0.0015, 0.0, 1.0, unit="per week", group="churn",
+       doc="Hazard of leaving for the competitor at attractiveness 1, whatever the satisfaction.",
+       source="Essay 003 (even fully satisfied customers leave)."),
+    _P("alternative_attractiveness", float, 0.5, 0.0, 1.0, group="churn",
+       doc="How attractive the competitors' offer is.",
+       source="Modelling choice: a neutral market."),
+    _P("switching_cost", float, 0.3, 0.0, 1.0, group="churn",
+       doc="Mean switching cost of customers (Beta-distributed across them).",
+       source="Modelling choice."),
+    _P("contagion_boost", float, 0.8, 0.0, 10.0, unit="x", group="churn",
+       doc="Rise in hazard after a neighbour defects (decays over contagion_memory).",
+       source="Nitzan & Libai 2011: about +80%."),
+    _P("contagion_memory", float, 4.0, 0.1, 520.0, unit="weeks", group="churn",
+       doc="Time constant of the decay of a neighbour's defection effect.",
+       source="Nitzan & Libai 2011: strongest in the first month."),
+    # --- word of mouth and acquisition ----------------------------------------------
+    _P("wom_reach", float, 1.0, 0.0, 1000.0, unit="people per experience", group="wom",
+       doc="People a satisfied customer tells about a good experience.",
+       source="Goodman 1999 / TARP 1984 report 4-5 over time; 1 within the week, a choice."),
+    _P("wom_negative_ratio", float, 2.0, 0.0, 100.0, unit="x", group="wom",
+       doc="How many more people a dissatisfied customer tells.",
+       source="Goodman 1999: 10 vs 5; TARP 1984. Essay 004's 1:10 belongs in a scenario."),
+    _P("social_amplification", float, 1.0, 1.0, 1000.0, unit="x", group="wom",
+       doc="Multiplier on reach from social media; the extra reach goes beyond neighbours.",
+       source="Essay 004 (the Dr. Holms tweet); 1 = no amplification."),
+    _P("wom_weight", float, 0.2, 0.0, 1.0, group="wom",
+       doc="Change in a listener's word-of-mouth score per message heard.",
+       source="Modelling choice."),
+    _P("wom_memory", float, 8.0, 0.1, 520.0, unit="weeks", group="wom",
+       doc="Time constant over which a heard message fades.",
+       source="Modelling choice: about two months."),
+    _P("wom_loyalty", float, 0.2, 0.0, 1.0, group="wom",
+       doc="How much the word-of-mouth score shifts a customer's effective satisfaction.",
+       source="Brief mechanism 7 (WOM moves existing customers' loyalty)."),
+    _P("wom_conversion", float, 0.02, 0.0, 1.0, unit="per week", group="wom",
+       doc="Conversion hazard of a prospect at the maximum positive word-of-mouth score.",
+       source="Modelling choice: WOM brings a minority of new customers."),
+    _P("wom_deterrence", float, 3.0, 0.0, 50.0, group="wom",
+       doc="How strongly negative word of mouth suppresses a prospect's conversion.",
+       source="Goldenberg et al. 2007 (negative WOM is costly)."),
+    _P("marketing_rate", float, 0.0015, 0.0, 1.0, unit="per prospect per week",
+       group="acquisition",
+       doc="Conversion hazard of a prospect from marketing and sales at reference effort.",
+       source="Modelling choice: acquisitions roughly replace baseline churn."),
+    _P("value_mean", float, 1.0, 0.0, 1e6, unit="money / week", group="acquisition",
+       doc="Mean revenue per active customer per week (log-normal across customers).",
+       source="Normalised unit: revenue figures are relative."),
+    # --- customer network ---------------------------------------------------------
+    _P("customer_network", str, "small_world", choices=("small_world", "scale_free"),
+       group="network",
+       doc="Shape of the social network of customers and prospects.",
+       source="Watts & Strogatz 1998; Goh, Kahng & Kim 2001 (static scale-free model)."),
+    _P("customer_degree", float, 10.0, 2.0, 200.0, unit="ties", group="network",
+       doc="Mean number of social ties per customer or prospect.",
+       source="Modelling choice: a close circle of about ten."),
+    _P("rewire", float, 0.1, 0.0, 1.0, group="network",
+       doc="Small-world rewiring probability.",
+       source="Watts & Strogatz 1998: small-world from 0.01 to 0.1."),
+)
+
+PARAMS: dict[str, Param] = {p.name: p for p in PARAMS_LIST}
+DEFAULTS: dict[str, Any] = {p.name: p.default for p in PARAMS_LIST}
+REWARD_ALIASES = {"volume": 0.0, "customer": 1.0}
+
+
+class ParameterError(ValueError):
+    """A parameter value that is unknown, of the wrong type or out of range."""
+
+
+def coerce(name: str, value: Any) -> Any:
+    """Check one parameter value and return it in its canonical type.
+
+    Raises ParameterError with a one-line message naming the parameter and what is allowed.
+    """
+    if name not in PARAMS:
+        raise ParameterError(f"unknown parameter {name!r}; see `orgsim params` for the list")
+    p = PARAMS[name]
+    if name == "reward_mix" and isinstance(value, str) and value in REWARD_ALIASES:
+        return REWARD_ALIASES[value]
+    if p.kind is str:
+        if not isinstance(value, str) or value not in p.choices:
+            raise ParameterError(f"{name} = {value!r} is not allowed; allowed: {p.allowed()}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        extra = " or 'volume' / 'customer'" if name == "reward_mix" else ""
+        raise ParameterError(f"{name} = {value!r} has the wrong type; allowed: {p.allowed()}{extra}")
+    if p.kind is int:
+        if isinstance(value, float) and not value.is_integer():
+            raise ParameterError(f"{name} = {value!r} must be whole; allowed: {p.allowed()}")
+        value = int(value)
+    else:
+        value = float(value)
+        if not math.isfinite(value):
+            raise ParameterError(f"{name} = {value!r} is not finite; allowed: {p.allowed()}")
+    if not (p.low <= value <= p.high):
+        raise ParameterError(f"{name} = {value!r} is out of range; allowed: {p.allowed()}")
+    return value
+
+
+def parse_text(name: str, text: str) -> Any:
+    """Parse a value given as text (``--set name=value``) and check it."""
+    if name not in PARAMS:
+        return coerce(name, text)
+    p = PARAMS[name]
+    if p.kind is str or (name == "reward_mix" and text in REWARD_ALIASES):
+        return coerce(name, text)
+    try:
+        value: Any = int(text) if p.kind is int else float(text)
+    except ValueError:
+        try:
+            value = float(text)  # "3.0" for an int parameter; coerce checks wholeness
+        except ValueError:
+            raise ParameterError(
+                f"{name} = {text!r} is not a number; allowed: {p.allowed()}") from None
+    return coerce(name, value)
+
+
+def resolve(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults updated by checked overrides; a fresh dict."""
+    params = dict(DEFAULTS)
+    for name, value in (overrides or {}).items():
+        params[name] = coerce(name, value)
+    return params

@@ -1,0 +1,161 @@
+"""Scenario files: a preset to start from plus overrides, in TOML, checked strictly.
+
+A scenario file may hold ``preset`` (the name of another scenario to start from),
+``description`` (one line), ``steps`` (weeks to run), ``seed``, and any model
+parameter from ``sim.params``. Anything else, a wrong type or a value out of range is
+rejected with a one-line ScenarioError naming the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .params import DEFAULTS, ParameterError, coerce, resolve
+
+META_KEYS = ("preset", "description", "steps", "seed")
+DEFAULT_STEPS = 156  # three years of weeks, the horizon the brief asks about
+DEFAULT_SEED = 42
+MAX_STEPS = 100_000
+MAX_SEED = 2**63 - 1
+
+
+class ScenarioError(ValueError):
+    """A scenario (file, --set or keyword) that cannot be used; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A resolved scenario: every parameter has its value."""
+
+    name: str
+    params: dict[str, Any]
+    description: str = ""
+    steps: int = DEFAULT_STEPS
+    seed: int = DEFAULT_SEED
+    source: str | None = None
+    presets: tuple[str, ...] = ()  # the chain of presets it starts from, nearest first
+    set_here: dict[str, Any] = field(default_factory=dict)  # values the file itself sets
+
+    def with_overrides(self, label: str = "override", **overrides) -> "Scenario":
+        """A copy with further parameter values (and steps / seed), checked."""
+        params, meta = dict(self.params), {}
+        for key, value in overrides.items():
+            if key in ("steps", "seed"):
+                meta[key] = check_meta(key, value, label)
+            else:
+                params[key] = _check(key, value, label)
+        return replace(self, params=params, set_here={**self.set_here, **overrides}, **meta)
+
+
+def _check(key: str, value: Any, label: str) -> Any:
+    try:
+        return coerce(key, value)
+    except ParameterError as err:
+        raise ScenarioError(f"{label}: {err}") from None
+
+
+def check_meta(key: str, value: Any, label: str) -> Any:
+    """Check a scenario's own keys: steps, seed, preset, description."""
+    if key in ("steps", "seed"):
+        hi = MAX_STEPS if key == "steps" else MAX_SEED
+        lo = 1 if key == "steps" else 0
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise ScenarioError(f"{label}: {key} = {value!r} is not allowed; "
+                                f"allowed: an integer from {lo} to {hi}")
+        return value
+    if not isinstance(value, str):
+        raise ScenarioError(f"{label}: {key} = {value!r} must be a string")
+    return value
+
+
+def scenario_dirs() -> list[Path]:
+    """Where named scenarios are looked for: $ORGSIM_SCENARIO_PATH, the repository's
+    scenarios/ folder, and the copy packaged with sim."""
+    dirs = [Path(p) for p in os.environ.get("ORGSIM_SCENARIO_PATH", "").split(os.pathsep) if p]
+    here = Path(__file__).resolve().parent
+    dirs += [here.parent / "scenarios", here / "_scenarios"]
+    return [d for d in dirs if d.is_dir()]
+
+
+def find_scenario(name_or_path: str | os.PathLike) -> Path:
+    """The file of a named scenario, or the path itself if it is a file."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise ScenarioError(f"{path}: no such scenario file")
+        return path
+    for d in scenario_dirs():
+        candidate = d / f"{name_or_path}.toml"
+        if candidate.is_file():
+            return candidate
+    names = ", ".join(n for n, _ in list_scenarios())
+    raise ScenarioError(f"unknown scenario {str(name_or_path)!r}; named scenarios: {names}")
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning any parse error into a one-line ScenarioError."""
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
+
+
+def load_scenario(name_or_path: str | os.PathLike = "baseline", **overrides) -> Scenario:
+    """Load a named scenario or a TOML file, apply keyword overrides, check everything.
+
+    >>> s = load_scenario("customer_centric", n_customers=5000)
+    >>> s.params["n_customers"]
+    5000
+    """
+    scenario = _load(find_scenario(name_or_path), ())
+    return scenario.with_overrides(label="override", **overrides) if overrides else scenario
+
+
+def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
+    if path.resolve() in seen:
+        raise ScenarioError(f"{path}: preset chain loops back to itself")
+    raw = read_toml(path)
+    label = str(path)
+    for key, value in raw.items():
+        if key not in META_KEYS and key not in DEFAULTS:
+            raise ScenarioError(f"{label}: unknown key {key!r}; allowed: "
+                                f"{', '.join(META_KEYS)} or a model parameter (`orgsim params`)")
+        if key in META_KEYS:
+            check_meta(key, value, label)
+    if "preset" in raw:
+        try:
+            base = _load(find_scenario(raw["preset"]), seen + (path.resolve(),))
+        except ScenarioError as err:
+            raise ScenarioError(f"{label}: preset {raw['preset']!r}: {err}") from None
+        params, presets = dict(base.params), (base.name,) + base.presets
+        steps, seed = base.steps, base.seed
+    else:
+        params, presets, steps, seed = resolve(), (), DEFAULT_STEPS, DEFAULT_SEED
+    set_here = {k: v for k, v in raw.items() if k not in META_KEYS}
+    for key, value in set_here.items():
+        params[key] = _check(key, value, label)
+    return Scenario(
+        name=path.stem, params=params, description=raw.get("description", ""),
+        steps=raw.get("steps", steps), seed=raw.get("seed", seed), source=str(path),
+        presets=presets, set_here=set_here,
+    )
+
+
+def list_scenarios() -> list[tuple[str, str]]:
+    """(name, one-line description) of every named scenario, first found wins."""
+    found: dict[str, str] = {}
+    for d in scenario_dirs():
+        for f in sorted(d.glob("*.toml")):
+            if f.stem not in found:
+                try:
+                    found[f.stem] = str(read_toml(f).get("description", ""))
+                except ScenarioError as err:
+                    found[f.stem] = f"(unreadable: {err})"
+    return sorted(found.items())
