@@ -30,8 +30,8 @@ class OrganisationModel(mesa.Model):
     scenario : Scenario, dict or None
         A scenario from ``load_scenario`` or a dict of parameter overrides; None for
         the baseline defaults.
-    rng : seed or numpy Generator
-        All randomness goes through ``self.rng``.
+    rng : seed or numpy Generator, optional
+        All randomness goes through ``self.rng``; None uses the scenario's seed.
     **overrides
         Further parameter values, checked like a scenario file.
 
@@ -46,11 +46,14 @@ class OrganisationModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | dict | None = None, *, rng=None, **overrides):
-        super().__init__(rng=rng)
         if isinstance(scenario, Scenario):
             self.scenario = scenario.with_overrides(**overrides) if overrides else scenario
         else:
             self.scenario = Scenario(name="custom", params=resolve({**(scenario or {}), **overrides}))
+        if rng is None:
+            rng = self.scenario.seed  # reproducible unless a generator or seed is given
+        super().__init__(rng=rng)
+        self.seed_used = int(rng) if isinstance(rng, (int, np.integer)) else None
         self.params: dict[str, Any] = dict(self.scenario.params)
         p = self.params
         self.causes: tuple[str, ...] = churn.CAUSES

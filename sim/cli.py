@@ -1,0 +1,122 @@
+"""The ``orgsim`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .params import PARAMS_LIST, ParameterError, parse_text
+from .scenario import ScenarioError, list_scenarios, load_scenario
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors in one line with exit code 2."""
+
+    def error(self, message: str):  # noqa: D401
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 1 or more")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 0 to 2**63-1")
+    return value
+
+
+def parse_sets(items: list[str]) -> dict:
+    """``--set name=value`` items, parsed and checked like a scenario file's values."""
+    out = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            raise ScenarioError(f"--set {item!r}: expected name=value")
+        try:
+            out[name.strip()] = parse_text(name.strip(), text.strip())
+        except ParameterError as err:
+            raise ScenarioError(f"--set: {err}") from None
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = _Parser(prog="orgsim", description=__doc__)
+    ap.add_argument("--version", action="version", version=f"orgsim {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run one scenario and write its weekly time series")
+    run.add_argument("scenario", help="a name from `orgsim scenarios` or a path to a TOML file")
+    run.add_argument("--steps", type=_positive_int, help="weeks to run (default: the scenario's)")
+    run.add_argument("--seed", type=_seed, help="random seed (default: the scenario's)")
+    run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                     help="override a parameter (repeatable), checked like a scenario file")
+    run.add_argument("--out", type=Path, help="output folder (default: results/SCENARIO-seedS)")
+    run.add_argument("--quiet", action="store_true", help="print nothing on success")
+
+    sub.add_parser("scenarios", help="list the named scenarios")
+    sub.add_parser("params", help="list every parameter with default, range and unit")
+    return ap
+
+
+def cmd_run(args) -> int:
+    from .model import OrganisationModel
+    from .results import human_summary, summary_document, write_run
+
+    overrides = parse_sets(args.set)
+    scenario = load_scenario(args.scenario, **overrides)
+    steps = args.steps if args.steps is not None else scenario.steps
+    seed = args.seed if args.seed is not None else scenario.seed
+    out = args.out or Path("results") / f"{scenario.name}-seed{seed}"
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(f"--out {out}: exists and is not a folder")
+    model = OrganisationModel(scenario, rng=seed)
+    model.run(steps)
+    summary = summary_document(model, __version__)
+    write_run(out, model.timeseries(), summary)
+    if not args.quiet:
+        print(human_summary(summary, out))
+    return 0
+
+
+def cmd_scenarios(args) -> int:
+    items = list_scenarios()
+    width = max((len(n) for n, _ in items), default=0)
+    for name, desc in items:
+        print(f"{name:<{width}}  {desc}")
+    return 0
+
+
+def cmd_params(args) -> int:
+    for p in PARAMS_LIST:
+        rng = f"{p.allowed()}"
+        print(f"{p.name:<28} {p.default!r:<14} {rng:<40} {p.unit}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = {"run": cmd_run, "scenarios": cmd_scenarios, "params": cmd_params}[args.command]
+    try:
+        return handler(args)
+    except ScenarioError as err:
+        print(f"orgsim: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""End-of-run figures and writing a run's results: atomic, byte-identical for the
+same scenario and seed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+WEEKS_PER_YEAR = 52
+DISCOUNT_PER_YEAR = 0.10  # for customer lifetime value; a common corporate hurdle rate
+
+
+def end_of_run(ts: pd.DataFrame, causes: tuple[str, ...]) -> dict[str, Any]:
+    """Headline figures of a run from its weekly time series (row 0 is the start).
+
+    Annual churn rate and customer lifetime value use the last 52 weeks (or the whole
+    run if shorter): churn rate = churners / mean active customers, scaled to a year;
+    CLV = revenue per customer-week / (weekly churn rate + weekly discount rate)."""
+    last = ts.iloc[-1]
+    window = ts.iloc[max(1, len(ts) - WEEKS_PER_YEAR):]
+    weeks = max(len(window), 1)
+    mean_active = float(window["active_customers"].mean()) if len(window) else 0.0
+    weekly_churn = float(window["churned"].sum()) / max(mean_active, 1e-9) / weeks
+    value_per_week = float(window["revenue"].sum()) / max(float(window["active_customers"].sum()), 1e-9)
+    weekly_discount = (1 + DISCOUNT_PER_YEAR) ** (1 / WEEKS_PER_YEAR) - 1
+    body = ts.iloc[1:]
+    out = {
+        "weeks": int(last["step"]),
+        "active_customers_start": int(ts["active_customers"].iloc[0]),
+        "active_customers": int(last["active_customers"]),
+        "retention": float(last["retention"]),
+        "annual_churn_rate": min(1.0, weekly_churn * WEEKS_PER_YEAR),
+        "churned": int(body["churned"].sum()),
+        **{f"churn_{c}": int(body[f"churn_{c}"].sum()) for c in causes},
+        "acquired": int(body["acquired"].sum()),
+        "acquired_marketing": int(body["acquired_marketing"].sum()),
+        "acquired_wom": int(body["acquired_wom"].sum()),
+        "mean_satisfaction": float(last["mean_satisfaction"]),
+        "nps": float(last["nps"]),
+        "revenue_per_week": float(last["revenue"]),
+        "revenue_total": float(body["revenue"].sum()),
+        "customer_lifetime_value": value_per_week / (weekly_churn + weekly_discount),
+        "failure_demand_share": float(body["failure_demand_share"].mean()) if len(body) else 0.0,
+        "first_contact_resolution": float(body["first_contact_resolution"].mean()) if len(body) else 0.0,
+        "mean_wait_weeks": float(body["mean_wait"].mean()) if len(body) else 0.0,
+        "employee_turnover": int(body["employee_turnover"].sum()),
+        "product_fault_rate": float(last["product_fault_rate"]),
+    }
+    return out
+
+
+def summary_document(model, version: str) -> dict[str, Any]:
+    """What summary.json holds: the scenario as resolved, seed, version, figures."""
+    sc = model.scenario
+    return {
+        "scenario": sc.name,
+        "description": sc.description,
+        "source": sc.source,
+        "presets": list(sc.presets),
+        "seed": model.seed_used,
+        "steps": int(model.steps),
+        "time_unit": "1 step = 1 week",
+        "orgsim_version": version,
+        "params": sc.params,
+        "results": end_of_run(model.timeseries(), model.causes),
+    }
+
+
+def write_run(out: Path, ts: pd.DataFrame, summary: dict[str, Any]) -> None:
+    """Write timeseries.csv and summary.json into ``out`` atomically: both are made in
+    a temporary folder beside it and moved in only when complete."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        ts.to_csv(tmp / "timeseries.csv", index=False, lineterminator="\n")
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+        out.mkdir(exist_ok=True)
+        for name in ("timeseries.csv", "summary.json"):
+            os.replace(tmp / name, out / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def human_summary(summary: dict[str, Any], out: Path | None = None) -> str:
+    """A few lines a person reads after a run."""
+    r = summary["results"]
+    causes = ", ".join(f"{k[6:]} {v}" for k, v in r.items()
+                       if k.startswith("churn_") and k != "churn_rate")
+    lines = [
+        f"{summary['scenario']} (seed {summary['seed']}): {r['weeks']} weeks "
+        f"({r['weeks'] / WEEKS_PER_YEAR:.1f} years; 1 step = 1 week)",
+        f"  customers: {r['active_customers_start']} at the start, {r['active_customers']} now; "
+        f"{100 * r['retention']:.1f}% of the starting customers kept",
+        f"  churned {r['churned']} ({causes}); annual churn rate {100 * r['annual_churn_rate']:.1f}%",
+        f"  acquired {r['acquired']} (marketing {r['acquired_marketing']}, "
+        f"word of mouth {r['acquired_wom']})",
+        f"  satisfaction {r['mean_satisfaction']:.2f}, NPS {r['nps']:.0f}; failure demand "
+        f"{100 * r['failure_demand_share']:.0f}% of contacts; first-contact resolution "
+        f"{100 * r['first_contact_resolution']:.0f}%",
+        f"  revenue {r['revenue_per_week']:.0f} per week; customer lifetime value "
+        f"{r['customer_lifetime_value']:.0f}",
+    ]
+    if out is not None:
+        lines.append(f"  results: {out / 'timeseries.csv'}, {out / 'summary.json'}")
+    return "\n".join(lines)
