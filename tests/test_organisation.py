@@ -1,0 +1,103 @@
+"""The organisation: network shape, hand-off access, bridges, learning, turnover."""
+
+import numpy as np
+
+from sim import OrganisationModel
+from sim.networks import build_org_network, department_access, edge_arrays
+from sim.organisation import (ACCOUNT_DEPT, DEPT, assign_departments, create_employees,
+                              learn, sell_share)
+from sim.params import resolve
+
+from helpers import run, small
+
+
+def _cross_edges(g):
+    return sum(1 for u, v in g.edges() if g.nodes[u]["dept"] != g.nodes[v]["dept"])
+
+
+def test_silo_barrier_thins_cross_department_ties(rng):
+    dept = assign_departments(300, rng)
+    open_org = build_org_network(dept, resolve({"silo_barrier": 0.0, "bridges": 0}), rng)
+    closed = build_org_network(dept, resolve({"silo_barrier": 1.0, "bridges": 0}), rng)
+    half = build_org_network(dept, resolve({"silo_barrier": 0.5, "bridges": 0}), rng)
+    assert _cross_edges(closed) == 0  # islands
+    # expected cross ties: n * cross_degree * (1 - barrier) / 2, less same-dept draws (~20%)
+    assert 0.6 * 300 * 4 / 2 < _cross_edges(open_org) < 300 * 4 / 2
+    assert 0.35 < _cross_edges(half) / _cross_edges(open_org) < 0.65
+
+
+def test_departments_are_dense_inside(rng):
+    dept = assign_departments(300, rng)
+    g = build_org_network(dept, resolve({"silo_barrier": 0.0, "bridges": 0}), rng)
+    within = g.number_of_edges() - _cross_edges(g)
+    assert within > 2 * _cross_edges(g)  # within_degree 8 vs cross_degree 4 (~80% across)
+
+
+def test_bridges_add_ties_across_a_full_barrier(rng):
+    dept = assign_departments(300, rng)
+    p = resolve({"silo_barrier": 1.0, "bridges": 2, "bridge_ties": 5})
+    g = build_org_network(dept, p, rng)
+    kinds = [d["kind"] for _, _, d in g.edges(data=True)]
+    # 15 department pairs x 2 spanners x 5 ties, a few may coincide
+    assert 130 <= kinds.count("bridge") <= 150
+    assert _cross_edges(g) == kinds.count("bridge")
+
+
+def test_access_is_zero_across_a_closed_border_and_raised_by_bridges(rng):
+    dept = assign_departments(300, rng)
+    for bridges, low, high in [(0, 0.0, 0.0), (3, 0.15, 0.9)]:
+        p = resolve({"silo_barrier": 1.0, "bridges": bridges})
+        u, v = edge_arrays(build_org_network(dept, p, rng))
+        access = department_access(u, v, dept, 6)
+        other = access[dept != 0, 0]  # everyone outside sales, towards sales
+        assert low <= other.mean() <= high
+        assert np.all(access[np.arange(300), dept] == 1.0)
+
+
+def test_volume_rewards_pull_sales_effort_to_selling():
+    dept = np.array([DEPT["sales"], DEPT["support"]])
+    vol, cust = sell_share(dept, 0.0), sell_share(dept, 1.0)
+    assert vol[0] == 0.8 and cust[0] == 0.3
+    assert vol[1] == 0.1 and cust[1] == 0.0
+
+
+def test_new_hires_learn_from_colleagues_and_silos_slow_cross_department_learning(rng):
+    results = {}
+    for barrier in (0.0, 0.9):
+        p = resolve({"n_employees": 120, "silo_barrier": barrier, "bridges": 0})
+        emp = create_employees(p, np.random.default_rng(3))
+        emp.skill[:] = 0.9
+        emp.knowledge[:] = 0.8
+        novices = np.arange(0, 120, 6)
+        emp.skill[novices] = 0.2
+        emp.knowledge[novices] = 0.0
+        for _ in range(20):
+            learn(emp, p)
+        results[barrier] = (emp.skill[novices].mean(), emp.knowledge[novices].mean())
+    skill_open, know_open = results[0.0]
+    skill_silo, know_silo = results[0.9]
+    assert skill_open > 0.5 and skill_silo > 0.5  # colleagues inside the department teach
+    assert know_open > 0.3  # knowledge of other domains needs cross ties
+    assert know_silo < know_open / 2
+
+
+def test_turnover_replaces_leavers_with_low_skill_hires():
+    m, ts = run(steps=52, turnover_rate=0.05, n_employees=100)
+    left = ts["employee_turnover"].iloc[1:].sum()
+    # 100 employees x 52 weeks x 0.05 x (1.5 - engagement ~0.6) = about 234
+    assert 150 < left < 330
+    assert ts["knowledge_lost"].iloc[1:].sum() > 0
+    no_turnover = run(steps=52, turnover_rate=0.0, n_employees=100)[1]
+    assert no_turnover["employee_turnover"].sum() == 0
+
+
+def test_key_persons_hold_more_accounts():
+    m = OrganisationModel(small(n_customers=20000, n_prospects=0, n_employees=200,
+                                key_person_share=0.2, key_person_weight=4.0), rng=2)
+    acc = m.accounts
+    sellers = m.org.dept == ACCOUNT_DEPT
+    key = m.org.key_person & sellers
+    assert key.any() and (sellers & ~key).any()
+    ratio = acc[key].mean() / acc[sellers & ~key].mean()
+    assert 3.3 < ratio < 4.8
+    assert acc[~sellers].sum() == 0  # accounts are owned in sales
