@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="output folder (default: results/SCENARIO-seedS)")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
 
+    demo = sub.add_parser("demo", help="product- vs customer-centric over three years, with a report")
+    demo.add_argument("--replications", type=_positive_int, default=5)
+    demo.add_argument("--steps", type=_positive_int, default=156, help="weeks (default 156)")
+    demo.add_argument("--seed", type=_seed, default=1, help="first seed (default 1)")
+    demo.add_argument("--out", type=Path, default=Path("results/demo"))
+
     sub.add_parser("scenarios", help="list the named scenarios")
     sub.add_parser("params", help="list every parameter with default, range and unit")
     return ap
@@ -93,6 +99,17 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    if args.out.exists() and not args.out.is_dir():
+        raise ScenarioError(f"--out {args.out}: exists and is not a folder")
+    run_demo(args.out, args.replications, args.steps, args.seed)
+    print((args.out / "report.md").read_text())
+    print(f"results, figures and report in {args.out}/")
+    return 0
+
+
 def cmd_scenarios(args) -> int:
     items = list_scenarios()
     width = max((len(n) for n, _ in items), default=0)
@@ -110,7 +127,8 @@ def cmd_params(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "scenarios": cmd_scenarios, "params": cmd_params}[args.command]
+    handler = {"run": cmd_run, "demo": cmd_demo, "scenarios": cmd_scenarios,
+               "params": cmd_params}[args.command]
     try:
         return handler(args)
     except ScenarioError as err:
