@@ -49,12 +49,12 @@ def promise_level(params: dict) -> float:
 
 
 def create_customers(params: dict, emp: Employees, rng: np.random.Generator) -> Customers:
-    """Customers first (indices are shuffled onto the network by its builder), then
+    """Which nodes of the network are customers is drawn at random; the rest are
     prospects. Customers start in a settled state: tenure spread over years,
     satisfaction around neutral, relationship partly built."""
     nc, n = params["n_customers"], params["n_customers"] + params["n_prospects"]
     status = np.full(n, PROSPECT, dtype=np.int8)
-    status[:nc] = ACTIVE
+    status[rng.permutation(n) < nc] = ACTIVE
     sc_mean = params["switching_cost"]
     conc = 6.0  # Beta concentration: a spread of switching costs around the mean
     switching = rng.beta(max(sc_mean * conc, 1e-3), max((1 - sc_mean) * conc, 1e-3), n)
@@ -77,7 +77,7 @@ def create_customers(params: dict, emp: Employees, rng: np.random.Generator) -> 
         initial=status == ACTIVE,
         last_contact=np.full(n, -1, dtype=np.int32),
     )
-    c.owner[:nc] = draw_owners(emp, params, nc, rng)
+    c.owner[status == ACTIVE] = draw_owners(emp, params, nc, rng)
     return c
 
 
@@ -91,15 +91,16 @@ def draw_owners(emp: Employees, params: dict, k: int, rng: np.random.Generator) 
     return sellers[np.searchsorted(np.cumsum(w) / w.sum(), rng.random(k))].astype(np.int64)
 
 
-def accounts_per_owner(c: Customers, n_employees: int) -> np.ndarray:
-    """Number of active accounts each employee owns."""
-    owners = c.owner[(c.status == ACTIVE) & (c.owner >= 0)]
-    return np.bincount(owners, minlength=n_employees)
+def accounts_per_owner(c: Customers, n_employees: int,
+                       is_active: np.ndarray | None = None) -> np.ndarray:
+    """Number of active accounts each employee owns (a select and a count over all
+    customers, no gather: fast when the active ones are scattered)."""
+    if is_active is None:
+        is_active = c.status == ACTIVE
+    owner = (c.owner + 1) * is_active  # 0 counts those without an owner or not active
+    return np.bincount(owner, minlength=n_employees + 1)[1:]
 
 
-def nps(satisfaction: np.ndarray) -> float:
-    """Net promoter score from satisfaction read as a 0-10 score: promoters 9-10
-    (satisfaction >= 0.85), detractors 0-6 (below 0.65), in points from -100 to 100."""
-    if len(satisfaction) == 0:
-        return 0.0
-    return 100.0 * (np.mean(satisfaction >= 0.85) - np.mean(satisfaction < 0.65))
+# Net promoter score reads satisfaction as a 0-10 answer: promoters answer 9-10
+# (satisfaction >= 0.85), detractors 0-6 (below 0.65); NPS = % promoters - % detractors.
+PROMOTER, DETRACTOR = 0.85, 0.65

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .contacts import Contacts, WAIT_PENALTY
-from .customers import F, NEUTRAL_SATISFACTION, Customers, promise_level
+from .customers import F, NEUTRAL_SATISFACTION, Customers, accounts_per_owner, promise_level
 from .organisation import Employees
 
 FAULT_QUALITY = 0.1  # a product fault as a touchpoint: a bad week
@@ -34,8 +34,12 @@ def weekly_experience(c: Customers, is_active: np.ndarray, ct: Contacts, faulty:
     total[waiting] += q_wait
     count[waiting] += 1
     w = F(params["weakest_link"])
-    x = w * worst + (1 - w) * total / count
-    return x, count > 1
+    had = count > 1
+    total /= count  # in place: these arrays span every customer
+    total *= 1 - w
+    worst *= w
+    worst += total
+    return worst, had
 
 
 Q_WAITING = 0.4  # an open request nobody has answered yet
@@ -45,8 +49,12 @@ def appraise(x: np.ndarray, expectation: np.ndarray, loss_aversion: float) -> np
     """Satisfaction the week's experience points to: neutral when expectations are
     just met, above it by the surplus, below by loss_aversion times the shortfall."""
     gap = x - expectation
-    gap = np.maximum(gap, 0) + F(loss_aversion) * np.minimum(gap, 0)
-    return np.clip(F(NEUTRAL_SATISFACTION) + gap, 0, 1)
+    loss = np.minimum(gap, 0)
+    np.maximum(gap, 0, out=gap)
+    loss *= F(loss_aversion)
+    gap += loss
+    gap += F(NEUTRAL_SATISFACTION)
+    return np.clip(gap, 0, 1, out=gap)
 
 
 def update_satisfaction(c: Customers, is_active: np.ndarray, x: np.ndarray,
@@ -55,11 +63,16 @@ def update_satisfaction(c: Customers, is_active: np.ndarray, x: np.ndarray,
     contact) and expectations towards the mean of the promise and the experience.
     Returns the appraisal (all customers), which word of mouth uses."""
     v = appraise(x, c.expectation, params["loss_aversion"])
-    rate = np.where(had_contact, F(params["contact_salience"]), F(params["satisfaction_memory"]))
-    rate *= is_active
-    c.satisfaction += rate * (v - c.satisfaction)
-    anchor = F(0.5) * (F(promise_level(params)) + x)
-    c.expectation += F(params["expectation_adapt"]) * is_active * (anchor - c.expectation)
+    quiet, salient = F(params["satisfaction_memory"]), F(params["contact_salience"])
+    rate = (quiet + (salient - quiet) * had_contact) * is_active
+    step = v - c.satisfaction
+    step *= rate
+    c.satisfaction += step
+    anchor = x + F(promise_level(params))  # mean of promise and experience, in place
+    anchor *= F(0.5)
+    anchor -= c.expectation
+    anchor *= F(params["expectation_adapt"]) * is_active
+    c.expectation += anchor
     return v
 
 
@@ -67,8 +80,7 @@ def update_relationship(c: Customers, is_active: np.ndarray, emp: Employees, par
     """Relationship strength follows the account owner's care: their skill, how much
     the reward scheme values customers (essay 003: 'a relationship cannot stand
     still'), diluted when they own more accounts than they can look after."""
-    owned = is_active & (c.owner >= 0)
-    accounts = np.bincount(c.owner[owned], minlength=emp.n)
+    accounts = accounts_per_owner(c, emp.n, is_active)
     dilution = np.minimum(1.0, params["account_capacity"] / np.maximum(accounts, 1))
     care_of = np.append(emp.skill * (0.4 + 0.6 * params["reward_mix"]) * dilution, 0.0).astype(F)
     care = care_of[c.owner]  # owner -1 (none) reads the appended 0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .contacts import PRIMARY, REPEAT, FAULT, Contacts
-from .customers import ACTIVE, PROSPECT, Customers, nps
+from .customers import ACTIVE, DETRACTOR, PROMOTER, PROSPECT, Customers
 
 BASE_COLUMNS = (
     "step", "active_customers", "prospects", "acquired", "acquired_marketing",
@@ -71,26 +71,36 @@ def contact_metrics(ct: Contacts | None) -> dict[str, float]:
 
 def row(step: int, c: Customers, n_employees: int, fault_rate: float, st: StepStats,
         causes: tuple[str, ...]) -> dict[str, float]:
-    """The metrics row for the current state and this step's counts."""
+    """The metrics row for the current state and this step's counts. Means over
+    active customers are masked reductions over all customers: cheaper than gathering
+    the active ones when they are scattered over the arrays."""
     active = c.status == ACTIVE
-    sat = c.satisfaction[active]
+    n_active = int(np.count_nonzero(active))
     by_cause = st.churn_by_cause if st.churn_by_cause is not None else np.zeros(len(causes))
+
+    weight = active.astype(c.satisfaction.dtype)
+
+    def active_mean(x: np.ndarray) -> float:  # multiply by the mask: no branches
+        return float((x * weight).sum()) / n_active if n_active else 0.0
+
     out = dict(
-        step=step, active_customers=int(active.sum()),
-        prospects=int(np.sum(c.status == PROSPECT)),
+        step=step, active_customers=n_active,
+        prospects=int(np.count_nonzero(c.status == PROSPECT)),
         acquired=st.acquired_marketing + st.acquired_wom,
         acquired_marketing=st.acquired_marketing, acquired_wom=st.acquired_wom,
         churned=int(by_cause.sum()),
     )
     out.update({f"churn_{k}": int(by_cause[i]) for i, k in enumerate(causes)})
-    n_initial = int(c.initial.sum())
+    n_initial = int(np.count_nonzero(c.initial))
+    promoters = np.count_nonzero(active & (c.satisfaction >= PROMOTER))
+    detractors = np.count_nonzero(active & (c.satisfaction < DETRACTOR))
     out.update(
-        retention=_share(np.sum(c.initial & active), n_initial),
-        mean_satisfaction=float(sat.mean()) if len(sat) else 0.0,
-        nps=nps(sat),
-        mean_expectation=float(c.expectation[active].mean()) if len(sat) else 0.0,
-        mean_relationship=float(c.relationship[active].mean()) if len(sat) else 0.0,
-        revenue=float(c.value[active].sum()),
+        retention=_share(np.count_nonzero(c.initial & active), n_initial),
+        mean_satisfaction=active_mean(c.satisfaction),
+        nps=100.0 * _share(promoters - detractors, n_active),
+        mean_expectation=active_mean(c.expectation),
+        mean_relationship=active_mean(c.relationship),
+        revenue=active_mean(c.value) * n_active,
     )
     out.update(contact_metrics(st.contacts))
     out.update(

@@ -10,6 +10,7 @@ from mesa.agent import AgentSet
 import numpy as np
 
 from . import acquisition, churn, contacts, experience, feedback, metrics, organisation, wom
+from ._memory import keep_temporaries_in_heap
 from .agents import Customer, Department, Employee
 from .customers import ACTIVE, create_customers
 from .networks import build_customer_network
@@ -53,6 +54,7 @@ class OrganisationModel(mesa.Model):
         if rng is None:
             rng = self.scenario.seed  # reproducible unless a generator or seed is given
         super().__init__(rng=rng)
+        keep_temporaries_in_heap()
         self.seed_used = int(rng) if isinstance(rng, (int, np.integer)) else None
         self.params: dict[str, Any] = dict(self.scenario.params)
         p = self.params

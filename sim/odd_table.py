@@ -1,0 +1,329 @@
+"""The generated tables of ``docs/ODD.md``: every parameter from ``sim.params.PARAMS_LIST``
+and the model's fixed constants, rendered as Markdown.
+
+The parameter table sits between the marker lines ``<!-- params:start -->`` and
+``<!-- params:end -->``; each constants table between ``<!-- constants:KEY:start -->``
+and ``<!-- constants:KEY:end -->``. ``update_odd(path)`` rewrites the text between the
+markers, so the description cannot drift from the code::
+
+    python -m sim.odd_table                       # print the parameter table
+    python -m sim.odd_table --write docs/ODD.md   # refresh every generated table
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from . import acquisition, contacts, customers, experience, networks, organisation, results
+from . import scenario, wom
+from .params import PARAMS_LIST, REWARD_ALIASES, Param, _fmt
+
+PARAMS_START, PARAMS_END = "<!-- params:start -->", "<!-- params:end -->"
+
+
+def _cell(text: Any) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _value(x: Any) -> str:
+    if isinstance(x, str):
+        return f"`{x}`"
+    return _fmt(x)
+
+
+def _range(p: Param) -> str:
+    if p.choices:
+        return ", ".join(f"`{c}`" for c in p.choices)
+    text = f"{_fmt(p.low)} – {_fmt(p.high)}"
+    if p.kind is int:
+        text += " (integer)"
+    if p.name == "reward_mix":
+        text += " or " + " / ".join(f"`{k}` (= {_fmt(v)})" for k, v in REWARD_ALIASES.items())
+    return text
+
+
+def parameter_table() -> str:
+    """Every model parameter as a Markdown table, in the order of ``PARAMS_LIST``."""
+    head = ("| name | default | range / choices | unit | group | meaning | source or reason |\n"
+            "|---|---|---|---|---|---|---|")
+    rows = [
+        "| " + " | ".join([f"`{p.name}`", _value(p.default), _range(p), _cell(p.unit),
+                           _cell(p.group), _cell(p.doc), _cell(p.source)]) + " |"
+        for p in PARAMS_LIST
+    ]
+    return "\n".join([head, *rows])
+
+
+# --- fixed constants ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Constant:
+    """A fixed number of the model. ``value`` is read from the code where the code names
+    it (a module constant or a function's default argument); a literal written inside a
+    function body is given as text, with ``where`` naming the function."""
+
+    section: str
+    where: str
+    value: Callable[[], Any] | str
+    meaning: str
+    reason: str
+
+
+def _array(x: Any) -> str:
+    if isinstance(x, np.ndarray):
+        if x.dtype == bool:
+            return "[" + ", ".join("yes" if b else "no" for b in x.tolist()) + "]"
+        return "[" + ", ".join(f"{v:g}" for v in np.asarray(x, float).ravel().tolist()) + "]"
+    if isinstance(x, tuple):
+        return ", ".join(str(v) for v in x)
+    if isinstance(x, float):
+        return f"{x:g}"
+    return str(x)
+
+
+def _default_arg(func: Callable, name: str) -> Callable[[], Any]:
+    return lambda: inspect.signature(func).parameters[name].default
+
+
+def _matrix_rows(m: np.ndarray, labels: tuple[str, ...]) -> str:
+    return "; ".join(f"{lab}: {_array(row)}" for lab, row in zip(labels, m))
+
+
+NEED_KINDS = ("information", "purchase", "usage help", "billing")  # rows of NEED_HOME
+
+CONSTANTS: tuple[Constant, ...] = (
+    # organisation and employees
+    Constant("organisation", "organisation.DEPARTMENTS", lambda: organisation.DEPARTMENTS,
+             "the departments, in index order",
+             "Modelling choice; essay 000 lists these departments (the brief's management is "
+             "not one: escalated feedback goes to product)."),
+    Constant("organisation", "organisation.DEPT_SHARE", lambda: organisation.DEPT_SHARE,
+             "share of staff per department (order as DEPARTMENTS)",
+             "Modelling choice 'for a firm that sells and serves' (code comment)."),
+    Constant("organisation", "organisation.ACCOUNT_DEPT",
+             lambda: organisation.DEPARTMENTS[organisation.ACCOUNT_DEPT],
+             "department of the account owners", "Account owners are in sales (code comment)."),
+    Constant("organisation", "networks.department_access(direct=…)",
+             _default_arg(networks.department_access, "direct"),
+             "chance one direct tie into a department gets a hand-off through",
+             "Modelling choice; no reason given in the code."),
+    Constant("organisation", "networks.department_access(two_hop=…)",
+             _default_arg(networks.department_access, "two_hop"),
+             "chance one two-step path (a colleague's tie) gets a hand-off through",
+             "Modelling choice; no reason given in the code."),
+    Constant("organisation", "organisation.sell_share (inline)",
+             "sales 0.3 + 0.5·pull; marketing 0.5 + 0.3·pull; others 0.1·pull",
+             "share of effort spent selling, pull = 1 − reward_mix",
+             "Essay 001 ('meetings that start with revenue'): volume rewards pull sales "
+             "towards selling and everyone else a little."),
+    Constant("organisation", "organisation.serving_capacity (inline)", "1/3, 8 weeks",
+             "capacity lost by a new hire at tenure 0, and the time constant of the ramp-up",
+             "'Lower for new hires still learning (a third less in their first weeks)'."),
+    Constant("organisation", "organisation.learn (inline)", "0.2",
+             "practice: own-skill gain per week is 0.2 × learn_rate × (1 − skill) if the "
+             "employee handled a contact", "'Everyone slowly gets better at their own job'."),
+    Constant("organisation", "organisation.update_engagement (inline)",
+             "0.5, 0.3, 0.5, 0.05 per week",
+             "engagement target 0.5 + 0.3·mandate − 0.5·overload; adjustment rate",
+             "Engagement follows autonomy (mandate, essay 001) and falls with overload; "
+             "values are modelling choices."),
+    Constant("organisation", "organisation.turnover (inline)", "1.5 − engagement",
+             "multiplier on turnover_rate",
+             "1.5× for the disengaged, 0.5× for the most engaged (docstring)."),
+    Constant("organisation", "organisation.replace_employees (inline)",
+             "skill new_hire_skill; knowledge 0.1·(1 − silo_barrier); engagement 0.6; tenure 0",
+             "state of a new hire in a leaver's slot",
+             "A new hire 'starts low on skill and knowledge and keeps the leaver's ties'."),
+    # contacts
+    Constant("contacts", "contacts.NEED_SHARE", lambda: contacts.NEED_SHARE,
+             "shares of need kinds: " + ", ".join(NEED_KINDS),
+             "Modelling choice; no reason given in the code."),
+    Constant("contacts", "contacts.NEED_HOME",
+             lambda: _matrix_rows(contacts.NEED_HOME, NEED_KINDS),
+             "per need kind, the chance each department (order as DEPARTMENTS) holds the "
+             "answer", "Essay 000: specs with product, manuals with support, reviews with "
+             "marketing (code comment)."),
+    Constant("contacts", "contacts.SELF_SERVICEABLE", lambda: contacts.SELF_SERVICEABLE,
+             "need kinds a customer may try to meet alone (order as NEED_SHARE)",
+             "Modelling choice; no reason given in the code (information and usage help are "
+             "what a customer can look up, essay 004)."),
+    Constant("contacts", "contacts.FAULT_HOME", lambda: contacts.FAULT_HOME,
+             "department that holds the answer to a product fault",
+             "Product or delivery, half each (code comment)."),
+    Constant("contacts", "contacts.Q_RESOLVED", lambda: contacts.Q_RESOLVED,
+             "quality of a contact resolved without a hand-off",
+             "Modelling choice, ordered as TARP 1984's repurchase figures: resolved quickly "
+             "> resolved > unresolved."),
+    Constant("contacts", "contacts.Q_HANDED_OFF", lambda: contacts.Q_HANDED_OFF,
+             "quality of a contact resolved after a hand-off", "As Q_RESOLVED."),
+    Constant("contacts", "contacts.Q_UNRESOLVED", lambda: contacts.Q_UNRESOLVED,
+             "quality of a contact taken but not resolved", "As Q_RESOLVED."),
+    Constant("contacts", "contacts.Q_NOT_REACHED", lambda: contacts.Q_NOT_REACHED,
+             "quality of a contact nobody had capacity to take", "As Q_RESOLVED."),
+    Constant("contacts", "contacts.WAIT_PENALTY", lambda: contacts.WAIT_PENALTY,
+             "quality lost per week a contact has been open (per week)",
+             "Modelling choice; no reason given in the code."),
+    Constant("contacts", "contacts.route (inline)", "0.5",
+             "factor on info_scatter for a repeat contact",
+             "'A customer who already tried once was told where to go'."),
+    Constant("contacts", "contacts.resolve (inline)", "0.5 + 0.5·knowledge",
+             "chance an on-the-spot (mandate) resolution succeeds",
+             "'Success rising with the employee's knowledge' (docstring)."),
+    # experience
+    Constant("experience", "customers.NEUTRAL_SATISFACTION",
+             lambda: customers.NEUTRAL_SATISFACTION,
+             "satisfaction of a customer whose expectations are just met",
+             "Modelling choice (code comment); equals the default satisfaction_ref."),
+    Constant("experience", "experience.FAULT_QUALITY", lambda: experience.FAULT_QUALITY,
+             "quality of the product touchpoint in a week with a fault",
+             "'A product fault as a touchpoint: a bad week' (code comment)."),
+    Constant("experience", "experience.Q_WAITING", lambda: experience.Q_WAITING,
+             "quality of waiting on an open request not chased this week (before WAIT_PENALTY)",
+             "'An open request nobody has answered yet' (code comment)."),
+    Constant("experience", "experience.update_satisfaction (inline)", "0.5",
+             "expectations move towards 0.5·(promise + experience)",
+             "Docstring: 'expectations towards the mean of the promise and the experience'; "
+             "no further reason given."),
+    Constant("experience", "experience.update_relationship (inline)", "0.4 + 0.6·reward_mix",
+             "how much the reward scheme lets an owner care for accounts",
+             "Docstring cites essay 003 ('a relationship cannot stand still'); the values are "
+             "modelling choices with no stated reason."),
+    # word of mouth
+    Constant("wom", "wom.TELL_BELOW", lambda: wom.TELL_BELOW,
+             "appraisal below which a notable week makes a negative teller",
+             "'Appraisals that make a week worth talking about' (code comment)."),
+    Constant("wom", "wom.TELL_ABOVE", lambda: wom.TELL_ABOVE,
+             "appraisal above which a notable week makes a positive teller", "As TELL_BELOW."),
+    # churn and acquisition
+    Constant("churn", "acquisition.PROMISE_PULL", lambda: acquisition.PROMISE_PULL,
+             "conversion rises by this times the promise above base_expectation",
+             "Modelling choice; no reason given for the value (brief mechanism 6: "
+             "overpromising wins sales now)."),
+    Constant("churn", "acquisition.acquire (inline)",
+             "expectation promise + N(0, 0.05); satisfaction N(0.7, 0.05); relationship 0.2",
+             "state of a newly acquired customer", "'New customers expect what was promised'."),
+    # initialisation
+    Constant("init", "organisation.create_employees (inline)",
+             "tenure ~ Exponential(mean 208 weeks); skill ramps to 0.95 with time constant "
+             "52 weeks; knowledge 0.1 + 0.6·grown·(1 − 0.5·silo_barrier); engagement "
+             "N(0.6, 0.1)", "the settled workforce at step 0",
+             "'A settled workforce: tenure spread over years, skill grown with it'."),
+    Constant("init", "customers.create_customers (inline)",
+             "expectation promise + N(0, 0.05); satisfaction N(0.7, 0.1); relationship "
+             "N(0.4, 0.1); tenure ~ Exponential(mean 150 weeks)",
+             "the settled customer base at step 0",
+             "'Customers start in a settled state: tenure spread over years, satisfaction "
+             "around neutral, relationship partly built'."),
+    Constant("init", "customers.create_customers (inline)", "6",
+             "Beta concentration of switching costs (a + b)",
+             "'A spread of switching costs around the mean' (code comment)."),
+    Constant("init", "customers.create_customers (inline)", "0.5",
+             "σ of the log-normal customer value (μ = −σ²/2, so the mean is value_mean)",
+             "'Log-normal spread of customer value' (code comment)."),
+    Constant("init", "networks.scale_free(exponent=…)",
+             _default_arg(networks.scale_free, "exponent"),
+             "degree exponent of the scale-free customer network",
+             "Goh, Kahng & Kim 2001; 2.5 is a modelling choice."),
+    Constant("init", "scenario.DEFAULT_STEPS", lambda: scenario.DEFAULT_STEPS,
+             "weeks a scenario runs unless it says otherwise",
+             "'Three years of weeks, the horizon the brief asks about' (code comment)."),
+    Constant("init", "scenario.DEFAULT_SEED", lambda: scenario.DEFAULT_SEED,
+             "random seed unless the scenario or the caller gives one",
+             "Reproducible by default."),
+    # outputs
+    Constant("outputs", "customers.nps (inline)", "0.85, 0.65",
+             "promoters: satisfaction ≥ 0.85 (9–10 of 10); detractors: below 0.65 (0–6)",
+             "Satisfaction read as a 0–10 score (docstring)."),
+    Constant("outputs", "results.WEEKS_PER_YEAR", lambda: results.WEEKS_PER_YEAR,
+             "weeks per year, for annual rates and the last-year window", "Calendar."),
+    Constant("outputs", "results.DISCOUNT_PER_YEAR", lambda: results.DISCOUNT_PER_YEAR,
+             "annual discount rate in customer lifetime value",
+             "'A common corporate hurdle rate' (code comment)."),
+)
+
+
+def constants_table(section: str) -> str:
+    """The fixed constants of one section (see ``CONSTANTS``) as a Markdown table."""
+    head = ("| in the code | value | meaning | reason |\n"
+            "|---|---|---|---|")
+    rows = []
+    for k in CONSTANTS:
+        if k.section != section:
+            continue
+        value = k.value if isinstance(k.value, str) else _array(k.value())
+        rows.append("| " + " | ".join([f"`{k.where}`", _cell(value), _cell(k.meaning),
+                                       _cell(k.reason)]) + " |")
+    if not rows:
+        raise KeyError(f"no constants in section {section!r}")
+    return "\n".join([head, *rows])
+
+
+def constant_sections() -> tuple[str, ...]:
+    """Section keys of ``CONSTANTS``, in order of first appearance."""
+    return tuple(dict.fromkeys(k.section for k in CONSTANTS))
+
+
+# --- the document ------------------------------------------------------------------------
+
+def _replace_block(text: str, start: str, end: str, body: str) -> str:
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(text):
+        raise ValueError(f"markers {start} ... {end} not found")
+    return pattern.sub(lambda _: f"{start}\n{body}\n{end}", text, count=1)
+
+
+def block(text: str, start: str, end: str) -> str:
+    """The text between two marker lines (without the markers and surrounding newlines)."""
+    i, j = text.find(start), text.find(end)
+    if i < 0 or j < i:
+        raise ValueError(f"markers {start} ... {end} not found")
+    return text[i + len(start):j].strip("\n")
+
+
+def render(text: str) -> str:
+    """``text`` with every generated table refreshed; constants blocks that the text
+    does not contain are left out."""
+    text = _replace_block(text, PARAMS_START, PARAMS_END, parameter_table())
+    for section in constant_sections():
+        start, end = f"<!-- constants:{section}:start -->", f"<!-- constants:{section}:end -->"
+        if start in text:
+            text = _replace_block(text, start, end, constants_table(section))
+    return text
+
+
+def update_odd(path: str | Path) -> bool:
+    """Rewrite the generated tables of the ODD document at ``path`` in place.
+    Returns True if the file changed."""
+    path = Path(path)
+    old = path.read_text(encoding="utf-8")
+    new = render(old)
+    if new != old:
+        path.write_text(new, encoding="utf-8")
+    return new != old
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m sim.odd_table", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--write", metavar="PATH", type=Path,
+                    help="refresh the generated tables of this ODD document in place")
+    args = ap.parse_args(argv)
+    if args.write is None:
+        print(parameter_table())
+        return 0
+    changed = update_odd(args.write)
+    print(f"{args.write}: {'updated' if changed else 'already up to date'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
