@@ -11,51 +11,65 @@ from .networks import CSR
 CAUSES = ("dissatisfaction", "competitor", "contagion")
 
 
-def hazards(c: Customers, active: np.ndarray, params: dict) -> tuple[np.ndarray, ...]:
+def hazards(c: Customers, active: np.ndarray, params: dict,
+            attractiveness_shift: np.ndarray | None = None,
+            risks: tuple[np.ndarray | None, ...] = ()) -> tuple[np.ndarray, ...]:
     """Weekly hazard of each cause for each active customer: a tuple of arrays
-    (dissatisfaction, competitor, contagion).
+    (dissatisfaction, competitor, contagion, then one per event risk).
 
     shield = 1 - loyalty_protection x mean(relationship, switching cost);
     dissatisfaction = churn_base x exp(sensitivity x (ref - effective satisfaction)) x shield,
     where word of mouth heard shifts effective satisfaction by wom_loyalty x score;
-    competitor = competitor_pull x attractiveness x shield, whatever the satisfaction;
-    contagion = (the two) x contagion_boost x exposure to a neighbour's recent defection."""
+    competitor = competitor_pull x attractiveness x shield, whatever the satisfaction
+    (attractiveness = alternative_attractiveness + an event's shift for the segment);
+    contagion = (the two) x contagion_boost x exposure to a neighbour's recent defection;
+    each event risk = the customer's extra hazard from that event x shield."""
     loyalty = 0.5 * (c.relationship[active] + c.switching_cost[active])
     shield = 1.0 - params["loyalty_protection"] * loyalty
     s_eff = c.satisfaction[active] + params["wom_loyalty"] * c.wom[active]
     dis = params["churn_base"] * np.exp(
         params["churn_sat_sensitivity"] * (params["satisfaction_ref"] - s_eff)) * shield
-    comp = params["competitor_pull"] * params["alternative_attractiveness"] * shield
+    attract = params["alternative_attractiveness"]
+    if attractiveness_shift is not None and np.any(attractiveness_shift):
+        attract = np.maximum(attract + attractiveness_shift[c.b2b[active].astype(np.int64)], 0.0)
+    comp = params["competitor_pull"] * attract * shield
     cont = (dis + comp) * params["contagion_boost"] * c.exposure[active]
-    return dis, comp, cont
+    extra = tuple(np.float32(0.0) if r is None else r[active] * shield for r in risks)
+    return (dis, comp, cont) + extra
 
 
 def churn(c: Customers, net: CSR, active: np.ndarray, params: dict, step: int,
-          rng: np.random.Generator, extra: tuple[np.ndarray, ...] = ()) -> np.ndarray:
+          rng: np.random.Generator, attractiveness_shift: np.ndarray | None = None,
+          risks: tuple[np.ndarray | None, ...] = ()) -> np.ndarray:
     """Draw this week's churners, record their cause and step, and expose their
-    neighbours to contagion. ``extra`` adds hazards of further causes (after CAUSES,
-    arrays over ``active``). Returns the number of churners per cause."""
-    parts = hazards(c, active, params) + tuple(extra)
+    neighbours to contagion. ``risks`` are per-customer extra hazards of the event
+    causes (after CAUSES; None where none is active). Returns churners per cause."""
+    parts = hazards(c, active, params, attractiveness_shift, risks)
     total = parts[0] + parts[1]
     for h in parts[2:]:
-        total += h
+        total = total + h
     # 1 - exp(-h) in single precision: exact enough for weekly hazards, and 6x faster
     p_leave = 1.0 - np.exp(-total.astype(np.float32))
     leave = np.flatnonzero(rng.random(len(active), dtype=np.float32) < p_leave)
     who = active[leave]
     # the cause of each departure, drawn in proportion to its share of the hazard
     hw = np.stack([np.broadcast_to(h, total.shape)[leave] for h in parts], axis=1)
-    cdf = np.cumsum(hw, axis=1) / np.maximum(total[leave], 1e-300)[:, None]
+    cdf = np.cumsum(hw, axis=1) / np.maximum(total[leave], 1e-30)[:, None]
     cause = np.minimum((cdf < rng.random(len(who))[:, None]).sum(axis=1), len(parts) - 1)
-    c.status[who] = CHURNED
-    c.cause[who] = cause
-    c.churn_step[who] = step
-    c.open_contact[who] = False
+    depart(c, net, who, cause, step)
     c.exposure *= np.exp(-1.0 / params["contagion_memory"])
     if len(who):
         _, nbrs = net.neighbours_of(who)
         c.exposure[nbrs] = 1.0
     return np.bincount(cause, minlength=len(parts))
+
+
+def depart(c: Customers, net: CSR, who: np.ndarray, cause, step: int) -> None:
+    """Record customers leaving, with their cause(s) and the step."""
+    c.status[who] = CHURNED
+    c.cause[who] = cause
+    c.churn_step[who] = step
+    c.open_contact[who] = False
 
 
 def active_index(c: Customers) -> np.ndarray:

@@ -87,6 +87,7 @@ def cmd_run(args) -> int:
     scenario = load_scenario(args.scenario, **overrides)
     steps = args.steps if args.steps is not None else scenario.steps
     seed = args.seed if args.seed is not None else scenario.seed
+    scenario.check_horizon(steps)
     out = args.out or Path("results") / f"{scenario.name}-seed{seed}"
     if out.exists() and not out.is_dir():
         raise ScenarioError(f"--out {out}: exists and is not a folder")

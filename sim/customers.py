@@ -8,8 +8,8 @@ import numpy as np
 
 from .organisation import ACCOUNT_DEPT, Employees
 
-PROSPECT, ACTIVE, CHURNED = 0, 1, 2
-STATUS_NAMES = ("prospect", "active", "churned")
+PROSPECT, ACTIVE, CHURNED, OUT = 0, 1, 2, 3  # OUT: a prospect who left the market
+STATUS_NAMES = ("prospect", "active", "churned", "out of market")
 NEUTRAL_SATISFACTION = 0.7  # satisfaction of a customer whose expectations are just met
 F = np.float32  # customer state precision: ample for 0..1 scores, half the memory and time
 
@@ -35,6 +35,7 @@ class Customers:
     exposure: np.ndarray      # 0..1, recent defection of a neighbour, decaying
     initial: np.ndarray       # bool: active at step 0 (the retention cohort)
     last_contact: np.ndarray  # step of the last contact with the firm, -1 if none
+    b2b: np.ndarray           # bool: a business customer, with a key contact of its own
 
     @property
     def n(self) -> int:
@@ -76,15 +77,19 @@ def create_customers(params: dict, emp: Employees, rng: np.random.Generator) -> 
         wom=np.zeros(n, F), exposure=np.zeros(n, F),
         initial=status == ACTIVE,
         last_contact=np.full(n, -1, dtype=np.int32),
+        b2b=rng.random(n) < params["b2b_share"],
     )
     c.owner[status == ACTIVE] = draw_owners(emp, params, nc, rng)
     return c
 
 
-def draw_owners(emp: Employees, params: dict, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Account owners for k customers: sales employees, key persons given
-    ``key_person_weight`` times as many accounts."""
+def draw_owners(emp: Employees, params: dict, k: int, rng: np.random.Generator,
+                exclude: np.ndarray | None = None) -> np.ndarray:
+    """Account owners for k customers: sales employees (but ``exclude``), key persons
+    given ``key_person_weight`` times as many accounts."""
     sellers = np.flatnonzero(emp.dept == ACCOUNT_DEPT)
+    if exclude is not None and len(np.setdiff1d(sellers, exclude)):
+        sellers = np.setdiff1d(sellers, exclude)
     if len(sellers) == 0 or k == 0:
         return np.full(k, -1, dtype=np.int64)
     w = np.where(emp.key_person[sellers], params["key_person_weight"], 1.0)

@@ -15,6 +15,8 @@ from .agents import Customer, Department, Employee
 from .customers import ACTIVE, create_customers
 from .networks import build_customer_network
 from .organisation import DEPARTMENTS
+from .disruptions import FIRE
+from .events import EVENT_CAUSES, Event, check_params
 from .params import resolve
 from .scenario import Scenario
 
@@ -58,7 +60,7 @@ class OrganisationModel(mesa.Model):
         self.seed_used = int(rng) if isinstance(rng, (int, np.integer)) else None
         self.params: dict[str, Any] = dict(self.scenario.params)
         p = self.params
-        self.causes: tuple[str, ...] = churn.CAUSES
+        self.causes: tuple[str, ...] = churn.CAUSES + EVENT_CAUSES
         self.org = organisation.create_employees(p, self.rng)
         self.network = build_customer_network(p["n_customers"] + p["n_prospects"], p, self.rng)
         self.cust = create_customers(p, self.org, self.rng)
@@ -68,6 +70,15 @@ class OrganisationModel(mesa.Model):
         self._employee_list = [Employee(self, i) for i in range(self.org.n)]
         self.employees = AgentSet(self._employee_list, random=self.random)
         self._customer_agents: dict[int, Customer] = {}
+        # events: scheduled ones, lasting processes, per-customer risks by event cause
+        self.pending = list(self.scenario.events)
+        self.processes: list = []
+        self.event_log: list[tuple[int, str, dict]] = []
+        self.risk: list[np.ndarray | None] = [None] * len(EVENT_CAUSES)
+        self.risk_decay: list[np.ndarray | None] = [None] * len(EVENT_CAUSES)
+        self.attractiveness_shift = np.zeros(2)  # by segment: b2c, b2b
+        self.knowledge_lost_by_events = 0.0
+        self._event_churn = np.zeros(len(self.causes), dtype=np.int64)
         self.columns = metrics.columns(self.causes)
         self.current: dict[str, Any] = {}
         self.datacollector = mesa.DataCollector(
@@ -100,6 +111,7 @@ class OrganisationModel(mesa.Model):
         acquisition, learning and turnover, then the metrics are collected."""
         p, rng, c, emp, t = self.params, self.rng, self.cust, self.org, self.steps
         st = metrics.StepStats()
+        self._run_events(t)
         active = churn.active_index(c)
 
         ct, faulty, _ = contacts.generate(c, active, p, self.fault_rate, t, rng)
@@ -123,17 +135,67 @@ class OrganisationModel(mesa.Model):
         st.wom_negative, st.wom_positive = wom.word_of_mouth(c, self.network, notable,
                                                              appraisal, p, rng)
 
-        st.churn_by_cause = churn.churn(c, self.network, active, p, t, rng)
+        st.churn_by_cause = churn.churn(c, self.network, active, p, t, rng,
+                                        self.attractiveness_shift, tuple(self.risk))
+        st.churn_by_cause += self._event_churn
+        self._fade_risks()
         st.acquired_marketing, st.acquired_wom = acquisition.acquire(c, emp, p, t, rng)
 
         organisation.learn(emp, p)
         organisation.update_engagement(emp, p, used)
         leavers, st.knowledge_lost = organisation.turnover(emp, p, rng)
+        st.knowledge_lost += self.knowledge_lost_by_events
+        self.knowledge_lost_by_events = 0.0
         st.leavers = len(leavers)
         self._new_owner(leavers)
         c.tenure[churn.active_index(c)] += 1.0
         emp.tenure += 1.0
         self._collect(st)
+
+    # --- events ---------------------------------------------------------------------
+    def trigger(self, kind: str, **params) -> Event:
+        """Fire an event now, e.g. ``model.trigger("key_person_loss", count=3)``.
+        Parameters are checked like a scenario's; missing ones take their defaults.
+        Its effects show from the next step; it is logged at the current step."""
+        event = Event(max(self.steps, 1), kind, check_params(kind, params, kind))
+        self._fire(event)
+        return event
+
+    def _fire(self, event: Event) -> None:
+        FIRE[event.kind](self, **event.params)
+        self.event_log.append((int(self.steps), event.kind, dict(event.params)))
+
+    def _run_events(self, t: int) -> None:
+        """Start of week t: the scheduled events of this week, then every process."""
+        self._event_churn[:] = 0
+        while self.pending and self.pending[0].at <= t:
+            self._fire(self.pending.pop(0))
+        self.processes = [proc for proc in self.processes if proc.step(self)]
+
+    def leave(self, who: np.ndarray, cause: str) -> None:
+        """Customers leave now under ``cause``, counted in this week's churn."""
+        if len(who) == 0:
+            return
+        k = self.causes.index(cause)
+        churn.depart(self.cust, self.network, who, k, self.steps)
+        _, nbrs = self.network.neighbours_of(who)
+        self.cust.exposure[nbrs] = 1.0
+        self._event_churn[k] += len(who)
+
+    def add_risk(self, cause: str, who: np.ndarray, hazard: float, window: float) -> None:
+        """Raise ``who``'s weekly hazard under ``cause`` by ``hazard``, fading with time
+        constant ``window`` weeks."""
+        k = EVENT_CAUSES.index(cause)
+        if self.risk[k] is None:
+            self.risk[k] = np.zeros(self.cust.n, dtype=np.float32)
+            self.risk_decay[k] = np.ones(self.cust.n, dtype=np.float32)
+        self.risk[k][who] += np.float32(hazard)
+        self.risk_decay[k][who] = np.float32(np.exp(-1.0 / window))
+
+    def _fade_risks(self) -> None:
+        for r, d in zip(self.risk, self.risk_decay):
+            if r is not None:
+                r *= d
 
     def _new_owner(self, employees: np.ndarray) -> None:
         """Accounts of employees who left pass to whoever takes their place; the part of

@@ -65,6 +65,14 @@ def create_employees(params: dict, rng: np.random.Generator) -> Employees:
     )
 
 
+def rebuild_network(emp: Employees, params: dict, rng: np.random.Generator) -> None:
+    """Draw the employee network anew for the current silo barrier and bridges (people
+    keep their places; ties follow the organisation's new shape)."""
+    emp.graph = build_org_network(emp.dept, params, rng)
+    emp.u, emp.v = edge_arrays(emp.graph)
+    emp.access = department_access(emp.u, emp.v, emp.dept, len(DEPARTMENTS))
+
+
 def sell_share(dept: np.ndarray, reward_mix: float) -> np.ndarray:
     """Share of each employee's effort spent selling rather than serving.
 

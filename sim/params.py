@@ -241,6 +241,9 @@ PARAMS_LIST: tuple[Param, ...] = (
     _P("value_mean", float, 1.0, 0.0, 1e6, unit="money / week", group="acquisition",
        doc="Mean revenue per active customer per week (log-normal across customers).",
        source="Normalised unit: revenue figures are relative."),
+    _P("b2b_share", float, 0.3, 0.0, 1.0, group="acquisition",
+       doc="Share of customers and prospects that are businesses with a key contact of their own.",
+       source="Modelling choice: a mixed customer base (essay 003 speaks of B2B key contacts)."),
     # --- customer network ---------------------------------------------------------
     _P("customer_network", str, "small_world", choices=("small_world", "scale_free"),
        group="network",
@@ -263,6 +266,14 @@ class ParameterError(ValueError):
     """A parameter value that is unknown, of the wrong type or out of range."""
 
 
+def show(value: Any) -> str:
+    """repr() for error messages; never fails (an int too long for str() raises)."""
+    try:
+        return repr(value)
+    except ValueError:  # more digits than sys.get_int_max_str_digits()
+        return f"<{type(value).__name__} too long to show>"
+
+
 def coerce(name: str, value: Any) -> Any:
     """Check one parameter value and return it in its canonical type.
 
@@ -275,21 +286,25 @@ def coerce(name: str, value: Any) -> Any:
         return REWARD_ALIASES[value]
     if p.kind is str:
         if not isinstance(value, str) or value not in p.choices:
-            raise ParameterError(f"{name} = {value!r} is not allowed; allowed: {p.allowed()}")
+            raise ParameterError(f"{name} = {show(value)} is not allowed; allowed: {p.allowed()}")
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         extra = " or 'volume' / 'customer'" if name == "reward_mix" else ""
-        raise ParameterError(f"{name} = {value!r} has the wrong type; allowed: {p.allowed()}{extra}")
+        raise ParameterError(f"{name} = {show(value)} has the wrong type; allowed: {p.allowed()}{extra}")
     if p.kind is int:
         if isinstance(value, float) and not value.is_integer():
             raise ParameterError(f"{name} = {value!r} must be whole; allowed: {p.allowed()}")
         value = int(value)
     else:
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an int beyond any float
+            raise ParameterError(
+                f"{name} = {show(value)} is out of range; allowed: {p.allowed()}") from None
         if not math.isfinite(value):
             raise ParameterError(f"{name} = {value!r} is not finite; allowed: {p.allowed()}")
     if not (p.low <= value <= p.high):
-        raise ParameterError(f"{name} = {value!r} is out of range; allowed: {p.allowed()}")
+        raise ParameterError(f"{name} = {show(value)} is out of range; allowed: {p.allowed()}")
     return value
 
 

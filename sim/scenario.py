@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .params import DEFAULTS, ParameterError, coerce, resolve
+from .events import Event, EventError, check_events
+from .params import DEFAULTS, ParameterError, coerce, resolve, show
 
-META_KEYS = ("preset", "description", "steps", "seed")
+META_KEYS = ("preset", "description", "steps", "seed", "events")
 DEFAULT_STEPS = 156  # three years of weeks, the horizon the brief asks about
 DEFAULT_SEED = 42
 MAX_STEPS = 100_000
@@ -39,6 +40,14 @@ class Scenario:
     source: str | None = None
     presets: tuple[str, ...] = ()  # the chain of presets it starts from, nearest first
     set_here: dict[str, Any] = field(default_factory=dict)  # values the file itself sets
+    events: tuple[Event, ...] = ()
+
+    def check_horizon(self, steps: int, label: str = "--steps") -> None:
+        """Refuse a run too short for the scheduled events."""
+        late = [e for e in self.events if e.at > steps]
+        if late:
+            raise ScenarioError(f"{label} {steps}: event {late[0].kind!r} is scheduled at step "
+                                f"{late[0].at}; allowed: at least {max(e.at for e in late)} steps")
 
     def with_overrides(self, label: str = "override", **overrides) -> "Scenario":
         """A copy with further parameter values (and steps / seed), checked."""
@@ -59,16 +68,19 @@ def _check(key: str, value: Any, label: str) -> Any:
 
 
 def check_meta(key: str, value: Any, label: str) -> Any:
-    """Check a scenario's own keys: steps, seed, preset, description."""
+    """Check a scenario's own keys: steps, seed, preset, description (events are
+    checked with the run's length when the scenario is loaded)."""
+    if key == "events":
+        return value
     if key in ("steps", "seed"):
         hi = MAX_STEPS if key == "steps" else MAX_SEED
         lo = 1 if key == "steps" else 0
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise ScenarioError(f"{label}: {key} = {value!r} is not allowed; "
+            raise ScenarioError(f"{label}: {key} = {show(value)} is not allowed; "
                                 f"allowed: an integer from {lo} to {hi}")
         return value
     if not isinstance(value, str):
-        raise ScenarioError(f"{label}: {key} = {value!r} must be a string")
+        raise ScenarioError(f"{label}: {key} = {show(value)} must be a string")
     return value
 
 
@@ -138,14 +150,25 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
         steps, seed = base.steps, base.seed
     else:
         params, presets, steps, seed = resolve(), (), DEFAULT_STEPS, DEFAULT_SEED
+        base = None
     set_here = {k: v for k, v in raw.items() if k not in META_KEYS}
     for key, value in set_here.items():
         params[key] = _check(key, value, label)
-    return Scenario(
+    steps = raw.get("steps", steps)
+    if "events" in raw:
+        try:
+            events = check_events(raw["events"], steps)
+        except EventError as err:
+            raise ScenarioError(f"{label}: {err}") from None
+    else:
+        events = base.events if base is not None else ()
+    scenario = Scenario(
         name=path.stem, params=params, description=raw.get("description", ""),
-        steps=raw.get("steps", steps), seed=raw.get("seed", seed), source=str(path),
-        presets=presets, set_here=set_here,
+        steps=steps, seed=raw.get("seed", seed), source=str(path),
+        presets=presets, set_here=set_here, events=events,
     )
+    scenario.check_horizon(steps, f"{label}: steps")
+    return scenario
 
 
 def list_scenarios() -> list[tuple[str, str]]:

@@ -1,0 +1,236 @@
+"""What each event does to the agents (brief, "Disruptions"; essay 003).
+
+Each ``fire_<kind>(model, **params)`` acts at once and may add a process: an object
+whose ``step(model)`` runs at the start of every later week and returns False when it
+is over. Departures an event causes directly go through ``model.leave``; lasting risk
+goes through ``model.add_risk``, a per-customer extra weekly hazard under the event's
+own churn cause that fades with a time constant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .customers import ACTIVE, OUT, PROSPECT, draw_owners
+from .organisation import DEPARTMENTS, rebuild_network, replace_employees
+
+ORG_KEYS = ("silo_barrier", "bridges", "reward_mix", "mandate", "escalation",
+            "info_scatter", "shared_record")
+CONTACT_RESET = 0.1  # relationship with a new key contact: they barely know the supplier
+
+
+# --- supplier side: key-person loss --------------------------------------------------
+
+def fire_key_person_loss(model, count, share, by, department, hazard, window) -> None:
+    """The employees with the most accounts (or most knowledge) leave. Successors start
+    as new hires but inherit what was kept in the shared customer record; their
+    accounts pass to other sellers with the relationship cut to the shared part; those
+    customers face an extra hazard of ``hazard`` x (1 - shared_record), fading."""
+    emp, c, p = model.org, model.cust, model.params
+    pool = np.arange(emp.n) if department == "any" else np.flatnonzero(emp.dept == DEPARTMENTS.index(department))
+    k = int(round(share * len(pool))) if share > 0 else count
+    k = min(k, len(pool))
+    if k == 0:
+        return
+    score = model.accounts[pool] if by == "accounts" else emp.skill[pool] + emp.knowledge[pool]
+    leavers = pool[np.argsort(-score, kind="stable")[:k]]
+    shared = p["shared_record"]
+    old_skill, old_knowledge = emp.skill[leavers].copy(), emp.knowledge[leavers].copy()
+    model.knowledge_lost_by_events += replace_employees(emp, leavers, p)
+    emp.skill[leavers] += shared * np.maximum(old_skill - emp.skill[leavers], 0)
+    emp.knowledge[leavers] += shared * np.maximum(old_knowledge - emp.knowledge[leavers], 0)
+    emp.key_person[leavers] = False
+    hit = np.flatnonzero((c.status == ACTIVE) & np.isin(c.owner, leavers))
+    if len(hit) == 0:
+        return
+    c.owner[hit] = draw_owners(emp, p, len(hit), model.rng, exclude=leavers)
+    c.relationship[hit] *= shared
+    model.add_risk("key_person", hit, hazard * (1.0 - shared), window)
+
+
+# --- customer side: a new key contact -------------------------------------------------
+
+def fire_customer_contact_change(model, share, hazard, window) -> None:
+    """A share of active B2B customers get a new key contact who re-weighs the supplier:
+    the relationship is reset and an extra hazard applies, whatever the satisfaction."""
+    c = model.cust
+    b2b = np.flatnonzero((c.status == ACTIVE) & c.b2b)
+    hit = b2b[model.rng.random(len(b2b)) < share]
+    c.relationship[hit] = np.minimum(c.relationship[hit], CONTACT_RESET)
+    model.add_risk("contact_change", hit, hazard, window)
+
+
+# --- competitor leap ----------------------------------------------------------------------
+
+@dataclass
+class Ramp:
+    """Adds ``per_week`` to the alternative's attractiveness for a segment, ``weeks`` times."""
+
+    segments: tuple[int, ...]
+    per_week: float
+    weeks: int
+
+    def step(self, model) -> bool:
+        for s in self.segments:
+            model.attractiveness_shift[s] += self.per_week
+        self.weeks -= 1
+        return self.weeks > 0
+
+
+def fire_competitor_leap(model, amount, ramp_weeks, segment) -> None:
+    """The alternative's attractiveness jumps by ``amount`` (for one segment or all),
+    at once or spread over ``ramp_weeks``; it pulls customers under the competitor cause."""
+    segments = {"all": (0, 1), "b2c": (0,), "b2b": (1,)}[segment]
+    ramp = Ramp(segments, amount / max(ramp_weeks, 1), max(ramp_weeks, 1))
+    if ramp_weeks == 0:
+        ramp.step(model)
+    else:
+        model.processes.append(ramp)
+
+
+# --- substitute: Bass diffusion ------------------------------------------------------------
+
+@dataclass
+class BassDiffusion:
+    """A substitute spreads through the market (every node of the customer network):
+    a non-adopter adopts in a week with probability (p + q x F) / 52, where F is the
+    adopted share of its network neighbours ('network') or of the whole market
+    ('full'): the Bass (1969) model in weekly steps, as Rand & Rust (2011) dock it.
+    Adopting customers leave under the substitute cause; adopting prospects leave the
+    market."""
+
+    p: float
+    q: float
+    mixing: str
+    adopted: np.ndarray
+    adopted_neighbours: np.ndarray
+    history: list = field(default_factory=list)
+
+    def step(self, model) -> bool:
+        c, net, rng = model.cust, model.network, model.rng
+        if self.mixing == "full":
+            f = self.adopted.mean()
+            frac = np.float32(f)
+        else:
+            deg = np.maximum(net.degree(), 1)
+            frac = self.adopted_neighbours / deg
+        prob = (self.p + self.q * frac) / 52.0
+        new = np.flatnonzero(~self.adopted & (rng.random(c.n, dtype=np.float32) < prob))
+        self.adopted[new] = True
+        if self.mixing == "network" and len(new):
+            _, nbrs = net.neighbours_of(new)
+            np.add.at(self.adopted_neighbours, nbrs, np.int32(1))
+        model.leave(new[c.status[new] == ACTIVE], "substitute")
+        pros = new[c.status[new] == PROSPECT]
+        c.status[pros] = OUT
+        self.history.append(float(self.adopted.mean()))
+        return not self.adopted.all()
+
+
+def fire_substitute(model, p, q, mixing) -> None:
+    """Start a substitute's diffusion; it runs from this week on."""
+    n = model.cust.n
+    proc = BassDiffusion(p, q, mixing, np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int32))
+    model.substitute = proc
+    model.processes.append(proc)
+    proc.step(model)
+
+
+# --- viral complaint --------------------------------------------------------------------
+
+def fire_viral_complaint(model, reach, weight, hazard, window) -> None:
+    """The most dissatisfied active customer (the best connected among equals) has a
+    very bad experience and posts it. The post reaches ``reach`` x social_amplification
+    people anywhere in the market plus the poster's own neighbours: each reader's
+    word-of-mouth score falls by ``weight``, and active readers face an extra hazard."""
+    c, rng = model.cust, model.rng
+    act = np.flatnonzero(c.status == ACTIVE)
+    if len(act) == 0:
+        return
+    deg = model.network.degree()[act]
+    poster = act[np.lexsort((-deg, c.satisfaction[act]))[0]]
+    c.satisfaction[poster] = 0.0
+    k = int(min(c.n - 1, round(reach * model.params["social_amplification"])))
+    readers = np.union1d(rng.choice(c.n, size=k, replace=False), model.network.neighbours(poster))
+    readers = readers[readers != poster]
+    c.wom[readers] = np.maximum(c.wom[readers] - weight, -1.0)
+    model.add_risk("viral", readers[c.status[readers] == ACTIVE], hazard, window)
+    model.viral_poster = int(poster)
+
+
+# --- transformation and external promises ------------------------------------------------
+
+@dataclass
+class Transformation:
+    """Moves the organisational parameters linearly from where they were to a preset's
+    over ``weeks``; meanwhile capacity is down by ``capacity_cost`` and turnover up by
+    ``turnover_boost`` x base, both highest at the start and fading to nothing, so the
+    cost comes before the gain. The employee network is rebuilt every 4 weeks as the
+    silo barrier and bridges change."""
+
+    start: dict
+    goal: dict
+    weeks: int
+    capacity_cost: float
+    turnover_boost: float
+    base_capacity: float
+    base_turnover: float
+    delay: int = 0
+    done: int = 0
+
+    def step(self, model) -> bool:
+        if self.delay > 0:
+            self.delay -= 1
+            return True
+        self.done += 1
+        progress = min(1.0, self.done / self.weeks)
+        p = model.params
+        for k in ORG_KEYS:
+            value = self.start[k] + (self.goal[k] - self.start[k]) * progress
+            p[k] = int(round(value)) if k == "bridges" else float(value)
+        p["capacity"] = self.base_capacity * (1.0 - self.capacity_cost * (1.0 - progress))
+        p["turnover_rate"] = min(0.2, self.base_turnover * (1.0 + self.turnover_boost * (1.0 - progress)))
+        if self.done % 4 == 0 or progress >= 1.0:
+            rebuild_network(model.org, p, model.rng)
+        if progress >= 1.0:
+            p["capacity"], p["turnover_rate"] = self.base_capacity, self.base_turnover
+            return False
+        return True
+
+
+def _transformation(model, to, weeks, capacity_cost, turnover_boost, delay=0) -> Transformation:
+    from .scenario import load_scenario
+
+    goal = load_scenario(to).params
+    p = model.params
+    return Transformation({k: p[k] for k in ORG_KEYS}, {k: goal[k] for k in ORG_KEYS}, weeks,
+                          capacity_cost, turnover_boost, p["capacity"], p["turnover_rate"], delay)
+
+
+def fire_transformation(model, to, weeks, capacity_cost, turnover_boost) -> None:
+    """Start moving the organisation towards preset ``to``."""
+    model.processes.append(_transformation(model, to, weeks, capacity_cost, turnover_boost))
+
+
+def fire_announce_promise(model, amount, lag, to, weeks, capacity_cost, turnover_boost) -> None:
+    """Announce a promise to the market (essay 003, 'from words to action'): marketing
+    promises ``amount`` more and customers' expectations rise by it now; the
+    organisation starts adapting towards ``to`` only after ``lag`` weeks."""
+    p, c = model.params, model.cust
+    p["marketing_promise"] = min(1.0, p["marketing_promise"] + amount)
+    act = c.status == ACTIVE
+    c.expectation[act] = np.minimum(c.expectation[act] + amount, 1.0)
+    model.processes.append(_transformation(model, to, weeks, capacity_cost, turnover_boost, delay=lag))
+
+
+FIRE = {
+    "key_person_loss": fire_key_person_loss,
+    "customer_contact_change": fire_customer_contact_change,
+    "competitor_leap": fire_competitor_leap,
+    "substitute": fire_substitute,
+    "viral_complaint": fire_viral_complaint,
+    "transformation": fire_transformation,
+    "announce_promise": fire_announce_promise,
+}

@@ -1,0 +1,163 @@
+"""Disruptions and transformations as events (brief, "Disruptions"; essay 003).
+
+An event has a kind, a step ``at`` and parameters, checked against its spec here.
+A scenario lists events (``[[events]]`` in TOML); a Python user fires one by hand with
+``model.trigger(kind, **params)``. Each kind is a function in ``sim/disruptions.py``
+that acts on the model's agents; effects that last (a window of raised hazard, a ramp,
+a diffusion, an integration) are processes the model steps every week.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .organisation import DEPARTMENTS
+
+# Churn causes added by events, after the base causes of sim.churn.CAUSES.
+EVENT_CAUSES = ("key_person", "contact_change", "merger", "substitute", "viral")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One parameter of an event kind."""
+
+    kind: type
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    doc: str = ""
+
+    def allowed(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        what = "an integer" if self.kind is int else "a number"
+        return f"{what} from {self.low:g} to {self.high:g}"
+
+
+PRESET_CHOICES = ("baseline", "product_centric", "customer_centric")
+
+SPECS: dict[str, dict[str, Field]] = {
+    "key_person_loss": {
+        "count": Field(int, 2, 0, 10_000, doc="employees who leave (used when share is 0)"),
+        "share": Field(float, 0.0, 0.0, 1.0, doc="share of the department's employees who leave"),
+        "by": Field(str, "accounts", choices=("accounts", "knowledge"),
+                    doc="who counts as key: most accounts or most knowledge"),
+        "department": Field(str, "any", choices=("any",) + DEPARTMENTS),
+        "hazard": Field(float, 0.02, 0.0, 1.0,
+                        doc="extra weekly hazard of their customers at first (x (1 - shared_record))"),
+        "window": Field(float, 13.0, 0.1, 520.0, doc="weeks over which that hazard fades (time constant)"),
+    },
+    "customer_contact_change": {
+        "share": Field(float, 0.2, 0.0, 1.0, doc="share of active B2B customers whose key contact changes"),
+        "hazard": Field(float, 0.02, 0.0, 1.0, doc="extra weekly hazard at first, whatever the satisfaction"),
+        "window": Field(float, 13.0, 0.1, 520.0, doc="weeks over which it fades (time constant)"),
+    },
+    "competitor_leap": {
+        "amount": Field(float, 0.3, -1.0, 1.0, doc="rise in the alternative's attractiveness"),
+        "ramp_weeks": Field(int, 0, 0, 10_000, doc="0: at once; else spread evenly over these weeks"),
+        "segment": Field(str, "all", choices=("all", "b2b", "b2c")),
+    },
+    "substitute": {
+        "p": Field(float, 0.03, 0.0, 10.0, doc="Bass innovation coefficient per year"),
+        "q": Field(float, 0.38, 0.0, 10.0, doc="Bass imitation coefficient per year"),
+        "mixing": Field(str, "network", choices=("network", "full"),
+                        doc="imitation from network neighbours or from the whole market"),
+    },
+    "viral_complaint": {
+        "reach": Field(float, 500.0, 0.0, 1e7, doc="people the post reaches before amplification"),
+        "weight": Field(float, 0.5, 0.0, 1.0, doc="fall in each reader's word-of-mouth score"),
+        "hazard": Field(float, 0.01, 0.0, 1.0, doc="extra weekly hazard of customers who read it"),
+        "window": Field(float, 4.0, 0.1, 520.0, doc="weeks over which it fades (time constant)"),
+    },
+    "transformation": {
+        "to": Field(str, "customer_centric", choices=PRESET_CHOICES,
+                    doc="preset whose organisational parameters are the goal"),
+        "weeks": Field(int, 104, 1, 10_000, doc="length of the transition"),
+        "capacity_cost": Field(float, 0.25, 0.0, 1.0,
+                               doc="capacity lost at the start while people re-learn, fading to 0"),
+        "turnover_boost": Field(float, 1.0, 0.0, 20.0,
+                                doc="extra turnover at the start (x base rate), fading to 0"),
+    },
+    "announce_promise": {
+        "amount": Field(float, 0.1, 0.0, 1.0, doc="rise in what marketing promises, and in expectations"),
+        "lag": Field(int, 13, 0, 10_000, doc="weeks before the organisation starts to adapt"),
+        "to": Field(str, "customer_centric", choices=PRESET_CHOICES),
+        "weeks": Field(int, 52, 1, 10_000, doc="length of the adaptation"),
+        "capacity_cost": Field(float, 0.15, 0.0, 1.0),
+        "turnover_boost": Field(float, 0.5, 0.0, 20.0),
+    },
+}
+
+
+class EventError(ValueError):
+    """An event that cannot be used; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """A checked event: its step, kind and every parameter (defaults filled in)."""
+
+    at: int
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"at": self.at, "kind": self.kind, **self.params}
+
+
+def check_params(kind: str, raw: dict[str, Any], label: str) -> dict[str, Any]:
+    """Defaults of ``kind`` updated by the checked values in ``raw``."""
+    if kind not in SPECS:
+        raise EventError(f"{label}: kind {kind!r} is unknown; allowed: {', '.join(SPECS)}")
+    spec = SPECS[kind]
+    out = {name: f.default for name, f in spec.items()}
+    for name, value in raw.items():
+        if name not in spec:
+            raise EventError(f"{label}: {kind} has no parameter {name!r}; allowed: {', '.join(spec)}")
+        out[name] = _check(spec[name], value, f"{label}.{name}")
+    return out
+
+
+def _check(f: Field, value: Any, label: str) -> Any:
+    if f.kind is str:
+        if value not in f.choices:
+            raise EventError(f"{label} = {value!r} is not allowed; allowed: {f.allowed()}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise EventError(f"{label} = {value!r} has the wrong type; allowed: {f.allowed()}")
+    if f.kind is int:
+        if isinstance(value, float) and not value.is_integer():
+            raise EventError(f"{label} = {value!r} must be whole; allowed: {f.allowed()}")
+        value = int(value)
+    elif not math.isfinite(value):
+        raise EventError(f"{label} = {value!r} is not finite; allowed: {f.allowed()}")
+    if not f.low <= value <= f.high:
+        raise EventError(f"{label} = {value!r} is out of range; allowed: {f.allowed()}")
+    return float(value) if f.kind is float else value
+
+
+def check_event(raw: Any, index: int, steps: int | None) -> Event:
+    """Check one entry of a scenario's ``events`` list."""
+    label = f"events[{index}]"
+    if not isinstance(raw, dict):
+        raise EventError(f"{label} must be a table with 'at', 'kind' and parameters")
+    raw = dict(raw)
+    if "kind" not in raw or "at" not in raw:
+        raise EventError(f"{label} needs 'at' (a step) and 'kind' (one of {', '.join(SPECS)})")
+    kind, at = raw.pop("kind"), raw.pop("at")
+    if isinstance(at, bool) or not isinstance(at, int) or at < 1:
+        raise EventError(f"{label}.at = {at!r} is not allowed; allowed: a step from 1")
+    if steps is not None and at > steps:
+        raise EventError(f"{label}.at = {at} is past the run's end; allowed: 1 to {steps}")
+    return Event(at, str(kind), check_params(str(kind), raw, label))
+
+
+def check_events(raw: Any, steps: int | None) -> tuple[Event, ...]:
+    """Check a scenario's list of events; they come back ordered by step."""
+    if not isinstance(raw, list):
+        raise EventError("events must be a list of tables ([[events]] in TOML)")
+    events = [check_event(e, i, steps) for i, e in enumerate(raw)]
+    return tuple(sorted(events, key=lambda e: e.at))
