@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .customers import Customers
-from .organisation import DEPARTMENTS, DEPT, Employees, sell_share, serving_capacity
+from .organisation import (DEPARTMENTS, DEPT, Employees, barrier_of, reward_of, sell_share,
+                           serving_capacity)
 
 N_DEPT = len(DEPARTMENTS)
 PRIMARY, FAULT, REPEAT = 0, 1, 2
@@ -119,7 +120,7 @@ def assign(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator)
     staffed = size > 0
     pick = bounds[d] + (rng.random(len(todo)) * size).astype(np.int64)
     ct.employee[todo[staffed]] = by_dept[pick[staffed]]
-    sell = params["capacity"] * sell_share(emp.dept, params["reward_mix"])
+    sell = params["capacity"] * sell_share(emp.dept, reward_of(emp, params))
     purchase = (ct.home == DEPT["sales"]) & (ct.land == DEPT["sales"]) & (ct.employee >= 0)
     ct.handled = _queue(ct.employee, purchase, sell + serve, rng)
     bought = np.bincount(ct.employee[ct.handled], minlength=emp.n)
@@ -127,6 +128,7 @@ def assign(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator)
     rest = (ct.employee >= 0) & ~purchase
     ct.handled |= _queue(ct.employee, rest, left, rng)
     emp.used[:] = np.bincount(ct.employee[ct.handled & ~purchase], minlength=emp.n)
+    emp.load[:] = np.bincount(ct.employee[rest], minlength=emp.n)
     return serve
 
 
@@ -159,7 +161,7 @@ def resolve(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator
     target = np.where(ct.land != ct.home, ct.home, (ct.land + second) % N_DEPT)
     on_spot = needs_other & (rng.random(m) < params["mandate"])
     ct.handoff = ct.handled & needs_other & ~on_spot
-    p_through = 1.0 - params["silo_barrier"] * (1.0 - emp.access[e, target])
+    p_through = 1.0 - barrier_of(emp, params)[e] * (1.0 - emp.access[e, target])
     ct.handoff_ok = ct.handoff & (rng.random(m) < p_through)
     dept_skill = np.array([emp.skill[emp.dept == d].mean() if np.any(emp.dept == d) else 0.0
                            for d in range(N_DEPT)])

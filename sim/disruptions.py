@@ -164,10 +164,11 @@ def fire_viral_complaint(model, reach, weight, hazard, window) -> None:
 
 @dataclass
 class Transformation:
-    """Moves the organisational parameters linearly from where they were to a preset's
-    over ``weeks``; meanwhile capacity is down by ``capacity_cost`` and turnover up by
-    ``turnover_boost`` x base, both highest at the start and fading to nothing, so the
-    cost comes before the gain. The employee network is rebuilt every 4 weeks as the
+    """Moves the organisational parameters from where they were to a preset's over
+    ``weeks`` along a smoothstep (3x^2 - 2x^3 of the elapsed share x: change is slow to
+    take hold, as culture is); meanwhile capacity is down by ``capacity_cost`` and
+    turnover up by ``turnover_boost`` x base, both highest at the start and fading
+    linearly to nothing, so the cost comes before the gain. The employee network is rebuilt every 4 weeks as the
     silo barrier and bridges change."""
 
     start: dict
@@ -186,9 +187,10 @@ class Transformation:
             return True
         self.done += 1
         progress = min(1.0, self.done / self.weeks)
+        change = progress * progress * (3.0 - 2.0 * progress)  # slow start, slow finish
         p = model.params
         for k in ORG_KEYS:
-            value = self.start[k] + (self.goal[k] - self.start[k]) * progress
+            value = self.start[k] + (self.goal[k] - self.start[k]) * change
             p[k] = int(round(value)) if k == "bridges" else float(value)
         p["capacity"] = self.base_capacity * (1.0 - self.capacity_cost * (1.0 - progress))
         p["turnover_rate"] = min(0.2, self.base_turnover * (1.0 + self.turnover_boost * (1.0 - progress)))

@@ -8,7 +8,7 @@ import numpy as np
 
 from .contacts import Contacts, WAIT_PENALTY
 from .customers import F, NEUTRAL_SATISFACTION, Customers, accounts_per_owner, promise_level
-from .organisation import Employees
+from .organisation import Employees, reward_of
 
 FAULT_QUALITY = 0.1  # a product fault as a touchpoint: a bad week
 
@@ -28,18 +28,18 @@ def weekly_experience(c: Customers, is_active: np.ndarray, ct: Contacts, faulty:
     np.minimum.at(worst, ct.customer, ct.quality.astype(F))
     np.add.at(total, ct.customer, ct.quality.astype(F))
     np.add.at(count, ct.customer, F(1))
+    had_contact = count > 1
     waiting = np.flatnonzero(c.open_contact & (c.last_contact < step))
     q_wait = np.clip(Q_WAITING - WAIT_PENALTY * (step - c.open_since[waiting]), 0, 1).astype(F)
     worst[waiting] = np.minimum(worst[waiting], q_wait)
     total[waiting] += q_wait
     count[waiting] += 1
     w = F(params["weakest_link"])
-    had = count > 1
     total /= count  # in place: these arrays span every customer
     total *= 1 - w
     worst *= w
     worst += total
-    return worst, had
+    return worst, had_contact
 
 
 Q_WAITING = 0.4  # an open request nobody has answered yet
@@ -82,7 +82,7 @@ def update_relationship(c: Customers, is_active: np.ndarray, emp: Employees, par
     still'), diluted when they own more accounts than they can look after."""
     accounts = accounts_per_owner(c, emp.n, is_active)
     dilution = np.minimum(1.0, params["account_capacity"] / np.maximum(accounts, 1))
-    care_of = np.append(emp.skill * (0.4 + 0.6 * params["reward_mix"]) * dilution, 0.0).astype(F)
+    care_of = np.append(emp.skill * (0.4 + 0.6 * reward_of(emp, params)) * dilution, 0.0).astype(F)
     care = care_of[c.owner]  # owner -1 (none) reads the appended 0
     rate = F(params["relationship_rate"]) * is_active
     c.relationship += rate * (care - c.relationship)

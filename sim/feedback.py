@@ -7,14 +7,14 @@ from __future__ import annotations
 import numpy as np
 
 from .contacts import FAULT, Contacts
-from .organisation import DEPT, Employees
+from .organisation import DEPT, Employees, barrier_of
 
 
 def reach_probability(emp: Employees, employee: np.ndarray, params: dict) -> np.ndarray:
     """Chance feedback heard by each employee reaches product: escalation x
     (1 - silo_barrier x (1 - the employee's access to product))."""
     access = emp.access[employee, DEPT["product"]]
-    return params["escalation"] * (1.0 - params["silo_barrier"] * (1.0 - access))
+    return params["escalation"] * (1.0 - barrier_of(emp, params)[employee] * (1.0 - access))
 
 
 def escalate(ct: Contacts, emp: Employees, params: dict, fault_rate: float,

@@ -120,7 +120,7 @@ class OrganisationModel(mesa.Model):
         contacts.resolve(ct, emp, p, rng)
         contacts.update_open(ct, c, t)
         st.contacts = ct
-        used = np.divide(emp.used, self.serving_capacity, out=np.zeros(emp.n),
+        load = np.divide(emp.load, self.serving_capacity, out=np.zeros(emp.n),
                          where=self.serving_capacity > 0)
         st.utilisation = float(emp.used.sum() / max(self.serving_capacity.sum(), 1e-9))
         self.fault_rate, st.feedback_reached = feedback.escalate(ct, emp, p, self.fault_rate, rng)
@@ -142,7 +142,7 @@ class OrganisationModel(mesa.Model):
         st.acquired_marketing, st.acquired_wom = acquisition.acquire(c, emp, p, t, rng)
 
         organisation.learn(emp, p)
-        organisation.update_engagement(emp, p, used)
+        organisation.update_engagement(emp, p, load)
         leavers, st.knowledge_lost = organisation.turnover(emp, p, rng)
         st.knowledge_lost += self.knowledge_lost_by_events
         self.knowledge_lost_by_events = 0.0

@@ -143,7 +143,10 @@ def build_org_network(dept: np.ndarray, params: dict, rng: np.random.Generator) 
         iu, ju = np.triu_indices(k, 1)
         hit = rng.random(len(iu)) < p
         g.add_edges_from(zip(m[iu[hit]].tolist(), m[ju[hit]].tolist()), kind="within")
-    n_cross = rng.poisson(n * params["cross_degree"] * (1.0 - params["silo_barrier"]) / 2)
+    # random pairs, dropping same-department ones: draw 1/(share of cross pairs) as many
+    cross_share = 1.0 - np.sum((np.bincount(dept) / n) ** 2)
+    mean_cross = n * params["cross_degree"] * (1.0 - params["silo_barrier"]) / 2
+    n_cross = rng.poisson(mean_cross / cross_share) if cross_share > 0 else 0
     if n_cross and n_dept > 1:
         u = rng.integers(0, n, size=n_cross)
         v = rng.integers(0, n, size=n_cross)

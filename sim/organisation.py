@@ -28,14 +28,28 @@ class Employees:
     tenure: np.ndarray      # weeks
     key_person: np.ndarray  # bool
     used: np.ndarray        # contacts handled this week
+    load: np.ndarray        # contacts that reached them this week (handled or not)
     graph: nx.Graph
     u: np.ndarray           # edge arrays of graph, both directions
     v: np.ndarray
     access: np.ndarray      # [employee, dept] chance a hand-off to dept gets through
+    unit: np.ndarray        # int8: 0 for the firm, 1 for an acquired organisation
+    own_reward: np.ndarray  # reward_mix of the employee's own culture; NaN = the firm's
+    own_barrier: np.ndarray  # silo_barrier of the employee's own culture; NaN = the firm's
 
     @property
     def n(self) -> int:
         return len(self.dept)
+
+
+def reward_of(emp: Employees, params: dict) -> np.ndarray:
+    """Each employee's reward mix: their own culture's, or else the firm's."""
+    return np.where(np.isnan(emp.own_reward), params["reward_mix"], emp.own_reward)
+
+
+def barrier_of(emp: Employees, params: dict) -> np.ndarray:
+    """Each employee's silo barrier: their own culture's, or else the firm's."""
+    return np.where(np.isnan(emp.own_barrier), params["silo_barrier"], emp.own_barrier)
 
 
 def assign_departments(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -60,9 +74,28 @@ def create_employees(params: dict, rng: np.random.Generator) -> Employees:
     return Employees(
         dept=dept, skill=skill, knowledge=knowledge,
         engagement=np.clip(rng.normal(0.6, 0.1, n), 0, 1), tenure=tenure,
-        key_person=key, used=np.zeros(n), graph=graph, u=u, v=v,
+        key_person=key, used=np.zeros(n), load=np.zeros(n), graph=graph, u=u, v=v,
         access=department_access(u, v, dept, len(DEPARTMENTS)),
+        unit=np.zeros(n, dtype=np.int8), own_reward=np.full(n, np.nan),
+        own_barrier=np.full(n, np.nan),
     )
+
+
+def append_employees(emp: Employees, new: Employees, unit: int, reward: float,
+                     barrier: float) -> np.ndarray:
+    """Add another organisation's employees (with their own network, no ties to ours
+    yet, and their own culture); returns their indices."""
+    offset = emp.n
+    for name in ("dept", "skill", "knowledge", "engagement", "tenure", "key_person", "used",
+                 "load"):
+        setattr(emp, name, np.concatenate([getattr(emp, name), getattr(new, name)]))
+    emp.unit = np.concatenate([emp.unit, np.full(new.n, unit, dtype=np.int8)])
+    emp.own_reward = np.concatenate([emp.own_reward, np.full(new.n, reward)])
+    emp.own_barrier = np.concatenate([emp.own_barrier, np.full(new.n, barrier)])
+    emp.graph = nx.union(emp.graph, nx.relabel_nodes(new.graph, lambda i: i + offset))
+    emp.u, emp.v = edge_arrays(emp.graph)
+    emp.access = department_access(emp.u, emp.v, emp.dept, len(DEPARTMENTS))
+    return np.arange(offset, emp.n)
 
 
 def rebuild_network(emp: Employees, params: dict, rng: np.random.Generator) -> None:
@@ -77,8 +110,9 @@ def sell_share(dept: np.ndarray, reward_mix: float) -> np.ndarray:
     """Share of each employee's effort spent selling rather than serving.
 
     Volume rewards pull sales towards selling (0.8 of their time at reward_mix 0, 0.3
-    at 1) and everyone else a little (0.1 at 0, none at 1): essay 001's 'meetings that
-    start with revenue'."""
+    at 1), marketing too (0.8 at 0, 0.5 at 1: campaigns are its job either way), and
+    everyone else a little (0.1 at 0, none at 1): essay 001's 'meetings that start
+    with revenue'."""
     pull = 1.0 - reward_mix
     return np.where(dept == DEPT["sales"], 0.3 + 0.5 * pull,
                     np.where(dept == DEPT["marketing"], 0.5 + 0.3 * pull, 0.1 * pull))
@@ -88,14 +122,14 @@ def serving_capacity(emp: Employees, params: dict) -> np.ndarray:
     """Contacts each employee can take this week: capacity x serving share, lower for
     new hires still learning (a third less in their first weeks)."""
     ramp = 1.0 - (1.0 / 3.0) * np.exp(-emp.tenure / 8.0)
-    return params["capacity"] * (1.0 - sell_share(emp.dept, params["reward_mix"])) * ramp
+    return params["capacity"] * (1.0 - sell_share(emp.dept, reward_of(emp, params))) * ramp
 
 
 def selling_effort(emp: Employees, params: dict) -> float:
-    """Selling effort of the firm relative to the reference (reward_mix 0.5 at the
-    default staff mix), the multiplier on marketing-driven acquisition."""
+    """Selling effort of the firm relative to the same staff at reward_mix 0.5: the
+    multiplier on marketing-driven acquisition."""
     ref = sell_share(emp.dept, 0.5).sum()
-    return float(sell_share(emp.dept, params["reward_mix"]).sum() / ref) if ref else 0.0
+    return float(sell_share(emp.dept, reward_of(emp, params)).sum() / ref) if ref else 0.0
 
 
 def learn(emp: Employees, params: dict) -> None:
@@ -105,7 +139,7 @@ def learn(emp: Employees, params: dict) -> None:
     if len(emp.u) == 0:
         return
     same = emp.dept[emp.u] == emp.dept[emp.v]
-    w = np.where(same, 1.0, 1.0 - params["silo_barrier"])
+    w = np.where(same, 1.0, 1.0 - barrier_of(emp, params)[emp.u])
     rate = params["learn_rate"]
     emp.skill += rate * _peer_gap(emp.skill, emp.u, emp.v, w, emp.n)
     emp.knowledge += rate * _peer_gap(emp.knowledge, emp.u, emp.v, np.where(same, 0.0, w), emp.n)
@@ -123,7 +157,8 @@ def _peer_gap(x: np.ndarray, u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int
 
 
 def update_engagement(emp: Employees, params: dict, utilisation: np.ndarray) -> None:
-    """Engagement follows autonomy (mandate, essay 001) and falls with overload."""
+    """Engagement follows autonomy (mandate, essay 001) and falls with overload
+    (``utilisation``: contacts that reached each employee over their capacity)."""
     target = 0.5 + 0.3 * params["mandate"] - 0.5 * np.maximum(utilisation - 1.0, 0.0)
     emp.engagement += 0.05 * (np.clip(target, 0, 1) - emp.engagement)
 
@@ -143,9 +178,11 @@ def replace_employees(emp: Employees, idx: np.ndarray, params: dict) -> float:
     """Put new hires in the given slots; returns the skill and knowledge lost."""
     if len(idx) == 0:
         return 0.0
-    lost = float(np.sum(emp.skill[idx] - params["new_hire_skill"]) + np.sum(emp.knowledge[idx]))
+    hire_knowledge = 0.1 * (1.0 - params["silo_barrier"])
+    lost = float(np.sum(np.maximum(emp.skill[idx] - params["new_hire_skill"], 0))
+                 + np.sum(np.maximum(emp.knowledge[idx] - hire_knowledge, 0)))
     emp.skill[idx] = params["new_hire_skill"]
-    emp.knowledge[idx] = 0.1 * (1.0 - params["silo_barrier"])
+    emp.knowledge[idx] = hire_knowledge
     emp.engagement[idx] = 0.6
     emp.tenure[idx] = 0.0
-    return max(lost, 0.0)
+    return lost

@@ -9,7 +9,9 @@ import numpy as np
 from .customers import Customers
 from .networks import CSR
 
-TELL_BELOW, TELL_ABOVE = 0.4, 0.85  # appraisals that make a week worth talking about
+# Appraisals that make a week worth talking about: well below neutral (0.7), or a
+# clear surplus over expectations (a resolved contact on top of a good product).
+TELL_BELOW, TELL_ABOVE = 0.4, 0.75
 
 
 def spread(c: Customers, net: CSR, tellers: np.ndarray, sign: float, mean_reach: float,
