@@ -104,22 +104,28 @@ def route(ct: Contacts, c: Customers, params: dict, rng: np.random.Generator) ->
     ct.employee = np.where(to_owner, c.owner[ct.customer], -1)
 
 
-def assign(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator) -> np.ndarray:
+def assign(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator,
+           customer_unit: np.ndarray | None = None) -> np.ndarray:
     """Give each contact to an employee of the department it landed at and keep only
-    what capacity allows. A purchase that reaches its account owner is taken first, on the owner's
-    whole capacity; what it uses beyond their selling time comes out of serving time,
-    which every other contact shares. Returns each employee's serving capacity."""
+    what capacity allows. While legacy units are kept apart after a merger
+    (``customer_unit`` given), only employees of the customer's own unit take it. A
+    purchase that reaches its account owner is taken first, on the owner's whole
+    capacity; what it uses beyond their selling time comes out of serving time, which
+    every other contact shares. Returns each employee's serving capacity."""
     serve = serving_capacity(emp, params)
-    # any employee of the landing department, with equal chance (capacity is
-    # enforced by the queues below)
-    by_dept = np.argsort(emp.dept, kind="stable")
-    bounds = np.searchsorted(emp.dept[by_dept], np.arange(N_DEPT + 1))
+    # any employee of the landing department (and, while legacy units are kept
+    # separate after a merger, of the customer's unit), with equal chance; capacity
+    # is enforced by the queues below
+    units = 1 if customer_unit is None else 2
+    pool_of_emp = emp.dept * units + (emp.unit if units > 1 else 0)
+    by_pool = np.argsort(pool_of_emp, kind="stable")
+    bounds = np.searchsorted(pool_of_emp[by_pool], np.arange(N_DEPT * units + 1))
     todo = np.flatnonzero(ct.employee < 0)
-    d = ct.land[todo]
+    d = ct.land[todo] * units + (customer_unit[ct.customer[todo]] if units > 1 else 0)
     size = bounds[d + 1] - bounds[d]
     staffed = size > 0
     pick = bounds[d] + (rng.random(len(todo)) * size).astype(np.int64)
-    ct.employee[todo[staffed]] = by_dept[pick[staffed]]
+    ct.employee[todo[staffed]] = by_pool[pick[staffed]]
     sell = params["capacity"] * sell_share(emp.dept, reward_of(emp, params))
     purchase = (ct.home == DEPT["sales"]) & (ct.land == DEPT["sales"]) & (ct.employee >= 0)
     ct.handled = _queue(ct.employee, purchase, sell + serve, rng)
@@ -146,14 +152,17 @@ def _queue(employee: np.ndarray, member: np.ndarray, slots: np.ndarray,
     return taken
 
 
-def resolve(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator) -> None:
+def resolve(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator,
+            cross_unit: np.ndarray | None = None, border: float = 0.0) -> None:
     """Resolve the handled contacts. In-domain requests succeed with the employee's
     skill. Out-of-domain ones (misrouted, or needing a second department's knowledge)
     are resolved on the spot with probability ``mandate`` (success rising with the
     employee's knowledge), or else handed across the border: the hand-off gets through
     with probability 1 - silo_barrier * (1 - access), where access comes from the
     employee's ties into that department (bridges raise it), and then succeeds with
-    that department's mean skill."""
+    that department's mean skill. After a merger, a contact taken by an employee of the
+    other legacy unit (``cross_unit``) also has to cross the border between the units:
+    its chance of resolution is multiplied by 1 - ``border``."""
     m = len(ct.customer)
     e = np.maximum(ct.employee, 0)
     second = rng.integers(1, N_DEPT, size=m)
@@ -167,6 +176,8 @@ def resolve(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator
                            for d in range(N_DEPT)])
     p_ok = np.where(~needs_other, emp.skill[e],
                     np.where(on_spot, 0.5 + 0.5 * emp.knowledge[e], dept_skill[target]))
+    if cross_unit is not None and border > 0:
+        p_ok = p_ok * np.where(cross_unit, 1.0 - border, 1.0)
     ct.resolved = ct.handled & (~ct.handoff | ct.handoff_ok) & (rng.random(m) < p_ok)
     q = np.where(ct.resolved, np.where(ct.handoff, Q_HANDED_OFF, Q_RESOLVED),
                  np.where(ct.handled, Q_UNRESOLVED, Q_NOT_REACHED))

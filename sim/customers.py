@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -36,6 +36,7 @@ class Customers:
     initial: np.ndarray       # bool: active at step 0 (the retention cohort)
     last_contact: np.ndarray  # step of the last contact with the firm, -1 if none
     b2b: np.ndarray           # bool: a business customer, with a key contact of its own
+    unit: np.ndarray          # int8: 0 for the firm's own, 1 for an acquired firm's
 
     @property
     def n(self) -> int:
@@ -78,9 +79,18 @@ def create_customers(params: dict, emp: Employees, rng: np.random.Generator) -> 
         initial=status == ACTIVE,
         last_contact=np.full(n, -1, dtype=np.int32),
         b2b=rng.random(n) < params["b2b_share"],
+        unit=np.zeros(n, dtype=np.int8),
     )
     c.owner[status == ACTIVE] = draw_owners(emp, params, nc, rng)
     return c
+
+
+def append_customers(c: Customers, new: Customers) -> np.ndarray:
+    """Add another firm's customers after the existing ones; returns their indices."""
+    start = c.n
+    for f in fields(Customers):
+        setattr(c, f.name, np.concatenate([getattr(c, f.name), getattr(new, f.name)]))
+    return np.arange(start, c.n)
 
 
 def draw_owners(emp: Employees, params: dict, k: int, rng: np.random.Generator,

@@ -128,6 +128,11 @@ class BassDiffusion:
         self.history.append(float(self.adopted.mean()))
         return not self.adopted.all()
 
+    def grow(self, k: int) -> None:
+        """New market nodes (a merger) start as non-adopters."""
+        self.adopted = np.concatenate([self.adopted, np.zeros(k, dtype=bool)])
+        self.adopted_neighbours = np.concatenate([self.adopted_neighbours, np.zeros(k, np.int32)])
+
 
 def fire_substitute(model, p, q, mixing) -> None:
     """Start a substitute's diffusion; it runs from this week on."""
@@ -158,6 +163,99 @@ def fire_viral_complaint(model, reach, weight, hazard, window) -> None:
     c.wom[readers] = np.maximum(c.wom[readers] - weight, -1.0)
     model.add_risk("viral", readers[c.status[readers] == ACTIVE], hazard, window)
     model.viral_poster = int(poster)
+
+
+# --- merger ----------------------------------------------------------------------------
+
+@dataclass
+class Integration:
+    """Two legacy units become one. 'absorb': integration starts at once. 'separate':
+    each unit serves its own customers for ``weeks``, then integrates in a quarter of
+    that. When integration starts, account owners change for a share of all customers
+    (the relationship cut to what the shared record keeps) and every customer faces an
+    extra hazard; over the integration the border between the units falls linearly
+    from ``border`` to 0 and the acquired unit's culture moves to the firm's. At the
+    end the employee network is drawn anew for the one organisation."""
+
+    style: str
+    weeks: int
+    border: float
+    owner_change: float
+    hazard: float
+    reward: float
+    barrier: float
+    wait: int = 0
+    length: int = 0
+    done: int = 0
+
+    def begin(self, model) -> None:
+        c, p = model.cust, model.params
+        model.separate_units = False
+        act = np.flatnonzero(c.status == ACTIVE)
+        moved = act[model.rng.random(len(act)) < self.owner_change]
+        c.owner[moved] = draw_owners(model.org, p, len(moved), model.rng)
+        c.relationship[moved] *= p["shared_record"]
+        model.add_risk("merger", act, self.hazard, max(self.length / 2, 1.0))
+        model.unit_border = self.border
+
+    def step(self, model) -> bool:
+        if self.wait > 0:
+            self.wait -= 1
+            if self.wait == 0:
+                self.begin(model)
+            return True
+        self.done += 1
+        left = max(0.0, 1.0 - self.done / self.length)
+        model.unit_border = self.border * left
+        emp = model.org
+        acquired = emp.unit == 1
+        emp.own_reward[acquired] = model.params["reward_mix"] + (self.reward - model.params["reward_mix"]) * left
+        emp.own_barrier[acquired] = model.params["silo_barrier"] + (self.barrier - model.params["silo_barrier"]) * left
+        if left > 0:
+            return True
+        emp.own_reward[acquired] = np.nan
+        emp.own_barrier[acquired] = np.nan
+        emp.unit[:] = 0
+        model.cust.unit[:] = 0
+        rebuild_network(emp, model.params, model.rng)
+        return False
+
+
+def fire_merger(model, size, silo_barrier, reward_mix, integration_weeks, style,
+                owner_change, border, hazard) -> None:
+    """The firm absorbs another organisation of ``size`` times its staff and customers,
+    with its own culture. Its employees join with their own network (no ties to ours
+    yet); its customers join the market with a network of their own that overlaps
+    ours a little. Then the integration runs its course (see Integration)."""
+    from .customers import append_customers, create_customers
+    from .networks import append_block
+    from .organisation import append_employees, create_employees
+
+    p, rng, c = model.params, model.rng, model.cust
+    n_active = int(np.count_nonzero(c.status == ACTIVE))
+    theirs = dict(p, n_employees=max(len(DEPARTMENTS), int(round(size * model.org.n))),
+                  n_customers=max(1, int(round(size * n_active))), n_prospects=0,
+                  silo_barrier=silo_barrier, reward_mix=reward_mix)
+    staff = create_employees(theirs, rng)
+    offset = model.org.n
+    new_staff = append_employees(model.org, staff, 1, reward_mix, silo_barrier)
+    clients = create_customers(theirs, staff, rng)
+    clients.owner[clients.owner >= 0] += offset
+    clients.initial[:] = False
+    clients.unit[:] = 1
+    model.network = append_block(model.network, clients.n, p, rng)
+    new_clients = append_customers(c, clients)
+    model.grow(new_staff, len(new_clients))
+    if style == "absorb":
+        proc = Integration(style, integration_weeks, border, owner_change, hazard, reward_mix,
+                           silo_barrier, length=integration_weeks)
+        proc.begin(model)
+    else:
+        model.separate_units = True
+        proc = Integration(style, integration_weeks, border, owner_change, hazard, reward_mix,
+                           silo_barrier, wait=integration_weeks,
+                           length=max(1, integration_weeks // 4))
+    model.processes.append(proc)
 
 
 # --- transformation and external promises ------------------------------------------------
@@ -232,6 +330,7 @@ FIRE = {
     "customer_contact_change": fire_customer_contact_change,
     "competitor_leap": fire_competitor_leap,
     "substitute": fire_substitute,
+    "merger": fire_merger,
     "viral_complaint": fire_viral_complaint,
     "transformation": fire_transformation,
     "announce_promise": fire_announce_promise,

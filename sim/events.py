@@ -72,6 +72,18 @@ SPECS: dict[str, dict[str, Field]] = {
         "hazard": Field(float, 0.01, 0.0, 1.0, doc="extra weekly hazard of customers who read it"),
         "window": Field(float, 4.0, 0.1, 520.0, doc="weeks over which it fades (time constant)"),
     },
+    "merger": {
+        "size": Field(float, 0.5, 0.01, 5.0, doc="the other firm's staff and customers, as a share of ours"),
+        "silo_barrier": Field(float, 0.7, 0.0, 1.0, doc="the other firm's culture: its silo barrier"),
+        "reward_mix": Field(float, 0.2, 0.0, 1.0, doc="the other firm's culture: its reward scheme"),
+        "integration_weeks": Field(int, 52, 1, 10_000, doc="length of the integration"),
+        "style": Field(str, "absorb", choices=("absorb", "separate"),
+                       doc="absorb at once, or keep separate for the period and then integrate"),
+        "owner_change": Field(float, 0.5, 0.0, 1.0, doc="share of customers whose account owner changes"),
+        "border": Field(float, 0.8, 0.0, 1.0, doc="barrier between the legacy units when integration starts"),
+        "hazard": Field(float, 0.002, 0.0, 1.0,
+                        doc="extra weekly hazard of every customer when integration starts"),
+    },
     "transformation": {
         "to": Field(str, "customer_centric", choices=PRESET_CHOICES,
                     doc="preset whose organisational parameters are the goal"),

@@ -77,6 +77,8 @@ class OrganisationModel(mesa.Model):
         self.risk: list[np.ndarray | None] = [None] * len(EVENT_CAUSES)
         self.risk_decay: list[np.ndarray | None] = [None] * len(EVENT_CAUSES)
         self.attractiveness_shift = np.zeros(2)  # by segment: b2c, b2b
+        self.unit_border = 0.0  # barrier between legacy units after a merger
+        self.separate_units = False  # legacy units serve only their own customers
         self.knowledge_lost_by_events = 0.0
         self._event_churn = np.zeros(len(self.causes), dtype=np.int64)
         self.columns = metrics.columns(self.causes)
@@ -116,8 +118,10 @@ class OrganisationModel(mesa.Model):
 
         ct, faulty, _ = contacts.generate(c, active, p, self.fault_rate, t, rng)
         contacts.route(ct, c, p, rng)
-        self.serving_capacity = contacts.assign(ct, emp, p, rng)
-        contacts.resolve(ct, emp, p, rng)
+        self.serving_capacity = contacts.assign(ct, emp, p, rng,
+                                                c.unit if self.separate_units else None)
+        cross_unit = emp.unit[ct.employee] != c.unit[ct.customer] if self.unit_border else None
+        contacts.resolve(ct, emp, p, rng, cross_unit, self.unit_border)
         contacts.update_open(ct, c, t)
         st.contacts = ct
         load = np.divide(emp.load, self.serving_capacity, out=np.zeros(emp.n),
@@ -191,6 +195,21 @@ class OrganisationModel(mesa.Model):
             self.risk_decay[k] = np.ones(self.cust.n, dtype=np.float32)
         self.risk[k][who] += np.float32(hazard)
         self.risk_decay[k][who] = np.float32(np.exp(-1.0 / window))
+
+    def grow(self, new_employees: np.ndarray, new_customers: int) -> None:
+        """Make room after a merger: agents for new employees, longer risk arrays."""
+        added = [Employee(self, int(i)) for i in new_employees]
+        self._employee_list.extend(added)
+        for a in added:
+            self.employees.add(a)
+        for k, r in enumerate(self.risk):
+            if r is not None:
+                self.risk[k] = np.concatenate([r, np.zeros(new_customers, np.float32)])
+                self.risk_decay[k] = np.concatenate([self.risk_decay[k],
+                                                     np.ones(new_customers, np.float32)])
+        for proc in self.processes:
+            if hasattr(proc, "grow"):
+                proc.grow(new_customers)
 
     def _fade_risks(self) -> None:
         for r, d in zip(self.risk, self.risk_decay):

@@ -116,6 +116,21 @@ def scale_free(n: int, mean_degree: float, rng: np.random.Generator,
     return _csr_from_edges(n, u, v)
 
 
+def append_block(net: CSR, k: int, params: dict, rng: np.random.Generator) -> CSR:
+    """The network with k new nodes: a block of the same shape among themselves, tied
+    to the existing nodes by a share ``rewire`` of their edges (two markets that
+    overlap a little)."""
+    n = net.n
+    block = build_customer_network(k, params, rng)
+    src, dst = block.neighbours_of(np.arange(k))
+    old_src, old_dst = net.neighbours_of(np.arange(n))
+    m = int(round(k * params["customer_degree"] / 2 * params["rewire"]))
+    a = n + rng.integers(0, k, size=m)
+    b = rng.integers(0, max(n, 1), size=m)
+    return _csr_from_edges(n + k, np.concatenate([old_src, src + n, a]),
+                           np.concatenate([old_dst, dst + n, b]))
+
+
 def build_customer_network(n: int, params: dict, rng: np.random.Generator) -> CSR:
     """The social network of customers and prospects, by ``customer_network``."""
     if params["customer_network"] == "scale_free":
