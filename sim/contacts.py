@@ -162,7 +162,8 @@ def resolve(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator
     employee's ties into that department (bridges raise it), and then succeeds with
     that department's mean skill. After a merger, a contact taken by an employee of the
     other legacy unit (``cross_unit``) also has to cross the border between the units:
-    its chance of resolution is multiplied by 1 - ``border``."""
+    its chance of resolution is multiplied by 1 - ``border`` x (1 - shared_record), as
+    what is in one shared customer record can be read from either side (essay 002)."""
     m = len(ct.customer)
     e = np.maximum(ct.employee, 0)
     second = rng.integers(1, N_DEPT, size=m)
@@ -177,7 +178,7 @@ def resolve(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator
     p_ok = np.where(~needs_other, emp.skill[e],
                     np.where(on_spot, 0.5 + 0.5 * emp.knowledge[e], dept_skill[target]))
     if cross_unit is not None and border > 0:
-        p_ok = p_ok * np.where(cross_unit, 1.0 - border, 1.0)
+        p_ok = p_ok * np.where(cross_unit, 1.0 - border * (1.0 - params["shared_record"]), 1.0)
     ct.resolved = ct.handled & (~ct.handoff | ct.handoff_ok) & (rng.random(m) < p_ok)
     q = np.where(ct.resolved, np.where(ct.handoff, Q_HANDED_OFF, Q_RESOLVED),
                  np.where(ct.handled, Q_UNRESOLVED, Q_NOT_REACHED))
