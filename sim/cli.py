@@ -54,6 +54,16 @@ def parse_sets(items: list[str]) -> dict:
     return out
 
 
+def check_out(out: Path) -> None:
+    """Refuse, before any work, an output folder that cannot be one: the nearest
+    existing path on the way to it must be a folder."""
+    for folder in (out, *out.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise ScenarioError(f"--out {out}: {folder} exists and is not a folder")
+            return
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="orgsim", description=__doc__)
     ap.add_argument("--version", action="version", version=f"orgsim {__version__}")
@@ -89,12 +99,14 @@ def cmd_run(args) -> int:
     seed = args.seed if args.seed is not None else scenario.seed
     scenario.check_horizon(steps)
     out = args.out or Path("results") / f"{scenario.name}-seed{seed}"
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(f"--out {out}: exists and is not a folder")
+    check_out(out)
     model = OrganisationModel(scenario, rng=seed)
     model.run(steps)
     summary = summary_document(model, __version__)
-    write_run(out, model.timeseries(), summary)
+    try:
+        write_run(out, model.timeseries(), summary)
+    except OSError as err:
+        raise ScenarioError(f"--out {out}: cannot write: {err.strerror or err}") from None
     if not args.quiet:
         print(human_summary(summary, out))
     return 0
@@ -103,9 +115,11 @@ def cmd_run(args) -> int:
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
-    if args.out.exists() and not args.out.is_dir():
-        raise ScenarioError(f"--out {args.out}: exists and is not a folder")
-    run_demo(args.out, args.replications, args.steps, args.seed)
+    check_out(args.out)
+    try:
+        run_demo(args.out, args.replications, args.steps, args.seed)
+    except OSError as err:
+        raise ScenarioError(f"--out {args.out}: cannot write: {err.strerror or err}") from None
     print((args.out / "report.md").read_text())
     print(f"results, figures and report in {args.out}/")
     return 0

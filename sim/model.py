@@ -109,8 +109,10 @@ class OrganisationModel(mesa.Model):
 
     # --- the week -------------------------------------------------------------------
     def step(self) -> None:
-        """One week: contacts, resolution, experience, word of mouth, churn,
-        acquisition, learning and turnover, then the metrics are collected."""
+        """One week: events due and lasting processes; contacts (generation, routing,
+        capacity, resolution) and feedback escalation; experience, satisfaction and
+        relationships; word of mouth; churn; acquisition; learning, engagement and
+        turnover; then the metrics are collected."""
         p, rng, c, emp, t = self.params, self.rng, self.cust, self.org, self.steps
         st = metrics.StepStats()
         self._run_events(t)

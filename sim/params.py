@@ -9,8 +9,11 @@ so a name means the same thing everywhere. One step is one week.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -289,27 +292,35 @@ def coerce(name: str, value: Any) -> Any:
     p = PARAMS[name]
     if name == "reward_mix" and isinstance(value, str) and value in REWARD_ALIASES:
         return REWARD_ALIASES[value]
+    hint = " or 'volume' / 'customer'" if name == "reward_mix" else ""
+    return check(p, value, name, hint)
+
+
+def check(p: Param, value: Any, label: str, hint: str = "") -> Any:
+    """Check a value against a parameter's type and range and return it in its
+    canonical type; ``label`` names it in the one-line ParameterError. Numbers of any
+    kind (numpy's too) are accepted; booleans are not numbers here."""
     if p.kind is str:
         if not isinstance(value, str) or value not in p.choices:
-            raise ParameterError(f"{name} = {show(value)} is not allowed; allowed: {p.allowed()}")
+            raise ParameterError(f"{label} = {show(value)} is not allowed; allowed: {p.allowed()}")
         return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        extra = " or 'volume' / 'customer'" if name == "reward_mix" else ""
-        raise ParameterError(f"{name} = {show(value)} has the wrong type; allowed: {p.allowed()}{extra}")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ParameterError(f"{label} = {show(value)} has the wrong type; allowed: {p.allowed()}{hint}")
     if p.kind is int:
-        if isinstance(value, float) and not value.is_integer():
-            raise ParameterError(f"{name} = {value!r} must be whole; allowed: {p.allowed()}")
+        if not isinstance(value, numbers.Integral):
+            if not math.isfinite(value) or not float(value).is_integer():
+                raise ParameterError(f"{label} = {show(value)} must be whole; allowed: {p.allowed()}")
         value = int(value)
     else:
         try:
             value = float(value)
         except OverflowError:  # an int beyond any float
             raise ParameterError(
-                f"{name} = {show(value)} is out of range; allowed: {p.allowed()}") from None
+                f"{label} = {show(value)} is out of range; allowed: {p.allowed()}") from None
         if not math.isfinite(value):
-            raise ParameterError(f"{name} = {value!r} is not finite; allowed: {p.allowed()}")
+            raise ParameterError(f"{label} = {show(value)} is not finite; allowed: {p.allowed()}")
     if not (p.low <= value <= p.high):
-        raise ParameterError(f"{name} = {show(value)} is out of range; allowed: {p.allowed()}")
+        raise ParameterError(f"{label} = {show(value)} is out of range; allowed: {p.allowed()}")
     return value
 
 

@@ -49,7 +49,7 @@ class Scenario:
             raise ScenarioError(f"{label} {steps}: event {late[0].kind!r} is scheduled at step "
                                 f"{late[0].at}; allowed: at least {max(e.at for e in late)} steps")
 
-    def with_overrides(self, label: str = "override", **overrides) -> "Scenario":
+    def with_overrides(self, label: str = "override", /, **overrides) -> "Scenario":
         """A copy with further parameter values (and steps / seed), checked."""
         params, meta = dict(self.params), {}
         for key, value in overrides.items():
@@ -81,6 +81,8 @@ def check_meta(key: str, value: Any, label: str) -> Any:
         return value
     if not isinstance(value, str):
         raise ScenarioError(f"{label}: {key} = {show(value)} must be a string")
+    if key == "description" and ("\n" in value or "\r" in value):
+        raise ScenarioError(f"{label}: description must be one line")
     return value
 
 
@@ -115,11 +117,13 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError(f"{path}: not valid TOML: not UTF-8 at byte {err.start}") from None
     except OSError as err:
         raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
 
 
-def load_scenario(name_or_path: str | os.PathLike = "baseline", **overrides) -> Scenario:
+def load_scenario(name_or_path: str | os.PathLike = "baseline", /, **overrides) -> Scenario:
     """Load a named scenario or a TOML file, apply keyword overrides, check everything.
 
     >>> s = load_scenario("customer_centric", n_customers=5000)
@@ -127,7 +131,7 @@ def load_scenario(name_or_path: str | os.PathLike = "baseline", **overrides) -> 
     5000
     """
     scenario = _load(find_scenario(name_or_path), ())
-    return scenario.with_overrides(label="override", **overrides) if overrides else scenario
+    return scenario.with_overrides("override", **overrides) if overrides else scenario
 
 
 def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
@@ -143,7 +147,10 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
             check_meta(key, value, label)
     if "preset" in raw:
         try:
-            base = _load(find_scenario(raw["preset"]), seen + (path.resolve(),))
+            preset = raw["preset"]
+            if preset.endswith(".toml") and not Path(preset).is_absolute():
+                preset = path.parent / preset  # a file preset is relative to this file
+            base = _load(find_scenario(preset), seen + (path.resolve(),))
         except ScenarioError as err:
             raise ScenarioError(f"{label}: preset {raw['preset']!r}: {err}") from None
         params, presets = dict(base.params), (base.name,) + base.presets
