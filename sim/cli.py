@@ -84,6 +84,26 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=_seed, default=1, help="first seed (default 1)")
     demo.add_argument("--out", type=Path, default=Path("results/demo"))
 
+    sweep = sub.add_parser("sweep", help="run a study: a sweep with replications, resumable")
+    sweep.add_argument("experiment", help="a name from `orgsim experiments` or a path to a TOML file")
+    sweep.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786")
+    sweep.add_argument("--out", type=Path, help="results folder (default: results/EXPERIMENT)")
+    sweep.add_argument("--resume", action="store_true", help="run only what the folder lacks")
+    sweep.add_argument("--replications", type=_positive_int, help="override the file's")
+    sweep.add_argument("--steps", type=_positive_int, help="override the file's (weeks)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    replay = sub.add_parser("replay", help="re-run one run of a study from its stored parameters and seed")
+    replay.add_argument("folder", type=Path, help="a study's results folder")
+    replay.add_argument("run", type=int, help="the run's index (column 'index' of runs.parquet)")
+
+    sens = sub.add_parser("sensitivity", help="Morris or Sobol indices of a study (sensitivity.csv)")
+    sens.add_argument("folder", type=Path, help="a study's results folder")
+    sens.add_argument("--metric", help="one metric (default: every kept metric)")
+
+    sub.add_parser("experiments", help="list the named studies")
     sub.add_parser("scenarios", help="list the named scenarios")
     sub.add_parser("params", help="list every parameter with default, range and unit")
     return ap
@@ -125,6 +145,57 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    from .experiments import run_experiment
+
+    if args.out is not None:
+        check_out(args.out)
+    try:
+        res = run_experiment(args.experiment, args.out, workers=args.workers,
+                             scheduler=args.scheduler, resume=args.resume,
+                             replications=args.replications, steps=args.steps,
+                             progress=not args.quiet)
+    except KeyboardInterrupt:
+        print("orgsim: interrupted; finished runs are saved: continue with --resume",
+              file=sys.stderr)
+        return 130
+    if not args.quiet and len(res.failures):
+        print(f"{len(res.failures)} runs failed: see {res.out / 'failures.csv'}")
+    return 0
+
+
+def cmd_replay(args) -> int:
+    from .experiments.replay import replay
+
+    row, same = replay(args.folder, args.run)
+    for key, value in row.items():
+        print(f"{key:<28} {value}")
+    print("identical to the stored run" if same else "DIFFERENT from the stored run")
+    return 0 if same else 1
+
+
+def cmd_sensitivity(args) -> int:
+    from .experiments.replay import study_from_folder
+    from .experiments.sensitivity import analyze
+    from .experiments.store import write_frame
+
+    exp, runs = study_from_folder(args.folder)
+    table = analyze(exp, runs, args.metric)
+    write_frame(args.folder / "sensitivity.csv", table)
+    print(table.to_string(index=False))
+    return 0
+
+
+def cmd_experiments(args) -> int:
+    from .experiments import list_experiments
+
+    items = list_experiments()
+    width = max((len(n) for n, _ in items), default=0)
+    for name, desc in items:
+        print(f"{name:<{width}}  {desc}")
+    return 0
+
+
 def cmd_scenarios(args) -> int:
     items = list_scenarios()
     width = max((len(n) for n, _ in items), default=0)
@@ -143,10 +214,12 @@ def cmd_params(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"run": cmd_run, "demo": cmd_demo, "scenarios": cmd_scenarios,
-               "params": cmd_params}[args.command]
+               "params": cmd_params, "sweep": cmd_sweep, "replay": cmd_replay,
+               "sensitivity": cmd_sensitivity, "experiments": cmd_experiments}[args.command]
+    from .experiments.spec import ExperimentError
     try:
         return handler(args)
-    except ScenarioError as err:
+    except (ScenarioError, ExperimentError) as err:
         print(f"orgsim: error: {err}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -13,6 +13,16 @@ from typing import Any
 import pandas as pd
 
 WEEKS_PER_YEAR = 52
+_ALL_CAUSES = ("dissatisfaction", "competitor", "contagion", "key_person", "contact_change",
+               "merger", "substitute", "viral")
+# The end-of-run figures, in the order end_of_run gives them.
+END_METRICS = (
+    "weeks", "active_customers_start", "active_customers", "retention", "annual_churn_rate",
+    "churned", *(f"churn_{c}" for c in _ALL_CAUSES), "acquired", "acquired_marketing",
+    "acquired_wom", "mean_satisfaction", "nps", "revenue_per_week", "revenue_total",
+    "customer_lifetime_value", "failure_demand_share", "first_contact_resolution",
+    "mean_wait_weeks", "employee_turnover", "product_fault_rate",
+)
 DISCOUNT_PER_YEAR = 0.10  # for customer lifetime value; a common corporate hurdle rate
 
 

@@ -128,3 +128,10 @@ def test_scale_free_network_has_hubs(rng):
 def test_model_runs_on_the_scale_free_network():
     _, ts = run(steps=20, customer_network="scale_free")
     assert ts["active_customers"].iloc[-1] > 0
+
+
+def test_end_of_run_names_match_what_a_run_reports():
+    from sim.results import END_METRICS, end_of_run
+
+    m, ts = run(steps=3)
+    assert tuple(end_of_run(ts, m.causes)) == END_METRICS

@@ -1,0 +1,275 @@
+"""Experiment files: one TOML file describes a study, checked before any run starts.
+
+    description = "Retention after three years: silo barrier x reward scheme"
+    scenario = "baseline"          # base scenario: a name or a path
+    steps = 156                    # weeks per run
+    replications = 10              # per point
+    seed = 20261125                # the study's seed; each run's comes from it
+    metrics = ["retention", "annual_churn_rate"]   # end-of-run figures to keep ([] = all)
+    timeseries = ["retention"]     # weekly columns to keep ([] = none)
+
+    [set]                          # fixed changes to the base scenario
+    n_customers = 2000
+
+    [vary]                         # a full grid ...
+    silo_barrier = [0.0, 0.5, 1.0]
+
+    [sample]                       # ... or a sampler over ranges
+    method = "morris"              # "lhs", "morris" or "sobol" (SALib)
+    n = 16                         # lhs: points; morris: trajectories; sobol: base samples
+    [sample.ranges]
+    mandate = [0.0, 1.0]
+
+    [adaptive]                     # optional: replications until the 95% interval is narrow
+    metric = "retention"
+    ci_width = 0.02                # full width of the interval
+    max_replications = 50
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..churn import CAUSES
+from ..events import EVENT_CAUSES
+from ..metrics import columns as metric_columns
+from ..params import PARAMS, ParameterError, coerce, show
+from ..results import END_METRICS
+from ..scenario import Scenario, ScenarioError, load_scenario, read_toml
+
+METHODS = ("lhs", "morris", "sobol")
+TOP_KEYS = ("description", "scenario", "steps", "replications", "seed", "metrics",
+            "timeseries", "set", "vary", "sample", "adaptive")
+
+
+class ExperimentError(ValueError):
+    """An experiment file that cannot be run; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Sampler:
+    method: str
+    n: int
+    ranges: dict[str, tuple[float, float]]
+    levels: int = 4
+    second_order: bool = False
+
+
+@dataclass(frozen=True)
+class Adaptive:
+    metric: str
+    ci_width: float
+    max_replications: int
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A checked study: the base scenario (with ``set`` applied), what varies and how."""
+
+    name: str
+    base: Scenario
+    steps: int
+    replications: int
+    seed: int
+    metrics: tuple[str, ...]
+    timeseries: tuple[str, ...]
+    grid: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    sampler: Sampler | None = None
+    adaptive: Adaptive | None = None
+    description: str = ""
+    source: str | None = None
+    fixed: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def varied(self) -> tuple[str, ...]:
+        """Names of the parameters that vary between points."""
+        return tuple(self.sampler.ranges) if self.sampler else tuple(self.grid)
+
+    def with_overrides(self, replications: int | None = None, steps: int | None = None) -> "Experiment":
+        """The same study with fewer/more replications or steps (CLI quick looks)."""
+        from dataclasses import replace
+        out = self
+        if replications is not None:
+            out = replace(out, replications=replications)
+        if steps is not None:
+            out.base.check_horizon(steps)
+            out = replace(out, steps=steps)
+        return out
+
+
+def _int(raw: dict, key: str, default: int, lo: int, hi: int, label: str) -> int:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ExperimentError(f"{label}: {key} = {show(value)} is not allowed; "
+                              f"allowed: an integer from {lo} to {hi}")
+    return value
+
+
+def _names(raw: dict, key: str, allowed: tuple[str, ...], label: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ExperimentError(f"{label}: {key} must be a list of names")
+    for v in value:
+        if v not in allowed:
+            raise ExperimentError(f"{label}: {key} has unknown {v!r}; allowed: {', '.join(allowed)}")
+    return tuple(value)
+
+
+def find_experiment(name_or_path: str | os.PathLike) -> Path:
+    """The file of a named study in experiments/, or the path itself."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise ExperimentError(f"{path}: no such experiment file")
+        return path
+    here = Path(__file__).resolve().parent.parent
+    for d in (here.parent / "experiments", here / "_experiments"):
+        if (d / f"{name_or_path}.toml").is_file():
+            return d / f"{name_or_path}.toml"
+    raise ExperimentError(f"unknown experiment {str(name_or_path)!r}; named ones: "
+                          + ", ".join(n for n, _ in list_experiments()))
+
+
+def list_experiments() -> list[tuple[str, str]]:
+    here = Path(__file__).resolve().parent.parent
+    found: dict[str, str] = {}
+    for d in (here.parent / "experiments", here / "_experiments"):
+        if d.is_dir():
+            for f in sorted(d.glob("*.toml")):
+                try:
+                    found.setdefault(f.stem, str(read_toml(f).get("description", "")))
+                except ScenarioError as err:
+                    found.setdefault(f.stem, f"(unreadable: {err})")
+    return sorted(found.items())
+
+
+def load_experiment(name_or_path: str | os.PathLike) -> Experiment:
+    """Load and check a study; every problem is a one-line ExperimentError."""
+    path = find_experiment(name_or_path)
+    try:
+        raw = read_toml(path)
+    except ScenarioError as err:
+        raise ExperimentError(str(err)) from None
+    label = str(path)
+    for key in raw:
+        if key not in TOP_KEYS:
+            raise ExperimentError(f"{label}: unknown key {key!r}; allowed: {', '.join(TOP_KEYS)}")
+    if ("vary" in raw) == ("sample" in raw):
+        raise ExperimentError(f"{label}: give exactly one of [vary] (a grid) or [sample] (a sampler)")
+    scenario_ref = raw.get("scenario", "baseline")
+    if not isinstance(scenario_ref, str):
+        raise ExperimentError(f"{label}: scenario must be a name or a path")
+    if scenario_ref.endswith(".toml") and not Path(scenario_ref).is_absolute():
+        scenario_ref = str(path.parent / scenario_ref)
+    fixed = raw.get("set", {})
+    if not isinstance(fixed, dict):
+        raise ExperimentError(f"{label}: [set] must be a table of parameter values")
+    try:
+        base = load_scenario(scenario_ref).with_overrides(f"{label}: [set]", **fixed)
+    except ScenarioError as err:
+        raise ExperimentError(f"{label}: {err}" if str(path) not in str(err) else str(err)) from None
+    steps = _int(raw, "steps", base.steps, 1, 100_000, label)
+    try:
+        base.check_horizon(steps, f"{label}: steps")
+    except ScenarioError as err:
+        raise ExperimentError(str(err)) from None
+    end_metrics = END_METRICS
+    weekly = tuple(c for c in metric_columns(CAUSES + EVENT_CAUSES) if c != "step")
+    metrics = _names(raw, "metrics", end_metrics, label) or end_metrics
+    grid, sampler = {}, None
+    if "vary" in raw:
+        grid = _grid(raw["vary"], label)
+    else:
+        sampler = _sampler(raw["sample"], label)
+    adaptive = _adaptive(raw["adaptive"], metrics, label) if "adaptive" in raw else None
+    description = raw.get("description", "")
+    if not isinstance(description, str) or "\n" in description:
+        raise ExperimentError(f"{label}: description must be one line of text")
+    return Experiment(
+        name=path.stem, base=base, steps=steps,
+        replications=_int(raw, "replications", 10, 1, 100_000, label),
+        seed=_int(raw, "seed", 0, 0, 2**63 - 1, label),
+        metrics=metrics, timeseries=_names(raw, "timeseries", weekly, label),
+        grid=grid, sampler=sampler, adaptive=adaptive, description=description,
+        source=str(path), fixed=dict(fixed),
+    )
+
+
+def _check_param(name: str, value: Any, label: str) -> Any:
+    if name not in PARAMS:
+        raise ExperimentError(f"{label}: unknown parameter {name!r}; see `orgsim params`")
+    try:
+        return coerce(name, value)
+    except ParameterError as err:
+        raise ExperimentError(f"{label}: {err}") from None
+
+
+def _grid(raw: Any, label: str) -> dict[str, tuple[Any, ...]]:
+    if not isinstance(raw, dict) or not raw:
+        raise ExperimentError(f"{label}: [vary] must name at least one parameter with a list of values")
+    grid = {}
+    for name, values in raw.items():
+        if not isinstance(values, list) or not values:
+            raise ExperimentError(f"{label}: vary.{name} must be a non-empty list of values")
+        grid[name] = tuple(_check_param(name, v, f"{label}: vary") for v in values)
+    return grid
+
+
+def _sampler(raw: Any, label: str) -> Sampler:
+    if not isinstance(raw, dict):
+        raise ExperimentError(f"{label}: [sample] must be a table")
+    for key in raw:
+        if key not in ("method", "n", "levels", "second_order", "ranges"):
+            raise ExperimentError(f"{label}: sample has unknown key {key!r}; "
+                                  "allowed: method, n, levels, second_order, ranges")
+    method = raw.get("method")
+    if method not in METHODS:
+        raise ExperimentError(f"{label}: sample.method = {show(method)} is not allowed; "
+                              f"allowed: {', '.join(repr(m) for m in METHODS)}")
+    n = _int(raw, "n", 16, 2, 1_000_000, f"{label}: sample")
+    levels = _int(raw, "levels", 4, 2, 100, f"{label}: sample")
+    second = raw.get("second_order", False)
+    if not isinstance(second, bool):
+        raise ExperimentError(f"{label}: sample.second_order must be true or false")
+    ranges_raw = raw.get("ranges")
+    if not isinstance(ranges_raw, dict) or len(ranges_raw) < 1:
+        raise ExperimentError(f"{label}: [sample.ranges] must give at least one parameter = [low, high]")
+    ranges = {}
+    for name, pair in ranges_raw.items():
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise ExperimentError(f"{label}: sample.ranges.{name} must be [low, high]")
+        p = PARAMS.get(name)
+        if p is None:
+            raise ExperimentError(f"{label}: unknown parameter {name!r}; see `orgsim params`")
+        if p.kind is str:
+            raise ExperimentError(f"{label}: sample.ranges.{name}: only numeric parameters can be sampled")
+        lo, hi = (_check_param(name, v, f"{label}: sample.ranges") for v in pair)
+        if not lo < hi:
+            raise ExperimentError(f"{label}: sample.ranges.{name} = [{lo}, {hi}]: low must be below high")
+        ranges[name] = (float(lo), float(hi))
+    if method == "sobol" and n & (n - 1):
+        raise ExperimentError(f"{label}: sample.n = {n} for sobol must be a power of 2")
+    return Sampler(method, n, ranges, levels, second)
+
+
+def _adaptive(raw: Any, metrics: tuple[str, ...], label: str) -> Adaptive:
+    if not isinstance(raw, dict):
+        raise ExperimentError(f"{label}: [adaptive] must be a table")
+    for key in raw:
+        if key not in ("metric", "ci_width", "max_replications"):
+            raise ExperimentError(f"{label}: adaptive has unknown key {key!r}; "
+                                  "allowed: metric, ci_width, max_replications")
+    metric = raw.get("metric")
+    if metric not in metrics:
+        raise ExperimentError(f"{label}: adaptive.metric = {show(metric)} is not allowed; "
+                              f"allowed: one of the kept metrics ({', '.join(metrics)})")
+    width = raw.get("ci_width")
+    if isinstance(width, bool) or not isinstance(width, (int, float)) or not width > 0:
+        raise ExperimentError(f"{label}: adaptive.ci_width = {show(width)} is not allowed; "
+                              "allowed: a number above 0")
+    cap = _int(raw, "max_replications", 50, 2, 100_000, f"{label}: adaptive")
+    return Adaptive(metric, float(width), cap)
+
