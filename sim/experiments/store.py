@@ -54,10 +54,13 @@ def save_run(out: Path, record: dict[str, Any]) -> None:
 
 
 def load_runs(out: Path) -> dict[str, dict[str, Any]]:
-    """Every finished run in the folder, by key (half-written files cannot exist)."""
+    """Every finished run in the folder, by key. A run file is complete or absent;
+    temporary files a killed study left behind are removed."""
     folder = Path(out) / "runs"
     records = {}
     if folder.is_dir():
+        for f in folder.glob(".*"):
+            f.unlink(missing_ok=True)
         for f in folder.glob("*.json"):
             records[f.stem] = json.loads(f.read_text())
     return records
