@@ -9,37 +9,25 @@ a diffusion, an integration) are processes the model steps every week.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .organisation import DEPARTMENTS
+from .params import Param, ParameterError, check
 
 # Churn causes added by events, after the base causes of sim.churn.CAUSES.
 EVENT_CAUSES = ("key_person", "contact_change", "merger", "substitute", "viral")
 
 
-@dataclass(frozen=True)
-class Field:
-    """One parameter of an event kind."""
-
-    kind: type
-    default: Any
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] = ()
-    doc: str = ""
-
-    def allowed(self) -> str:
-        if self.choices:
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        what = "an integer" if self.kind is int else "a number"
-        return f"{what} from {self.low:g} to {self.high:g}"
+def Field(kind: type, default: Any, low: float | None = None, high: float | None = None,
+          choices: tuple[str, ...] = (), doc: str = "") -> Param:
+    """One parameter of an event kind: a Param whose name SPECS fills in."""
+    return Param("", kind, default, low, high, choices, doc=doc)
 
 
 PRESET_CHOICES = ("baseline", "product_centric", "customer_centric")
 
-SPECS: dict[str, dict[str, Field]] = {
+SPECS: dict[str, dict[str, Param]] = {
     "key_person_loss": {
         "count": Field(int, 2, 0, 10_000, doc="employees who leave (used when share is 0)"),
         "share": Field(float, 0.0, 0.0, 1.0, doc="share of the department's employees who leave"),
@@ -104,6 +92,10 @@ SPECS: dict[str, dict[str, Field]] = {
 }
 
 
+SPECS = {kind: {name: replace(f, name=name) for name, f in spec.items()}
+         for kind, spec in SPECS.items()}
+
+
 class EventError(ValueError):
     """An event that cannot be used; the message is one line."""
 
@@ -133,22 +125,11 @@ def check_params(kind: str, raw: dict[str, Any], label: str) -> dict[str, Any]:
     return out
 
 
-def _check(f: Field, value: Any, label: str) -> Any:
-    if f.kind is str:
-        if value not in f.choices:
-            raise EventError(f"{label} = {value!r} is not allowed; allowed: {f.allowed()}")
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise EventError(f"{label} = {value!r} has the wrong type; allowed: {f.allowed()}")
-    if f.kind is int:
-        if isinstance(value, float) and not value.is_integer():
-            raise EventError(f"{label} = {value!r} must be whole; allowed: {f.allowed()}")
-        value = int(value)
-    elif not math.isfinite(value):
-        raise EventError(f"{label} = {value!r} is not finite; allowed: {f.allowed()}")
-    if not f.low <= value <= f.high:
-        raise EventError(f"{label} = {value!r} is out of range; allowed: {f.allowed()}")
-    return float(value) if f.kind is float else value
+def _check(f: Param, value: Any, label: str) -> Any:
+    try:
+        return check(f, value, label)
+    except ParameterError as err:
+        raise EventError(str(err)) from None
 
 
 def check_event(raw: Any, index: int, steps: int | None) -> Event:
