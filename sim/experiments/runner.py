@@ -128,7 +128,8 @@ class _Dask:
 def _progress(total: int, enabled: bool):
     from tqdm.auto import tqdm
     return tqdm(total=total, unit="run", disable=not enabled, dynamic_ncols=True,
-                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} runs, {remaining} left")
+                bar_format="{l_bar}{bar}| {n_fmt} runs done{postfix} left, about {remaining} to go",
+                postfix=str(total))
 
 
 def run_experiment(experiment: Experiment | str | os.PathLike, out: str | os.PathLike | None = None,
@@ -181,6 +182,7 @@ def _run_batch(exp, runs: list[Run], backend, out: Path, done: dict, failures: l
             else:
                 store.save_run(out, record)
                 done[record["key"]] = record
+            bar.set_postfix_str(str(bar.total - bar.n - 1), refresh=False)
             bar.update(1)
 
 
