@@ -18,7 +18,7 @@ F = np.float32  # customer state precision: ample for 0..1 scores, half the memo
 class Customers:
     """State of every customer and prospect; index i is node i of the social network."""
 
-    status: np.ndarray        # int8: PROSPECT, ACTIVE or CHURNED
+    status: np.ndarray        # int8: PROSPECT, ACTIVE, CHURNED or OUT (left the market)
     expectation: np.ndarray   # 0..1
     satisfaction: np.ndarray  # 0..1
     relationship: np.ndarray  # 0..1, with the account owner
@@ -26,7 +26,7 @@ class Customers:
     value: np.ndarray         # money per week while active
     tenure: np.ndarray        # weeks as a customer
     owner: np.ndarray         # employee index, -1 if none
-    cause: np.ndarray         # int8 index into churn.CAUSES, -1 if not churned
+    cause: np.ndarray         # int8 index into model.causes (base + event), -1 if not churned
     churn_step: np.ndarray    # step of churn, -1 if not churned
     open_contact: np.ndarray  # bool: an unresolved contact is pending
     open_dept: np.ndarray     # department whose knowledge the pending contact needs

@@ -1,8 +1,9 @@
 """What each event does to the agents (brief, "Disruptions"; essay 003).
 
 Each ``fire_<kind>(model, **params)`` acts at once and may add a process: an object
-whose ``step(model)`` runs at the start of every later week and returns False when it
-is over. Departures an event causes directly go through ``model.leave``; lasting risk
+whose ``step(model)`` runs at the start of every week the model takes from then on
+(for an event scheduled in a scenario, from the week it fires) and returns False when
+it is over. Departures an event causes directly go through ``model.leave``; lasting risk
 goes through ``model.add_risk``, a per-customer extra weekly hazard under the event's
 own churn cause that fades with a time constant.
 """
@@ -38,9 +39,12 @@ def fire_key_person_loss(model, count, share, by, department, hazard, window) ->
     leavers = pool[np.argsort(-score, kind="stable")[:k]]
     shared = p["shared_record"]
     old_skill, old_knowledge = emp.skill[leavers].copy(), emp.knowledge[leavers].copy()
-    model.knowledge_lost_by_events += replace_employees(emp, leavers, p)
-    emp.skill[leavers] += shared * np.maximum(old_skill - emp.skill[leavers], 0)
-    emp.knowledge[leavers] += shared * np.maximum(old_knowledge - emp.knowledge[leavers], 0)
+    lost = replace_employees(emp, leavers, p)
+    kept_skill = shared * np.maximum(old_skill - emp.skill[leavers], 0)
+    kept_knowledge = shared * np.maximum(old_knowledge - emp.knowledge[leavers], 0)
+    emp.skill[leavers] += kept_skill
+    emp.knowledge[leavers] += kept_knowledge
+    model.knowledge_lost_by_events += lost - float(kept_skill.sum() + kept_knowledge.sum())
     emp.key_person[leavers] = False
     hit = np.flatnonzero((c.status == ACTIVE) & np.isin(c.owner, leavers))
     if len(hit) == 0:
@@ -135,12 +139,12 @@ class BassDiffusion:
 
 
 def fire_substitute(model, p, q, mixing) -> None:
-    """Start a substitute's diffusion; it runs from this week on."""
+    """Start a substitute's diffusion: its first weekly step is the next one the model
+    takes (the same week, for an event scheduled in a scenario)."""
     n = model.cust.n
     proc = BassDiffusion(p, q, mixing, np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int32))
     model.substitute = proc
     model.processes.append(proc)
-    proc.step(model)
 
 
 # --- viral complaint --------------------------------------------------------------------

@@ -64,7 +64,9 @@ SPECS: dict[str, dict[str, Param]] = {
         "size": Field(float, 0.5, 0.01, 5.0, doc="the other firm's staff and customers, as a share of ours"),
         "silo_barrier": Field(float, 0.7, 0.0, 1.0, doc="the other firm's culture: its silo barrier"),
         "reward_mix": Field(float, 0.2, 0.0, 1.0, doc="the other firm's culture: its reward scheme"),
-        "integration_weeks": Field(int, 52, 1, 10_000, doc="length of the integration"),
+        "integration_weeks": Field(int, 52, 1, 10_000,
+                                   doc="'absorb': length of the integration; 'separate': weeks "
+                                       "kept apart, then integration in a quarter of that"),
         "style": Field(str, "absorb", choices=("absorb", "separate"),
                        doc="absorb at once, or keep separate for the period and then integrate"),
         "owner_change": Field(float, 0.5, 0.0, 1.0, doc="share of customers whose account owner changes"),

@@ -144,6 +144,7 @@ class OrganisationModel(mesa.Model):
         st.churn_by_cause = churn.churn(c, self.network, active, p, t, rng,
                                         self.attractiveness_shift, tuple(self.risk))
         st.churn_by_cause += self._event_churn
+        self._event_churn[:] = 0
         self._fade_risks()
         st.acquired_marketing, st.acquired_wom = acquisition.acquire(c, emp, p, t, rng)
 
@@ -162,8 +163,10 @@ class OrganisationModel(mesa.Model):
     def trigger(self, kind: str, **params) -> Event:
         """Fire an event now, e.g. ``model.trigger("key_person_loss", count=3)``.
         Parameters are checked like a scenario's; missing ones take their defaults.
-        Its effects show from the next step; it is logged at the current step."""
-        event = Event(max(self.steps, 1), kind, check_params(kind, params, kind))
+        It acts on the agents at once (owners, relationships, expectations...); what
+        lasts runs from the next step, where its churn is counted; it is logged at the
+        current step."""
+        event = Event(int(self.steps), kind, check_params(kind, params, kind))
         self._fire(event)
         return event
 
@@ -173,13 +176,13 @@ class OrganisationModel(mesa.Model):
 
     def _run_events(self, t: int) -> None:
         """Start of week t: the scheduled events of this week, then every process."""
-        self._event_churn[:] = 0
         while self.pending and self.pending[0].at <= t:
             self._fire(self.pending.pop(0))
         self.processes = [proc for proc in self.processes if proc.step(self)]
 
     def leave(self, who: np.ndarray, cause: str) -> None:
-        """Customers leave now under ``cause``, counted in this week's churn."""
+        """Customers leave now under ``cause``, counted in the churn of the week being
+        stepped (or of the next one, if called between steps)."""
         if len(who) == 0:
             return
         k = self.causes.index(cause)

@@ -1,10 +1,12 @@
-"""The generated tables of ``docs/ODD.md``: every parameter from ``sim.params.PARAMS_LIST``
-and the model's fixed constants, rendered as Markdown.
+"""The generated tables of ``docs/ODD.md``: every parameter from ``sim.params.PARAMS_LIST``,
+the model's fixed constants and every event kind's parameters from ``sim.events.SPECS``,
+rendered as Markdown.
 
 The parameter table sits between the marker lines ``<!-- params:start -->`` and
 ``<!-- params:end -->``; each constants table between ``<!-- constants:KEY:start -->``
-and ``<!-- constants:KEY:end -->``. ``update_odd(path)`` rewrites the text between the
-markers, so the description cannot drift from the code::
+and ``<!-- constants:KEY:end -->``; each event kind's table between
+``<!-- events:KIND:start -->`` and ``<!-- events:KIND:end -->``. ``update_odd(path)``
+rewrites the text between the markers, so the description cannot drift from the code::
 
     python -m sim.odd_table                       # print the parameter table
     python -m sim.odd_table --write docs/ODD.md   # refresh every generated table
@@ -22,8 +24,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import acquisition, contacts, customers, experience, networks, organisation, results
+from . import acquisition, contacts, customers, disruptions, experience, networks, organisation
+from . import results
 from . import scenario, wom
+from .events import SPECS
 from .params import PARAMS_LIST, REWARD_ALIASES, Param, _fmt
 
 PARAMS_START, PARAMS_END = "<!-- params:start -->", "<!-- params:end -->"
@@ -40,13 +44,15 @@ def _value(x: Any) -> str:
     return _fmt(x)
 
 
-def _range(p: Param) -> str:
+def _range(p: Param, aliases: bool = True) -> str:
+    """Allowed values; ``aliases``: say that reward_mix also takes its named values
+    (true of the model parameter, not of an event field of the same name)."""
     if p.choices:
         return ", ".join(f"`{c}`" for c in p.choices)
     text = f"{_fmt(p.low)} – {_fmt(p.high)}"
     if p.kind is int:
         text += " (integer)"
-    if p.name == "reward_mix":
+    if aliases and p.name == "reward_mix":
         text += " or " + " / ".join(f"`{k}` (= {_fmt(v)})" for k, v in REWARD_ALIASES.items())
     return text
 
@@ -250,6 +256,32 @@ CONSTANTS: tuple[Constant, ...] = (
     Constant("outputs", "results.DISCOUNT_PER_YEAR", lambda: results.DISCOUNT_PER_YEAR,
              "annual discount rate in customer lifetime value",
              "'A common corporate hurdle rate' (code comment)."),
+    # events
+    Constant("events", "disruptions.CONTACT_RESET", lambda: disruptions.CONTACT_RESET,
+             "relationship of a customer with a new key contact is cut to at most this",
+             "'They barely know the supplier' (code comment); the value is a modelling choice."),
+    Constant("events", "disruptions.ORG_KEYS", lambda: disruptions.ORG_KEYS,
+             "organisational parameters a transformation moves towards the preset's",
+             "The parameters in which the named firms differ (section 6)."),
+    Constant("events", "disruptions.Transformation.step (inline)", "3x² − 2x³",
+             "share of the change made after a share x of the transition (smoothstep)",
+             "'Change is slow to take hold, as culture is' (docstring)."),
+    Constant("events", "disruptions.Transformation.step (inline)", "4 weeks",
+             "the employee network is drawn anew every this many weeks of a transition",
+             "'As the silo barrier and bridges change' (docstring); the period is a modelling "
+             "choice."),
+    Constant("events", "disruptions.Transformation.step (inline)", "0.2",
+             "cap on turnover_rate during a transition",
+             "The top of turnover_rate's allowed range."),
+    Constant("events", "disruptions.Integration.begin (inline)", "max(L / 2, 1) weeks",
+             "time constant of the merger's event risk, L the integration's length",
+             "Modelling choice; no reason given in the code."),
+    Constant("events", "disruptions.fire_merger (inline)", "max(1, integration_weeks // 4)",
+             "length of the integration after a `separate` period",
+             "'Then integrates in a quarter of that' (docstring); no reason given for a quarter."),
+    Constant("events", "networks.append_block (inline)", "rewire · customer_degree / 2 per node",
+             "ties between the acquired firm's customers and the existing market",
+             "'Two markets that overlap a little' (docstring)."),
 )
 
 
@@ -274,6 +306,138 @@ def constant_sections() -> tuple[str, ...]:
     return tuple(dict.fromkeys(k.section for k in CONSTANTS))
 
 
+# --- event kinds ------------------------------------------------------------------------
+
+# What an event field means, where its doc in sim.events.SPECS is empty.
+EVENT_MEANINGS: dict[tuple[str, str], str] = {
+    ("key_person_loss", "department"): "department the leavers come from; `any`: the whole firm",
+    ("competitor_leap", "segment"): "customers it affects: all, businesses (b2b) or consumers (b2c)",
+    ("announce_promise", "to"): "preset whose organisational parameters the organisation adapts to",
+    ("announce_promise", "capacity_cost"):
+        "capacity lost when the adaptation starts, fading linearly to 0",
+    ("announce_promise", "turnover_boost"):
+        "extra turnover when the adaptation starts (x base rate), fading linearly to 0",
+}
+
+_KP_HAZARD = ("No clean percentage exists (Palmatier, Scheer & Steenkamp 2007; Bermiss & "
+              "Greenbaum 2016; Broschak & Block 2014): a parameter to sweep. 0.02 is a "
+              "modelling choice.")
+_SCENARIO = "the value of the scenario of the same name"
+
+# The source of, or the reason for, every event field's default: the one place for them.
+EVENT_SOURCES: dict[tuple[str, str], str] = {
+    # key person leaves (supplier side)
+    ("key_person_loss", "count"): "Essay 003 (key persons who leave); two, as in both "
+                                  "key_person_loss scenarios, is a modelling choice.",
+    ("key_person_loss", "share"): "0 means: use count. Modelling choice.",
+    ("key_person_loss", "by"): "Brief, 'Disruptions': an employee 'holding many accounts or "
+                               "much knowledge' (essay 003).",
+    ("key_person_loss", "department"): "Modelling choice. Only sales employees own accounts, "
+                                       "so with by = accounts `any` picks sellers.",
+    ("key_person_loss", "hazard"): _KP_HAZARD,
+    ("key_person_loss", "window"): "Modelling choice (13 weeks, a quarter); no reason given "
+                                   "in the code.",
+    # customer's key contact changes
+    ("customer_contact_change", "share"): "Modelling choice; the customer_contact_change "
+                                          "scenario uses a third (0.33).",
+    ("customer_contact_change", "hazard"): "Essay 003 (the new contact 'wants to set their own "
+                                           "mark' whatever was done); Broschak & Block 2014 (exits "
+                                           "on either side raise tie dissolution). No figure: a "
+                                           "modelling choice, equal to key_person_loss's.",
+    ("customer_contact_change", "window"): "Modelling choice, equal to key_person_loss's; no "
+                                           "reason given in the code.",
+    # competitor leap
+    ("competitor_leap", "amount"): "Essay 003 ('a Ryanair in your industry'). The size is a "
+                                   "modelling choice: from the default attractiveness 0.5 to "
+                                   "0.8, the competitor hazard rises by 60%.",
+    ("competitor_leap", "ramp_weeks"): "Modelling choice: a leap. The competitor_leap scenario "
+                                       "spreads 0.5 over 13 weeks.",
+    ("competitor_leap", "segment"): "Modelling choice; essay 003 names no segment.",
+    # substitute
+    ("substitute", "p"): "Bass 1969; Sultan, Farley & Lehmann 1990: mean p about 0.03 a year "
+                         "(meta-analysis). The substitute_shock scenario uses 0.05.",
+    ("substitute", "q"): "Sultan, Farley & Lehmann 1990: mean q about 0.38 a year. The "
+                         "substitute_shock scenario uses 0.8 (a disruptive substitute).",
+    ("substitute", "mixing"): "`network`: adoption spreads by word of mouth on the customer "
+                              "network. `full` is the Bass equation's own assumption, for "
+                              "docking (Rand & Rust 2011).",
+    # viral complaint
+    ("viral_complaint", "reach"): "Essay 004 (the Dr. Holms tweet). The number is a modelling "
+                                  "choice; it is multiplied by social_amplification (the "
+                                  "viral_complaint scenario: 200 x 20 = 4,000 readers).",
+    ("viral_complaint", "weight"): "Modelling choice: as much as 2.5 messages at the default "
+                                   "wom_weight 0.2. Goldenberg et al. 2007: bad news is costly "
+                                   "even when few are dissatisfied.",
+    ("viral_complaint", "hazard"): "Modelling choice; no reason given in the code. Luca 2011 "
+                                   "and Goldenberg et al. 2007 give no per-reader figure.",
+    ("viral_complaint", "window"): "Modelling choice; no reason given in the code. Equal to "
+                                   "the default contagion_memory (4 weeks).",
+    # merger
+    ("merger", "size"): "Modelling choice: a firm half our size, as in both merger scenarios.",
+    ("merger", "silo_barrier"): "Modelling choice: the other firm has 'its own sharp silos and "
+                                "volume bonus' (merger_product_centric scenario).",
+    ("merger", "reward_mix"): "As silo_barrier. Unlike the model parameter, it takes no "
+                              "named values ('volume', 'customer').",
+    ("merger", "integration_weeks"): "Modelling choice: a year ('the border ... falls over a "
+                                     "year', merger_product_centric scenario).",
+    ("merger", "style"): "Brief, experiment 3: how integration style changes the retention "
+                         "dip. Modelling choice: `absorb`, as in both merger scenarios.",
+    ("merger", "owner_change"): "Brief: 'account owners change'. Half is a modelling choice "
+                                "('half the customers get a new account owner', "
+                                "merger_product_centric scenario).",
+    ("merger", "border"): "Brief: 'borders between legacy units rise for a while'. 0.8 is a "
+                          "modelling choice ('the border starts high').",
+    ("merger", "hazard"): "Essay 003 ('perhaps the greatest threat'). Gallup 2015: acquired "
+                          "bank customers leave at 8% a year vs 5%; Babcock: 15% -> 30% a year. "
+                          "0.002 a week is about 10% a year extra at first, fading (about 5% "
+                          "in all over an absorb integration of 52 weeks, before the loyalty "
+                          "shield): a modelling choice between the extra 3 points a year of "
+                          "Gallup and the 15 of Babcock.",
+    # transformation
+    ("transformation", "to"): "Brief mechanism 10 (essays 000, 001, 003): from product- to "
+                              "customer-centric.",
+    ("transformation", "weeks"): "Modelling choice: two years, as the transformation scenario.",
+    ("transformation", "capacity_cost"): "Brief mechanism 10: 'a transition period with cost "
+                                         "before the gain'. The size is a modelling choice.",
+    ("transformation", "turnover_boost"): "As capacity_cost: turnover doubled at the start is a "
+                                          "modelling choice.",
+    # announce a promise
+    ("announce_promise", "amount"): "Essay 003, second essay ('from words to action'): an "
+                                    "external promise forces the organisation to adapt. The "
+                                    "size is a modelling choice (twice the default "
+                                    "marketing_promise).",
+    ("announce_promise", "lag"): "Modelling choice: a quarter (the announce_promise scenario).",
+    ("announce_promise", "to"): "As transformation.to.",
+    ("announce_promise", "weeks"): "Modelling choice; no reason given in the code.",
+    ("announce_promise", "capacity_cost"): "Modelling choice, below transformation's 0.25; no "
+                                           "reason given in the code.",
+    ("announce_promise", "turnover_boost"): "Modelling choice, below transformation's 1; no "
+                                            "reason given in the code.",
+}
+
+
+def event_table(kind: str) -> str:
+    """The parameters of one event kind (``sim.events.SPECS``) as a Markdown table."""
+    head = ("| name | default | range / choices | meaning | source or reason |\n"
+            "|---|---|---|---|---|")
+    rows = []
+    for name, f in SPECS[kind].items():
+        meaning = f.doc or EVENT_MEANINGS[(kind, name)]
+        rows.append("| " + " | ".join([f"`{name}`", _value(f.default), _range(f, aliases=False),
+                                       _cell(meaning), _cell(EVENT_SOURCES[(kind, name)])]) + " |")
+    return "\n".join([head, *rows])
+
+
+def event_tables() -> dict[str, str]:
+    """Every event kind's parameter table, by kind, in the order of ``SPECS``."""
+    return {kind: event_table(kind) for kind in SPECS}
+
+
+def event_markers(kind: str) -> tuple[str, str]:
+    """The marker lines around the parameter table of event ``kind``."""
+    return f"<!-- events:{kind}:start -->", f"<!-- events:{kind}:end -->"
+
+
 # --- the document ------------------------------------------------------------------------
 
 def _replace_block(text: str, start: str, end: str, body: str) -> str:
@@ -292,13 +456,17 @@ def block(text: str, start: str, end: str) -> str:
 
 
 def render(text: str) -> str:
-    """``text`` with every generated table refreshed; constants blocks that the text
-    does not contain are left out."""
+    """``text`` with every generated table refreshed; constants and event blocks that
+    the text does not contain are left out."""
     text = _replace_block(text, PARAMS_START, PARAMS_END, parameter_table())
     for section in constant_sections():
         start, end = f"<!-- constants:{section}:start -->", f"<!-- constants:{section}:end -->"
         if start in text:
             text = _replace_block(text, start, end, constants_table(section))
+    for kind, table in event_tables().items():
+        start, end = event_markers(kind)
+        if start in text:
+            text = _replace_block(text, start, end, table)
     return text
 
 

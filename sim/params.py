@@ -182,8 +182,9 @@ PARAMS_LIST: tuple[Param, ...] = (
        doc="Rate at which relationship strength follows the account owner's care.",
        source="Modelling choice: relationships build over months (essay 003)."),
     _P("relationship_loss", float, 0.6, 0.0, 1.0, group="experience",
-       doc="Share of relationship strength lost when the account owner changes, for "
-           "knowledge not in the shared record.",
+       doc="Share of relationship strength lost when the account owner leaves through "
+           "turnover, for knowledge not in the shared record (events cut it to the shared "
+           "part: see their own rules).",
        source="Palmatier, Scheer & Steenkamp 2007; Bermiss & Greenbaum 2016."),
     # --- churn --------------------------------------------------------------------
     _P("churn_base", float, 0.001, 0.0, 1.0, unit="per week", group="churn",

@@ -1,13 +1,15 @@
-"""docs/ODD.md cannot drift from the code: its parameter table is the generated one, and
-it describes every output column."""
+"""docs/ODD.md cannot drift from the code: its parameter table and its event tables are
+the generated ones, and it describes every output column."""
 
 from pathlib import Path
 
 import pytest
 
 from sim.churn import CAUSES
+from sim.events import EVENT_CAUSES, SPECS
 from sim.metrics import columns
-from sim.odd_table import PARAMS_END, PARAMS_START, block, parameter_table
+from sim.odd_table import (EVENT_MEANINGS, EVENT_SOURCES, PARAMS_END, PARAMS_START, block,
+                           event_markers, event_tables, parameter_table)
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 
@@ -23,6 +25,22 @@ def test_odd_parameter_table_matches_params(odd_text):
         "`python -m sim.odd_table --write docs/ODD.md`")
 
 
-@pytest.mark.parametrize("column", columns(CAUSES))
+@pytest.mark.parametrize("kind", list(SPECS))
+def test_odd_event_table_matches_specs(odd_text, kind):
+    start, end = event_markers(kind)
+    assert start in odd_text, f"docs/ODD.md has no parameter table for event kind {kind!r}"
+    assert block(odd_text, start, end) == event_tables()[kind], (
+        f"the {kind} table in docs/ODD.md is out of date; refresh it with "
+        "`python -m sim.odd_table --write docs/ODD.md`")
+
+
+def test_every_event_field_has_a_meaning_and_a_source():
+    fields = {(kind, name) for kind, spec in SPECS.items() for name in spec}
+    assert set(EVENT_SOURCES) == fields
+    assert all(SPECS[k][f].doc or (k, f) in EVENT_MEANINGS for k, f in fields)
+    assert set(EVENT_MEANINGS) <= fields
+
+
+@pytest.mark.parametrize("column", columns(CAUSES + EVENT_CAUSES))
 def test_odd_describes_every_output_column(odd_text, column):
     assert f"`{column}`" in odd_text, f"output column {column!r} is not described in docs/ODD.md"
