@@ -3,6 +3,10 @@
 # CI (.ci/run) calls this same script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The classroom page's browser tests drive Debian's chromium (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq chromium
+fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"

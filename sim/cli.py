@@ -64,6 +64,16 @@ def check_out(out: Path) -> None:
             return
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 1 to 65535")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="orgsim", description=__doc__)
     ap.add_argument("--version", action="version", version=f"orgsim {__version__}")
@@ -102,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     sens = sub.add_parser("sensitivity", help="Morris or Sobol indices of a study (sensitivity.csv)")
     sens.add_argument("folder", type=Path, help="a study's results folder")
     sens.add_argument("--metric", help="one metric (default: every kept metric)")
+
+    app = sub.add_parser("app", help="the classroom page in the browser (Mesa's SolaraViz)")
+    app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    app.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
+    app.add_argument("--open", action="store_true", help="also open it in the default browser")
 
     sub.add_parser("experiments", help="list the named studies")
     sub.add_parser("scenarios", help="list the named scenarios")
@@ -186,6 +201,26 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+def cmd_app(args) -> int:
+    """Serve the classroom page with ``solara run`` (production mode) until stopped."""
+    import importlib.util
+    import os
+
+    from .app import PAGE_FILE
+
+    if importlib.util.find_spec("solara") is None:
+        raise ScenarioError("the classroom page needs the app extra: pip install -e \".[app]\"")
+    env = dict(os.environ)
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no calls out
+    env.setdefault("MPLBACKEND", "Agg")
+    cmd = [sys.executable, "-m", "solara", "run", str(PAGE_FILE), "--host", args.host,
+           "--port", str(args.port), "--production", "--open" if args.open else "--no-open"]
+    print(f"orgsim: the classroom page is at http://{args.host}:{args.port}/ (Ctrl-C stops it)",
+          flush=True)
+    os.execve(sys.executable, cmd, env)
+    return 0  # not reached
+
+
 def cmd_experiments(args) -> int:
     from .experiments import list_experiments
 
@@ -215,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"run": cmd_run, "demo": cmd_demo, "scenarios": cmd_scenarios,
                "params": cmd_params, "sweep": cmd_sweep, "replay": cmd_replay,
-               "sensitivity": cmd_sensitivity, "experiments": cmd_experiments}[args.command]
+               "sensitivity": cmd_sensitivity, "experiments": cmd_experiments,
+               "app": cmd_app}[args.command]
     from .experiments.spec import ExperimentError
     try:
         return handler(args)
