@@ -226,11 +226,12 @@ def finish(exp: Experiment, out: Path, done: dict, failures: list, started: str)
     store.write_atomic(out / "study.json", json.dumps(study_document(exp, len(runs), len(fails), started),
                                                       indent=2, sort_keys=True, default=str) + "\n")
     results = Results(runs, ts, summary, fails, out)
-    try:
-        from .figures import draw_all
-        draw_all(exp, results)
-    except ImportError:
-        pass
+    complete = len(runs) and runs["point"].nunique() == len(points(exp))
+    if exp.sampler and exp.sampler.method in ("morris", "sobol") and complete:
+        from .sensitivity import write_sensitivity
+        write_sensitivity(exp, results)
+    from .figures import draw_all
+    draw_all(exp, results)
     return results
 
 

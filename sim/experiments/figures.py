@@ -1,0 +1,197 @@
+"""A study's figures, PNG and SVG in ``figures/``: plain titles, axes in weeks, direct
+labels, a palette that stays apart in grey."""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .store import t_quantile
+
+MAX_CURVES = 8  # more curves than this are unreadable on a slide: the extremes are drawn
+
+
+def _save(fig, folder: Path, name: str) -> list[Path]:
+    """Write PNG and SVG atomically (temporary name in the folder, then rename)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for ext in ("png", "svg"):
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=f".{ext}", dir=folder)
+        os.close(fd)
+        fig.savefig(tmp, dpi=150, format=ext, bbox_inches="tight")
+        os.replace(tmp, folder / f"{name}.{ext}")
+        written.append(folder / f"{name}.{ext}")
+    return written
+
+
+def _label(point: pd.Series, varied: tuple[str, ...]) -> str:
+    return ", ".join(f"{v.replace('_', ' ')} {point[v]:g}" if isinstance(point[v], (int, float))
+                     else f"{v} {point[v]}" for v in varied)
+
+
+def _ci(values: np.ndarray) -> tuple[float, float]:
+    n = len(values)
+    if n < 2:
+        return float(values.mean()), 0.0
+    return float(values.mean()), t_quantile(n - 1) * float(values.std(ddof=1)) / math.sqrt(n)
+
+
+def retention_curves(exp, res, folder: Path) -> list[Path]:
+    """Mean retention by week with its 95% band, one curve per point (the points with
+    the highest and lowest final retention when there are more than MAX_CURVES)."""
+    import matplotlib.pyplot as plt
+
+    ts = res.timeseries
+    if ts.empty or "retention" not in ts.columns:
+        return []
+    point_of = res.runs.set_index("index")["point"]
+    ts = ts.assign(point=point_of.reindex(ts["run"]).to_numpy())
+    final = ts[ts["step"] == ts["step"].max()].groupby("point")["retention"].mean().sort_values()
+    chosen = list(final.index) if len(final) <= MAX_CURVES else (
+        list(final.index[:MAX_CURVES // 2]) + list(final.index[-MAX_CURVES // 2:]))
+    summary = res.summary.set_index("point")
+    fig, ax = plt.subplots(figsize=(9, 5))
+    colours = plt.cm.viridis(np.linspace(0, 0.9, len(chosen)))
+    labels = []
+    for colour, p in zip(colours, chosen):
+        wide = ts[ts["point"] == p].pivot(index="step", columns="run", values="retention")
+        mean = wide.mean(axis=1)
+        n = wide.shape[1]
+        half = (t_quantile(n - 1) * wide.std(axis=1, ddof=1) / math.sqrt(n)) if n > 1 else 0 * mean
+        ax.fill_between(mean.index, mean - half, mean + half, color=colour, alpha=0.15, lw=0)
+        ax.plot(mean.index, mean, color=colour, lw=1.8)
+        label = _label(summary.loc[p], exp.varied) if exp.varied else "base"
+        labels.append([float(mean.iloc[-1]), label, colour])
+    # direct labels at the curves' ends, pushed apart so they never overlap
+    labels.sort(key=lambda x: x[0])
+    lo, hi = ax.get_ylim()
+    gap = 0.045 * (hi - lo)
+    for i in range(1, len(labels)):
+        labels[i][0] = max(labels[i][0], labels[i - 1][0] + gap)
+    end = ts["step"].max()
+    for y, label, colour in labels:
+        ax.text(end * 1.02, y, label, va="center", fontsize=8, color=colour)
+    ax.set_xlim(0, end * 1.45)
+    ax.set_title("Starting customers still with the firm (mean and 95% band)")
+    ax.set_xlabel("weeks")
+    ax.set_ylabel("retention (share)")
+    ax.spines[["top", "right"]].set_visible(False)
+    out = _save(fig, folder, "retention_curves")
+    plt.close(fig)
+    return out
+
+
+def metric_by_parameter(exp, res, folder: Path) -> list[Path]:
+    """End-of-run retention (or the first kept metric) against each varied parameter:
+    mean and 95% interval per value, pooled over the others; for sampled studies the
+    points and the mean in bins."""
+    import matplotlib.pyplot as plt
+
+    if not exp.varied or res.runs.empty:
+        return []
+    metric = "retention" if "retention" in exp.metrics else exp.metrics[0]
+    runs = res.runs
+    fig, axes = plt.subplots(1, len(exp.varied), figsize=(4 * len(exp.varied), 3.6), squeeze=False)
+    for ax, name in zip(axes[0], exp.varied):
+        if exp.sampler is None:
+            levels = sorted(runs[name].unique())
+            stats = [_ci(runs.loc[runs[name] == lv, metric].to_numpy(dtype=float)) for lv in levels]
+            ax.errorbar(levels, [m for m, _ in stats], yerr=[h for _, h in stats], marker="o",
+                        color="#2166ac", capsize=3, lw=1.5)
+        else:
+            by_point = runs.groupby("point")[[name, metric]].mean()
+            ax.scatter(by_point[name], by_point[metric], s=8, color="#999999")
+            bins = np.linspace(*exp.sampler.ranges[name], 7)
+            mids = 0.5 * (bins[1:] + bins[:-1])
+            which = np.clip(np.digitize(by_point[name], bins) - 1, 0, len(mids) - 1)
+            means = [by_point[metric][which == i].mean() for i in range(len(mids))]
+            ax.plot(mids, means, color="#2166ac", lw=2)
+        ax.set_xlabel(name.replace("_", " "))
+        ax.set_ylabel(metric.replace("_", " "))
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.suptitle(f"End of run ({exp.steps} weeks): {metric.replace('_', ' ')} by parameter")
+    fig.tight_layout()
+    out = _save(fig, folder, "metric_by_parameter")
+    plt.close(fig)
+    return out
+
+
+def heat_map(exp, res, folder: Path) -> list[Path]:
+    """A two-parameter grid as a heat map of the mean metric, numbers in the cells."""
+    import matplotlib.pyplot as plt
+
+    if exp.sampler is not None or len(exp.grid) != 2 or res.runs.empty:
+        return []
+    metric = "retention" if "retention" in exp.metrics else exp.metrics[0]
+    a, b = exp.grid
+    table = res.runs.groupby([a, b])[metric].mean().unstack(b)
+    fig, ax = plt.subplots(figsize=(1.2 * len(table.columns) + 3, 0.6 * len(table) + 2.5))
+    im = ax.imshow(table.to_numpy(), cmap="Greys", aspect="auto", origin="lower")
+    for i in range(table.shape[0]):
+        for j in range(table.shape[1]):
+            v = table.iat[i, j]
+            shade = im.norm(v) if np.isfinite(v) else 0
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=9,
+                    color="white" if shade > 0.6 else "black")
+    ax.set_xticks(range(len(table.columns)), [f"{c:g}" for c in table.columns])
+    ax.set_yticks(range(len(table.index)), [f"{r:g}" for r in table.index])
+    ax.set_xlabel(b.replace("_", " "))
+    ax.set_ylabel(a.replace("_", " "))
+    ax.set_title(f"Mean {metric.replace('_', ' ')} after {exp.steps} weeks")
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    out = _save(fig, folder, "heat_map")
+    plt.close(fig)
+    return out
+
+
+def sensitivity_bars(exp, res, folder: Path) -> list[Path]:
+    """Morris mu* or Sobol ST (with S1) per parameter, with their 95% intervals."""
+    import matplotlib.pyplot as plt
+
+    path = Path(res.out) / "sensitivity.csv"
+    if exp.sampler is None or exp.sampler.method not in ("morris", "sobol") or not path.exists():
+        return []
+    table = pd.read_csv(path)
+    metric = "retention" if "retention" in set(table["metric"]) else table["metric"].iloc[0]
+    t = table[table["metric"] == metric]
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(t) + 1.5))
+    if exp.sampler.method == "morris":
+        t = t.sort_values("mu_star")
+        ax.barh(t["parameter"], t["mu_star"], xerr=t["mu_star_conf"], color="#777777", capsize=2)
+        ax.set_xlabel(f"Morris mu* (mean absolute effect on {metric.replace('_', ' ')})")
+    else:
+        t = t.sort_values("ST")
+        y = np.arange(len(t))
+        ax.barh(y + 0.2, t["ST"], height=0.4, xerr=t["ST_conf"], color="#444444", label="total (ST)")
+        ax.barh(y - 0.2, t["S1"], height=0.4, xerr=t["S1_conf"], color="#bbbbbb", label="first order (S1)")
+        ax.set_yticks(y, t["parameter"])
+        ax.set_xlabel(f"Sobol index of {metric.replace('_', ' ')}")
+        ax.legend(frameon=False)
+    ax.set_title("Which parameters move the result (95% intervals)")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    out = _save(fig, folder, "sensitivity")
+    plt.close(fig)
+    return out
+
+
+def draw_all(exp, res) -> list[Path]:
+    """Every figure that fits the study; a figure that fails warns and is skipped, so
+    results are never lost to a drawing problem."""
+    import matplotlib
+    matplotlib.use("Agg")
+
+    folder = Path(res.out) / "figures"
+    written = []
+    for draw in (retention_curves, metric_by_parameter, heat_map, sensitivity_bars):
+        try:
+            written += draw(exp, res, folder)
+        except Exception as err:  # noqa: BLE001 - a figure must not cost the study
+            warnings.warn(f"figure {draw.__name__} skipped: {err}", stacklevel=2)
+    return written
