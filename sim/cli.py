@@ -221,22 +221,21 @@ def cmd_app(args) -> int:
     return 0  # not reached
 
 
+def _print_named(items: list[tuple[str, str]]) -> int:
+    width = max((len(n) for n, _ in items), default=0)
+    for name, desc in items:
+        print(f"{name:<{width}}  {desc}")
+    return 0
+
+
 def cmd_experiments(args) -> int:
     from .experiments import list_experiments
 
-    items = list_experiments()
-    width = max((len(n) for n, _ in items), default=0)
-    for name, desc in items:
-        print(f"{name:<{width}}  {desc}")
-    return 0
+    return _print_named(list_experiments())
 
 
 def cmd_scenarios(args) -> int:
-    items = list_scenarios()
-    width = max((len(n) for n, _ in items), default=0)
-    for name, desc in items:
-        print(f"{name:<{width}}  {desc}")
-    return 0
+    return _print_named(list_scenarios())
 
 
 def cmd_params(args) -> int:

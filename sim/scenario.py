@@ -86,28 +86,54 @@ def check_meta(key: str, value: Any, label: str) -> Any:
     return value
 
 
+def named_dirs(folder: str, env: str = "") -> list[Path]:
+    """Where named files of a kind are looked for: the folders in $``env``, the
+    repository's ``folder``/, and the copy packaged with sim as ``_folder``/."""
+    dirs = [Path(p) for p in os.environ.get(env, "").split(os.pathsep) if p] if env else []
+    here = Path(__file__).resolve().parent
+    dirs += [here.parent / folder, here / f"_{folder}"]
+    return [d for d in dirs if d.is_dir()]
+
+
+def find_named(name_or_path: str | os.PathLike, dirs: list[Path], what: str,
+               names: list[str]) -> Path:
+    """The file of a named ``what`` in ``dirs``, or the path itself if it is a file;
+    raises ScenarioError naming the known ones otherwise."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise ScenarioError(f"{path}: no such {what} file")
+        return path
+    for d in dirs:
+        candidate = d / f"{name_or_path}.toml"
+        if candidate.is_file():
+            return candidate
+    raise ScenarioError(f"unknown {what} {str(name_or_path)!r}; named ones: {', '.join(names)}")
+
+
+def list_named(dirs: list[Path]) -> list[tuple[str, str]]:
+    """(name, one-line description) of every TOML file in ``dirs``, first found wins."""
+    found: dict[str, str] = {}
+    for d in dirs:
+        for f in sorted(d.glob("*.toml")):
+            if f.stem not in found:
+                try:
+                    found[f.stem] = str(read_toml(f).get("description", ""))
+                except ScenarioError as err:
+                    found[f.stem] = f"(unreadable: {err})"
+    return sorted(found.items())
+
+
 def scenario_dirs() -> list[Path]:
     """Where named scenarios are looked for: $ORGSIM_SCENARIO_PATH, the repository's
     scenarios/ folder, and the copy packaged with sim."""
-    dirs = [Path(p) for p in os.environ.get("ORGSIM_SCENARIO_PATH", "").split(os.pathsep) if p]
-    here = Path(__file__).resolve().parent
-    dirs += [here.parent / "scenarios", here / "_scenarios"]
-    return [d for d in dirs if d.is_dir()]
+    return named_dirs("scenarios", "ORGSIM_SCENARIO_PATH")
 
 
 def find_scenario(name_or_path: str | os.PathLike) -> Path:
     """The file of a named scenario, or the path itself if it is a file."""
-    path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise ScenarioError(f"{path}: no such scenario file")
-        return path
-    for d in scenario_dirs():
-        candidate = d / f"{name_or_path}.toml"
-        if candidate.is_file():
-            return candidate
-    names = ", ".join(n for n, _ in list_scenarios())
-    raise ScenarioError(f"unknown scenario {str(name_or_path)!r}; named scenarios: {names}")
+    return find_named(name_or_path, scenario_dirs(), "scenario",
+                      [n for n, _ in list_scenarios()])
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -180,12 +206,4 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
 
 def list_scenarios() -> list[tuple[str, str]]:
     """(name, one-line description) of every named scenario, first found wins."""
-    found: dict[str, str] = {}
-    for d in scenario_dirs():
-        for f in sorted(d.glob("*.toml")):
-            if f.stem not in found:
-                try:
-                    found[f.stem] = str(read_toml(f).get("description", ""))
-                except ScenarioError as err:
-                    found[f.stem] = f"(unreadable: {err})"
-    return sorted(found.items())
+    return list_named(scenario_dirs())

@@ -38,7 +38,8 @@ from ..events import EVENT_CAUSES
 from ..metrics import columns as metric_columns
 from ..params import PARAMS, ParameterError, coerce, show
 from ..results import END_METRICS
-from ..scenario import Scenario, ScenarioError, load_scenario, read_toml
+from ..scenario import (Scenario, ScenarioError, find_named, list_named, load_scenario,
+                        named_dirs, read_toml)
 
 METHODS = ("lhs", "morris", "sobol")
 TOP_KEYS = ("description", "scenario", "steps", "replications", "seed", "metrics",
@@ -120,30 +121,16 @@ def _names(raw: dict, key: str, allowed: tuple[str, ...], label: str) -> tuple[s
 
 def find_experiment(name_or_path: str | os.PathLike) -> Path:
     """The file of a named study in experiments/, or the path itself."""
-    path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise ExperimentError(f"{path}: no such experiment file")
-        return path
-    here = Path(__file__).resolve().parent.parent
-    for d in (here.parent / "experiments", here / "_experiments"):
-        if (d / f"{name_or_path}.toml").is_file():
-            return d / f"{name_or_path}.toml"
-    raise ExperimentError(f"unknown experiment {str(name_or_path)!r}; named ones: "
-                          + ", ".join(n for n, _ in list_experiments()))
+    try:
+        return find_named(name_or_path, named_dirs("experiments"), "experiment",
+                          [n for n, _ in list_experiments()])
+    except ScenarioError as err:
+        raise ExperimentError(str(err)) from None
 
 
 def list_experiments() -> list[tuple[str, str]]:
-    here = Path(__file__).resolve().parent.parent
-    found: dict[str, str] = {}
-    for d in (here.parent / "experiments", here / "_experiments"):
-        if d.is_dir():
-            for f in sorted(d.glob("*.toml")):
-                try:
-                    found.setdefault(f.stem, str(read_toml(f).get("description", "")))
-                except ScenarioError as err:
-                    found.setdefault(f.stem, f"(unreadable: {err})")
-    return sorted(found.items())
+    """(name, one-line description) of every named study."""
+    return list_named(named_dirs("experiments"))
 
 
 def load_experiment(name_or_path: str | os.PathLike) -> Experiment:
@@ -154,9 +141,7 @@ def load_experiment(name_or_path: str | os.PathLike) -> Experiment:
     except ScenarioError as err:
         raise ExperimentError(str(err)) from None
     label = str(path)
-    for key in raw:
-        if key not in TOP_KEYS:
-            raise ExperimentError(f"{label}: unknown key {key!r}; allowed: {', '.join(TOP_KEYS)}")
+    _only(raw, TOP_KEYS, "the study", label)
     if ("vary" in raw) == ("sample" in raw):
         raise ExperimentError(f"{label}: give exactly one of [vary] (a grid) or [sample] (a sampler)")
     scenario_ref = raw.get("scenario", "baseline")
@@ -198,6 +183,13 @@ def load_experiment(name_or_path: str | os.PathLike) -> Experiment:
     )
 
 
+def _only(raw: dict, allowed: tuple[str, ...], where: str, label: str) -> None:
+    for key in raw:
+        if key not in allowed:
+            raise ExperimentError(f"{label}: {where} has unknown key {key!r}; "
+                                  f"allowed: {', '.join(allowed)}")
+
+
 def _check_param(name: str, value: Any, label: str) -> Any:
     if name not in PARAMS:
         raise ExperimentError(f"{label}: unknown parameter {name!r}; see `orgsim params`")
@@ -221,10 +213,7 @@ def _grid(raw: Any, label: str) -> dict[str, tuple[Any, ...]]:
 def _sampler(raw: Any, label: str) -> Sampler:
     if not isinstance(raw, dict):
         raise ExperimentError(f"{label}: [sample] must be a table")
-    for key in raw:
-        if key not in ("method", "n", "levels", "second_order", "ranges"):
-            raise ExperimentError(f"{label}: sample has unknown key {key!r}; "
-                                  "allowed: method, n, levels, second_order, ranges")
+    _only(raw, ("method", "n", "levels", "second_order", "ranges"), "sample", label)
     method = raw.get("method")
     if method not in METHODS:
         raise ExperimentError(f"{label}: sample.method = {show(method)} is not allowed; "
@@ -258,10 +247,7 @@ def _sampler(raw: Any, label: str) -> Sampler:
 def _adaptive(raw: Any, metrics: tuple[str, ...], label: str) -> Adaptive:
     if not isinstance(raw, dict):
         raise ExperimentError(f"{label}: [adaptive] must be a table")
-    for key in raw:
-        if key not in ("metric", "ci_width", "max_replications"):
-            raise ExperimentError(f"{label}: adaptive has unknown key {key!r}; "
-                                  "allowed: metric, ci_width, max_replications")
+    _only(raw, ("metric", "ci_width", "max_replications"), "adaptive", label)
     metric = raw.get("metric")
     if metric not in metrics:
         raise ExperimentError(f"{label}: adaptive.metric = {show(metric)} is not allowed; "
