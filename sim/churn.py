@@ -46,8 +46,10 @@ def churn(c: Customers, net: CSR, active: np.ndarray, params: dict, step: int,
     causes (after CAUSES; None where none is active). Returns churners per cause."""
     parts = hazards(c, active, params, attractiveness_shift, risks)
     total = parts[0] + parts[1]
-    for h in parts[2:]:
-        total = total + h
+    total += parts[2]
+    for h in parts[3:]:
+        if np.ndim(h):  # an event's risk; causes with none are a scalar 0
+            total += h
     # 1 - exp(-h) in single precision: exact enough for weekly hazards, and 6x faster
     p_leave = 1.0 - np.exp(-total.astype(np.float32))
     leave = np.flatnonzero(rng.random(len(active), dtype=np.float32) < p_leave)
