@@ -106,3 +106,25 @@ def test_cli_app_arguments():
     assert (args.command, args.host, args.port) == ("app", "127.0.0.1", 9001)
     with pytest.raises(SystemExit):
         build_parser().parse_args(["app", "--port", "0"])
+
+
+def test_save_as_scenario_gives_a_file_orgsim_runs_with_the_same_events(tmp_path):
+    from sim import OrganisationModel, load_scenario
+    from sim.app.classroom import ClassroomModel, scenario_toml
+
+    m = ClassroomModel(scenario="custom: baseline + the sliders", silo_barrier=0.9,
+                       mandate=0.2, n_customers=400, seed=7)
+    m.run(3)
+    m.trigger("key_person_loss", count=3)
+    m.run(2)
+    m.trigger("competitor_leap", amount=0.2)
+    f = tmp_path / "demo.toml"
+    f.write_text(scenario_toml(m))
+    s = load_scenario(f)  # checked like any scenario file
+    assert s.params["silo_barrier"] == 0.9 and s.params["mandate"] == 0.2
+    assert s.params["n_customers"] == 400 and s.seed == 7
+    assert [(e.at, e.kind) for e in s.events] == [(4, "key_person_loss"), (6, "competitor_leap")]
+    assert s.events[0].params["count"] == 3 and s.steps == 6
+    replayed = OrganisationModel(s)
+    replayed.run(s.steps)
+    assert replayed.timeseries()["churn_key_person"].sum() > 0

@@ -189,6 +189,13 @@ def test_page_steps_plays_and_fires_disruptions_offline(server, browser, tmp_pat
         shot("disruption")
         assert (tmp_path / "05-disruption.png").exists()
 
+        with page.expect_download(timeout=30_000) as download:
+            page.get_by_text("Save as scenario").click()
+        saved = (tmp_path / "saved.toml")
+        download.value.save_as(saved)
+        text = saved.read_text()
+        assert 'kind = "key_person_loss"' in text and f"at = {paused_at + 1}" in text
+
         page.get_by_role("button", name="Reset").click()
         _wait_step(page, lambda n: n == 0)
         page.get_by_text("Events: none yet").wait_for()

@@ -8,6 +8,7 @@ random generator for layouts, never the model's.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -385,3 +386,34 @@ def chart_acquisition(snap: Snapshot) -> Figure:
 
 
 CHARTS = (chart_active, chart_churn, chart_satisfaction, chart_failure, chart_acquisition)
+
+
+# --- save as scenario ---------------------------------------------------------------
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value)  # a TOML basic string for plain text
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def scenario_toml(model: OrganisationModel) -> str:
+    """The page's model as a scenario file that `orgsim run` and studies accept: the
+    preset it started from, every parameter that differs from it, and the disruptions
+    fired so far, each scheduled at the week it first acted."""
+    choice = getattr(model, "page_choice", CUSTOM)
+    preset = "baseline" if choice == CUSTOM else choice
+    base = load_scenario(preset)
+    with getattr(model, "lock", None) or threading.RLock():
+        params, log, steps = dict(model.scenario.params), list(model.event_log), int(model.steps)
+    events = [(step + 1, kind, p) for step, kind, p in log]  # fired between weeks: acts next week
+    lines = [f"# Saved from the orgsim classroom page at week {steps}.",
+             f"description = {_toml_value(f'Classroom demo from {preset}, saved at week {steps}')}",
+             f"preset = {_toml_value(preset)}",
+             f"steps = {max([steps, 1] + [at for at, _, _ in events])}",
+             f"seed = {int(model.seed_used) if model.seed_used is not None else 42}"]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in params.items() if v != base.params[k]]
+    for at, kind, p in events:
+        lines += ["", "[[events]]", f"at = {at}", f"kind = {_toml_value(kind)}"]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in p.items()]
+    return "\n".join(lines) + "\n"

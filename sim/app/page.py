@@ -20,7 +20,7 @@ from mesa.visualization.utils import force_update, update_counter
 
 from sim.app.classroom import (
     ABOUT, CHARTS, DISRUPTIONS, ClassroomModel, customer_figure, events_text, layout,
-    model_params, org_figure, org_layout, settings_text, snapshot, status_text,
+    model_params, org_figure, org_layout, scenario_toml, settings_text, snapshot, status_text,
 )
 
 TITLE = "orgsim: customers in product- and customer-centric firms"
@@ -79,6 +79,8 @@ def Dashboard(model):
                     style={"font-size": "1.1em", "font-weight": "bold"})
         solara.Text(settings_text(snap), classes=["orgsim-settings"])
         Disruptions(model)
+        solara.FileDownload(lambda: scenario_toml(model), filename="classroom_scenario.toml",
+                            label="Save as scenario (TOML for orgsim run and studies)")
         solara.Text(events_text(snap), classes=["orgsim-events"],
                     style={"color": "#b71c1c", "font-weight": "bold"})
         with solara.Columns([1, 1]):
