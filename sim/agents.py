@@ -51,6 +51,7 @@ class Employee(mesa.Agent):
     tenure = property(lambda self: float(self._arr("tenure")))
     key_person = property(lambda self: bool(self._arr("key_person")))
     contacts_handled = property(lambda self: int(self._arr("used")))
+    contacts_arrived = property(lambda self: int(self._arr("load")))
 
     @property
     def capacity(self) -> float:
@@ -93,6 +94,23 @@ class Customer(mesa.Agent):
     tenure = property(lambda self: float(self._arr("tenure")))
     open_contact = property(lambda self: bool(self._arr("open_contact")))
     word_of_mouth = property(lambda self: float(self._arr("wom")))
+    b2b = property(lambda self: bool(self._arr("b2b")))
+
+    @property
+    def churned_at(self) -> int | None:
+        """The week the customer left, None if it has not."""
+        k = int(self._arr("churn_step"))
+        return k if k >= 0 else None
+
+    @property
+    def open_since(self) -> int | None:
+        """The week the pending contact was first raised, None if none is pending."""
+        return int(self._arr("open_since")) if self.open_contact else None
+
+    @property
+    def open_needs(self) -> str | None:
+        """The department whose knowledge the pending contact needs."""
+        return DEPARTMENTS[int(self._arr("open_dept"))] if self.open_contact else None
 
     @property
     def owner(self) -> Employee | None:

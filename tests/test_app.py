@@ -12,9 +12,13 @@ import pytest
 from sim import OrganisationModel, load_scenario
 from sim.app import PAGE_FILE
 from sim.app.classroom import (
-    CHARTS, CUSTOM, DISRUPTIONS, N_EMPLOYEES, ClassroomModel, customer_figure,
-    events_text, layout, model_params, org_figure, org_layout, snapshot, status_text,
+    CUSTOM, DISRUPTIONS, N_EMPLOYEES, ClassroomModel, model_params, scenario_toml,
 )
+from sim.app.drawing import FrameCache, nice_ceiling, render
+from sim.app.figures import (
+    CHARTS, COMPARE_CHARTS, accounts_figure, customer_figure, layout, org_figure, org_layout,
+)
+from sim.app.views import describe, events_text, highlights, snapshot, status_text
 from sim.cli import build_parser
 
 # Mesa 3.3's own ComponentsView trips Solara's hook checker when given no components.
@@ -89,13 +93,13 @@ def test_figures_draw_after_a_merger():
     m.run(2)
     state = m.rng.bit_generator.state
     snap = snapshot(m)
-    figs = [org_figure(snap, org_layout(snap)),
-            customer_figure(snap, layout([int(i) for i in snap.sample], snap.sample_edges))]
-    figs += [chart(snap) for chart in CHARTS]
-    for fig in figs:
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        assert buf.getvalue()[:4] == b"\x89PNG"
+    org_pos = org_layout(snap)
+    cust_pos = layout([int(i) for i in snap.sample], snap.sample_edges)
+    drawn = [render(org_figure(snap, org_pos)), render(customer_figure(snap, cust_pos)),
+             render(accounts_figure(snap, org_pos, cust_pos))]
+    drawn += [render(chart(snap)) for chart in CHARTS]
+    for d in drawn:
+        assert d.png[:4] == b"\x89PNG"
     assert m.rng.bit_generator.state == state  # drawing never touches the model's generator
     assert status_text(snap).startswith("Week 4:")
     assert np.all(snap.status >= 0)
@@ -109,9 +113,6 @@ def test_cli_app_arguments():
 
 
 def test_save_as_scenario_gives_a_file_orgsim_runs_with_the_same_events(tmp_path):
-    from sim import OrganisationModel, load_scenario
-    from sim.app.classroom import ClassroomModel, scenario_toml
-
     m = ClassroomModel(scenario="custom: baseline + the sliders", silo_barrier=0.9,
                        mandate=0.2, n_customers=400, seed=7)
     m.run(3)
@@ -128,3 +129,156 @@ def test_save_as_scenario_gives_a_file_orgsim_runs_with_the_same_events(tmp_path
     replayed = OrganisationModel(s)
     replayed.run(s.steps)
     assert replayed.timeseries()["churn_key_person"].sum() > 0
+
+
+def _cc_reference(seed: int, n: int = 300) -> OrganisationModel:
+    return OrganisationModel(load_scenario("customer_centric", n_customers=n, n_prospects=n,
+                                           n_employees=N_EMPLOYEES), rng=seed)
+
+
+@pytest.mark.parametrize("attach_at", [0, 5])
+def test_second_organisation_is_the_named_scenario_with_the_same_seed_and_events(attach_at):
+    """Side by side: the right-hand model is customer_centric run alone with the same
+    seed and the same clicks, whether it was switched on at week 0 or caught up later;
+    the left-hand model is not disturbed by it."""
+    page = ClassroomModel(scenario="product_centric", n_customers=300, seed=5)
+    alone = ClassroomModel(scenario="product_centric", n_customers=300, seed=5)
+    ref = _cc_reference(5)
+    for m in (page, alone, ref):
+        if m is page and attach_at == 0:
+            m.compare_with("customer_centric")
+        m.run(3)
+        m.trigger("key_person_loss", count=2)
+        m.run(2)
+        if m is page and attach_at == 5:
+            m.compare_with("customer_centric")
+        m.trigger("viral_complaint")
+        m.run(47)
+    assert page.twin_name == "customer_centric" and page.twin.steps == 52
+    assert page.twin.timeseries().equals(ref.timeseries())
+    assert page.timeseries().equals(alone.timeseries())
+    assert [k for _, k, _ in page.twin.event_log] == ["key_person_loss", "viral_complaint"]
+    # the point of the view: the customer-centric firm keeps more of its customers
+    assert page.twin.timeseries()["retention"].iloc[-1] > page.timeseries()["retention"].iloc[-1]
+    page.compare_with(None)
+    assert page.twin is None
+    page.step()  # and runs on alone
+
+
+def test_second_organisation_gets_the_scenarios_scheduled_events():
+    page = ClassroomModel(scenario="key_person_loss_product_centric", n_customers=200, seed=1)
+    page.compare_with("customer_centric")
+    assert page.twin.scenario.events == page.scenario.events
+    at = page.scenario.events[0].at
+    page.run(at + 1)
+    assert ("key_person_loss" in [k for _, k, _ in page.twin.event_log])
+
+
+def _magenta_centre(png: bytes) -> tuple[float, float]:
+    from matplotlib.image import imread
+
+    img = imread(io.BytesIO(png))[:, :, :3]
+    mask = (np.abs(img - np.array([0xE0, 0x00, 0xE0]) / 255).sum(axis=2) < 0.1)
+    ys, xs = np.nonzero(mask)
+    assert len(xs) > 10, "the selection ring is not drawn"
+    h, w = mask.shape
+    return (xs.mean() + 0.5) / w, (ys.mean() + 0.5) / h
+
+
+def test_a_click_on_a_drawn_node_picks_that_node():
+    """Where render says a node is, is where its pixels are: the centre of the ring
+    drawn around an employee (or a customer) picks that employee (or customer)."""
+    m = ClassroomModel(n_customers=300, seed=3)
+    m.run(4)
+    snap = snapshot(m)
+    org_pos = org_layout(snap)
+    cust_pos = layout([int(i) for i in snap.sample], snap.sample_edges)
+    for j in (0, 17, 59):
+        drawn = render(org_figure(snap, org_pos, ring=frozenset({j})))
+        assert drawn.pick(*_magenta_centre(drawn.png)) == ("employee", j)
+    for i in (3, 120):
+        drawn = render(customer_figure(snap, cust_pos, ring=frozenset({i})))
+        assert drawn.pick(*_magenta_centre(drawn.png)) == ("customer", i)
+        assert drawn.pick(0.995, 0.005) is None  # the corner: nothing there
+    both = render(accounts_figure(snap, org_pos, cust_pos, frozenset({5}), frozenset()))
+    assert both.pick(*_magenta_centre(both.png)) == ("employee", 5)
+    assert set(both.kind) == {"employee", "customer"} and len(both.index) == 60 + 250
+
+
+def test_frame_cache_gives_the_same_pixels_as_a_full_draw():
+    from matplotlib.image import imread
+
+    m = ClassroomModel(n_customers=300, seed=4)
+    m.run(3)
+    cust_pos = layout(list(range(250)), snapshot(m).sample_edges)
+    makers = [lambda s, c=c: c(s) for c in CHARTS] + [lambda s: customer_figure(s, cust_pos)]
+    caches = [FrameCache() for _ in makers]
+    for make, cache in zip(makers, caches):
+        render(make(snapshot(m)), cache)
+    m.step()
+    m.trigger("competitor_leap")  # a marker, drawn as data over the cached frame
+    snap = snapshot(m)
+    for make, cache in zip(makers, caches):
+        fast = imread(io.BytesIO(render(make(snap), cache).png))
+        full = imread(io.BytesIO(render(make(snap)).png))
+        assert np.array_equal(fast, full)
+    # a frame is reused unless its axis limits moved (here: new customers per week, 1 -> 2)
+    assert [c.hits for c in caches] == [1, 1, 1, 1, 0, 1]
+
+
+def test_describe_reads_the_clicked_agents_state():
+    m = ClassroomModel(n_customers=400, seed=6)
+    m.run(30)
+    c = m.cust
+    waiting = int(np.flatnonzero(c.open_contact & (c.status == 1))[0])
+    text = "\n".join(describe(m, "customer", waiting))
+    assert f"Customer {waiting}" in text and "active" in text
+    assert f"waiting since week {int(c.open_since[waiting])}" in text
+    assert f"employee {int(c.owner[waiting])}" in text
+    assert f"Satisfaction {c.satisfaction[waiting]:.2f}" in text
+    gone = int(np.flatnonzero(c.churn_step >= 0)[0])
+    text = "\n".join(describe(m, "customer", gone))
+    assert f"Left in week {int(c.churn_step[gone])}, cause: " in text
+    j = int(np.argmax(m.accounts))
+    text = "\n".join(describe(m, "employee", j))
+    assert f"Accounts: {int(m.accounts[j])} active customers" in text
+    assert f"Capacity used this week: {int(m.org.used[j])} of" in text
+
+
+def test_highlights_ring_a_customer_with_its_owner_and_an_employee_with_its_accounts():
+    m = ClassroomModel(n_customers=300, seed=2)
+    m.run(2)
+    snap = snapshot(m)
+    i = int(np.flatnonzero((snap.status == 1) & (snap.owner >= 0))[0])
+    assert highlights(snap, ("customer", i)) == (frozenset({int(snap.owner[i])}),
+                                                 frozenset({i}))
+    owner = int(snap.owner[i])
+    emp, cust = highlights(snap, ("employee", owner))
+    assert emp == {owner} and i in cust
+    assert all(snap.owner[k] == owner for k in cust)
+    assert highlights(snap, None) == (frozenset(), frozenset())
+
+
+def test_saved_scenario_replays_the_class_demo_exactly(tmp_path):
+    """Save as scenario from a named scenario with its own scheduled event: the file
+    keeps that event once, adds the click, and replays the page's weeks exactly."""
+    m = ClassroomModel(scenario="key_person_loss_product_centric", n_customers=300, seed=9)
+    m.run(4)
+    m.trigger("competitor_leap", amount=0.3)
+    m.run(3)
+    f = tmp_path / "demo.toml"
+    f.write_text(scenario_toml(m))
+    s = load_scenario(f)
+    assert [(e.at, e.kind) for e in s.events] == [(5, "competitor_leap"),
+                                                  (26, "key_person_loss")]
+    replayed = OrganisationModel(s)
+    replayed.run(7)
+    assert replayed.timeseries().equals(m.timeseries())
+
+
+def test_axis_limits_change_seldom():
+    from sim.app.drawing import horizon
+
+    assert [nice_ceiling(x) for x in (0, 1, 1.2, 3, 7, 10, 11, 480, 501)] == \
+        [1, 1, 2, 5, 10, 10, 20, 500, 1000]
+    assert [horizon(s) for s in (0, 1, 26, 27, 156)] == [26, 26, 26, 52, 156]

@@ -1,0 +1,356 @@
+"""The page's pictures: layouts, the organisation and customer networks (clickable),
+the live charts and the side-by-side charts. Each returns a ``Pic`` for
+``sim.app.drawing.render``: the figure, its nodes, its data artists and its frame key.
+
+Layouts use their own random generators, never the model's.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+
+from ..customers import ACTIVE, CHURNED, OUT, PROSPECT
+from ..organisation import DEPARTMENTS
+from .drawing import Pic, horizon, nice_ceiling
+from .views import Snapshot, org_text
+
+RING = "#e000e0"  # the selected agent, and its owner or accounts
+SIDE_COLOURS = ("#d95f02", "#1b9e77")  # left and right organisation of the side view
+
+
+# --- layouts -----------------------------------------------------------------------
+def layout(nodes: list[int], edges: list[tuple[int, int]], seed: int = 1) -> dict:
+    g = nx.Graph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from(edges)
+    return nx.spring_layout(g, seed=seed, iterations=60)
+
+
+def org_layout(snap: Snapshot) -> dict:
+    """Departments as clusters: spring layout with within-department ties only,
+    started from one point per department on a circle."""
+    n = len(snap.dept)
+    n_dept = len(DEPARTMENTS)
+    angle = 2 * np.pi * (snap.dept % n_dept) / n_dept
+    gen = np.random.default_rng(7)
+    start = {i: (np.cos(angle[i]) + 0.1 * gen.normal(), np.sin(angle[i]) + 0.1 * gen.normal())
+             for i in range(n)}
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from((u, v) for u, v, k in snap.org_edges if k == "within")
+    return nx.spring_layout(g, pos=start, seed=7, iterations=30, k=0.35)
+
+
+# --- networks ----------------------------------------------------------------------
+def _figure(w: float = 6.0, h: float = 4.0, right: float = 0.97) -> Figure:
+    # fixed margins: a layout engine would double the drawing time of every chart
+    fig = Figure(figsize=(w, h), dpi=80)
+    fig.subplots_adjust(left=0.12, right=right, bottom=0.13, top=0.9)
+    return fig
+
+
+def _network_axes(fig: Figure, xy: np.ndarray, legend_room: float = 0.0):
+    ax = fig.add_axes((0.01, 0.01, 0.98 - legend_room, 0.9))
+    ax.set_axis_off()
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    pad = 0.05 * np.maximum(hi - lo, 1e-6)
+    ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0])  # explicit: the frame can be reused
+    ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
+    return ax
+
+
+ORG_EDGE_STYLES = {"within": ("#cccccc", 0.6, 0.6), "cross": ("#ff7f0e", 1.2, 0.8),
+                   "bridge": ("#1f3fbf", 1.4, 0.5)}
+
+
+def _draw_org(ax, snap: Snapshot, xy: np.ndarray, ring: frozenset[int],
+              marker: str = "o", size: float = 60) -> list:
+    for kind, (col, lw, alpha) in ORG_EDGE_STYLES.items():
+        segs = [(xy[u], xy[v]) for u, v, k in snap.org_edges if k == kind]
+        if segs:
+            ax.add_collection(LineCollection(segs, colors=col, linewidths=lw, alpha=alpha,
+                                             zorder=1))
+    ax.scatter(xy[:, 0], xy[:, 1], c=[f"C{d % 10}" for d in snap.dept], s=size, zorder=2,
+               marker=marker, edgecolors=np.where(snap.key_person, "black", "white"),
+               linewidths=np.where(snap.key_person, 2.0, 0.5))
+    return _ring(ax, xy, sorted(ring), size)
+
+
+def _ring(ax, xy: np.ndarray, rows: list[int], size: float) -> list:
+    if not rows:
+        return []
+    return [ax.scatter(xy[rows, 0], xy[rows, 1], s=size * 4, facecolors="none",
+                       edgecolors=RING, linewidths=2.5, zorder=5)]
+
+
+def _department_legend(ax) -> None:
+    for d, name in enumerate(DEPARTMENTS):
+        ax.scatter([], [], c=f"C{d}", s=40, label=name)
+    ax.plot([], [], color="#ff7f0e", lw=1.2, label="cross-department tie")
+    ax.plot([], [], color="#1f3fbf", lw=2.2, label="bridge")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
+
+
+def _xy(pos: dict, keys) -> np.ndarray:
+    return np.array([pos[int(k)] for k in keys], dtype=float)
+
+
+def org_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset()) -> Pic:
+    """Employees coloured by department; ties inside departments faint, across
+    departments orange, bridges (boundary spanners) thick blue; key persons ringed
+    black, the selection magenta."""
+    fig = _figure(6.0, 4.6)
+    xy = _xy(pos, range(len(snap.dept)))
+    ax = _network_axes(fig, xy, legend_room=0.3)
+    _draw_org(ax, snap, xy, ring)
+    _department_legend(ax)
+    fig.suptitle(org_text(snap), fontsize=10)
+    return Pic(fig, nodes=[(ax, "employee", np.arange(len(snap.dept)), xy)])
+
+
+def _draw_customers(ax, snap: Snapshot, xy: np.ndarray, ring: frozenset[int],
+                    size: float = 28) -> tuple[list, object, np.ndarray, np.ndarray]:
+    """Edges go in the frame; the returned artists (nodes, rings) are the data."""
+    # the sample is customers 0..k-1, so a customer's index is its row in xy
+    segs = [(xy[u], xy[v]) for u, v in snap.sample_edges if u < len(xy) and v < len(xy)]
+    ax.add_collection(LineCollection(segs, colors="#bbbbbb", linewidths=0.5, zorder=1))
+    st = snap.status
+    act = st == ACTIVE
+    sc = ax.scatter(xy[act, 0], xy[act, 1], c=snap.satisfaction[act], cmap="RdYlGn",
+                    vmin=0.0, vmax=1.0, s=size, zorder=3, edgecolors="black", linewidths=0.3)
+    gone = (st == CHURNED) | (st == OUT)
+    g = ax.scatter(xy[gone, 0], xy[gone, 1], c="#8c8c8c", s=size * 0.8, zorder=2)
+    pro = st == PROSPECT
+    p = ax.scatter(xy[pro, 0], xy[pro, 1], facecolors="none", edgecolors="#9a9a9a",
+                   s=size * 0.5, zorder=2, linewidths=0.6)
+    rings = _ring(ax, xy, [k for k, i in enumerate(snap.sample) if int(i) in ring], size)
+    return [sc, g, p] + rings, sc, act, gone
+
+
+def _customer_legend(ax) -> None:
+    ax.scatter([], [], c="#8c8c8c", s=22, label="churned")
+    ax.scatter([], [], facecolors="none", edgecolors="#9a9a9a", s=14, linewidths=0.6,
+               label="prospect")
+    ax.legend(loc="lower left", fontsize=8, frameon=False)
+
+
+def customer_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset()) -> Pic:
+    """A patch of the customer network: customers coloured by satisfaction (red low,
+    green high), churned grey, prospects hollow, the selection ringed magenta. The
+    ties, colour bar and legend are the frame; the nodes change every week."""
+    fig = _figure(6.0, 4.6)
+    xy = _xy(pos, snap.sample)
+    ax = _network_axes(fig, xy, legend_room=0.14)
+    data, sc, act, gone = _draw_customers(ax, snap, xy, ring)
+    fig.colorbar(sc, ax=ax, label="satisfaction", shrink=0.8, fraction=0.05)
+    _customer_legend(ax)
+    title = fig.suptitle(f"Customers (a patch of {len(snap.sample)}): {int(act.sum())} "
+                         f"active, {int(gone.sum())} churned", fontsize=10)
+    frame = ("customers", xy.tobytes(), hash(tuple(snap.sample_edges)))
+    return Pic(fig, nodes=[(ax, "customer", snap.sample, xy)], data=data + [title],
+               frame=frame)
+
+
+def _fit(xy: np.ndarray, x0: float, x1: float) -> np.ndarray:
+    """Scale positions into the box x0..x1 by -1..1, keeping their aspect."""
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    scale = min((x1 - x0) / max(hi[0] - lo[0], 1e-9), 2.0 / max(hi[1] - lo[1], 1e-9))
+    mid = (lo + hi) / 2
+    return (xy - mid) * scale + np.array([(x0 + x1) / 2, 0.0])
+
+
+def accounts_figure(snap: Snapshot, org_pos: dict, cust_pos: dict,
+                    ring_emp: frozenset[int] = frozenset(),
+                    ring_cust: frozenset[int] = frozenset()) -> Pic:
+    """Who looks after whom: the organisation (squares) beside the customer patch, a
+    line from every active customer in the patch to its account owner, in the owner's
+    department colour."""
+    fig = _figure(12.0, 4.8)
+    exy = _fit(_xy(org_pos, range(len(snap.dept))), -2.3, -0.3)
+    cxy = _fit(_xy(cust_pos, snap.sample), 0.3, 2.6)
+    ax = _network_axes(fig, np.vstack([exy, cxy]), legend_room=0.12)
+    owned = np.flatnonzero((snap.status == ACTIVE) & (snap.owner >= 0)
+                           & (snap.owner < len(snap.dept)))
+    owners = snap.owner[owned]
+    ax.add_collection(LineCollection(
+        [(cxy[k], exy[o]) for k, o in zip(owned, owners)],
+        colors=[f"C{snap.dept[o] % 10}" for o in owners], linewidths=0.6, alpha=0.35,
+        zorder=0))
+    _draw_org(ax, snap, exy, ring_emp, marker="s", size=45)
+    _draw_customers(ax, snap, cxy, ring_cust, size=22)
+    _department_legend(ax)
+    fig.suptitle(f"Who looks after whom: {len(owned)} active customers in the patch and "
+                 f"their account owners", fontsize=10)
+    return Pic(fig, nodes=[(ax, "employee", np.arange(len(snap.dept)), exy),
+                           (ax, "customer", snap.sample, cxy)])
+
+
+# --- charts ------------------------------------------------------------------------
+def _mark_events(ax, snap: Snapshot, label: bool = False) -> list:
+    """A dashed red line (and the event's name) at every week an event fired."""
+    out = []
+    for at, kind, _ in snap.events:
+        out.append(ax.axvline(at, color="#d62728", ls="--", lw=1.0, alpha=0.8))
+        if label:
+            out.append(ax.annotate(kind, (at, 1.0), xycoords=("data", "axes fraction"),
+                                   rotation=90, va="top", ha="right", fontsize=7,
+                                   color="#d62728"))
+    return out
+
+
+def _finish(ax, snap: Snapshot, title: str, ylabel: str, label_events: bool = True) -> list:
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("Week")
+    ax.set_ylabel(ylabel)
+    ax.set_xlim(0, horizon(snap.step))
+    ax.grid(alpha=0.3)
+    return _mark_events(ax, snap, label_events)
+
+
+def _two_axes_legend(ax, ax2) -> None:
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="lower left", fontsize=8)
+
+
+def _chart(name: str, snap: Snapshot, data: list, *frame) -> Pic:
+    """A chart's Pic: its frame is named by the chart, the x-axis end and ``frame``."""
+    return Pic(data[0].figure, data=data, frame=(name, horizon(snap.step)) + frame)
+
+
+def chart_active(snap: Snapshot) -> Pic:
+    fig = _figure(right=0.88)
+    ax = fig.subplots()
+    ts = snap.ts
+    top = nice_ceiling(1.1 * ts["active_customers"].max())
+    data = ax.plot(ts["step"], ts["active_customers"], color="C0", label="active customers")
+    ax.set_ylim(0, top)
+    ax2 = ax.twinx()
+    data += ax2.plot(ts["step"], 100 * ts["retention"], color="C2",
+                     label="retention of starting customers")
+    ax2.set_ylim(0, 105)
+    ax2.set_ylabel("Retention (%)")
+    data += _finish(ax, snap, "Active customers and retention", "Active customers")
+    _two_axes_legend(ax, ax2)
+    return _chart("active", snap, data, top)
+
+
+def _cumulative_churn(ax, snap: Snapshot) -> tuple[list, float, tuple]:
+    ts = snap.ts
+    cols = [(c, f"churn_{c}") for c in snap.causes if f"churn_{c}" in ts]
+    shown = [(c, col) for c, col in cols if ts[col].sum() > 0] or cols[:1]
+    top = nice_ceiling(1.1 * sum(ts[col].sum() for _, col in shown))
+    labels = tuple(c.replace("_", " ") for c, _ in shown)
+    data = ax.stackplot(ts["step"], *[ts[col].cumsum() for _, col in shown],
+                        labels=labels, alpha=0.85)
+    ax.set_ylim(0, top)
+    ax.legend(loc="upper left", fontsize=8)
+    return list(data), top, labels
+
+
+def chart_churn(snap: Snapshot) -> Pic:
+    fig = _figure()
+    ax = fig.subplots()
+    data, top, labels = _cumulative_churn(ax, snap)
+    data += _finish(ax, snap, "Customers lost, by cause (cumulative)", "Customers lost")
+    return _chart("churn", snap, data, top, labels)
+
+
+def chart_satisfaction(snap: Snapshot) -> Pic:
+    fig = _figure(right=0.88)
+    ax = fig.subplots()
+    ts = snap.ts
+    data = ax.plot(ts["step"], ts["mean_satisfaction"], color="C1",
+                   label="mean satisfaction (0-1)")
+    ax.set_ylim(0, 1)
+    ax2 = ax.twinx()
+    data += ax2.plot(ts["step"], ts["nps"], color="C4", label="net promoter score")
+    ax2.set_ylim(-100, 100)
+    ax2.set_ylabel("NPS (-100 to 100)")
+    data += _finish(ax, snap, "Satisfaction and net promoter score", "Mean satisfaction")
+    _two_axes_legend(ax, ax2)
+    return _chart("satisfaction", snap, data)
+
+
+def chart_failure(snap: Snapshot) -> Pic:
+    fig = _figure()
+    ax = fig.subplots()
+    ts = snap.ts
+    data = ax.plot(ts["step"], 100 * ts["failure_demand_share"], color="C3")
+    ax.set_ylim(0, 100)
+    data += _finish(ax, snap, "Failure demand: repeat and fault contacts",
+                    "Share of all contacts (%)")
+    return _chart("failure", snap, data)
+
+
+def chart_acquisition(snap: Snapshot) -> Pic:
+    fig = _figure()
+    ax = fig.subplots()
+    ts = snap.ts
+    top = nice_ceiling(1.1 * (ts["acquired_marketing"] + ts["acquired_wom"]).max())
+    data = list(ax.stackplot(ts["step"], ts["acquired_marketing"], ts["acquired_wom"],
+                             labels=["marketing", "word of mouth"], colors=["C0", "C2"],
+                             alpha=0.85))
+    ax.set_ylim(0, top)
+    ax.legend(loc="upper left", fontsize=8)
+    data += _finish(ax, snap, "New customers per week, by source", "New customers per week")
+    return _chart("acquisition", snap, data, top)
+
+
+CHARTS = (chart_active, chart_churn, chart_satisfaction, chart_failure, chart_acquisition)
+
+
+# --- side by side: both organisations on one chart ---------------------------------
+def _compare_lines(name: str, snaps, names, column: str, scale: float, title: str,
+                   ylabel: str, ylim: tuple[float, float]) -> Pic:
+    fig = _figure()
+    ax = fig.subplots()
+    data = []
+    for snap, label, colour in zip(snaps, names, SIDE_COLOURS):
+        data += ax.plot(snap.ts["step"], scale * snap.ts[column], color=colour, lw=2,
+                        label=label)
+    ax.set_ylim(*ylim)
+    data += _finish(ax, snaps[0], title, ylabel)
+    ax.legend(loc="lower left", fontsize=8)
+    return _chart(name, snaps[0], data, tuple(names))
+
+
+def compare_retention(snaps, names) -> Pic:
+    return _compare_lines("cmp-retention", snaps, names, "retention", 100.0,
+                          "Retention: starting customers still with the firm",
+                          "Retention (%)", (0, 105))
+
+
+def compare_satisfaction(snaps, names) -> Pic:
+    return _compare_lines("cmp-satisfaction", snaps, names, "mean_satisfaction", 1.0,
+                          "Mean satisfaction of active customers", "Satisfaction (0-1)",
+                          (0, 1))
+
+
+def compare_failure(snaps, names) -> Pic:
+    return _compare_lines("cmp-failure", snaps, names, "failure_demand_share", 100.0,
+                          "Failure demand: repeat and fault contacts",
+                          "Share of all contacts (%)", (0, 100))
+
+
+def compare_churn(snaps, names) -> Pic:
+    fig = Figure(figsize=(6.0, 4.0), dpi=80)
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.13, top=0.84, wspace=0.08)
+    axes = fig.subplots(1, 2, sharey=True)
+    data, frame = [], [tuple(names)]
+    for ax, snap, label in zip(axes, snaps, names):
+        d, top, labels = _cumulative_churn(ax, snap)
+        data += d + _finish(ax, snap, label, "", label_events=False)
+        frame += [top, labels]
+    top = max(frame[1::2])
+    for ax in axes:
+        ax.set_ylim(0, top)
+    axes[0].set_ylabel("Customers lost")
+    fig.suptitle("Customers lost, by cause (cumulative)", fontsize=10)
+    return _chart("cmp-churn", snaps[0], data, *frame)
+
+
+COMPARE_CHARTS = (compare_retention, compare_satisfaction, compare_failure, compare_churn)
