@@ -224,3 +224,191 @@ def test_each_browser_session_has_its_own_model(server, browser):
     finally:
         ctx_a.close()
         ctx_b.close()
+
+
+def _picture(locator):
+    """The picture as shown, once the browser has loaded it."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    locator.wait_for()
+    locator.page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                                   arg=locator.element_handle())
+    return np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB")).astype(int)
+
+
+def _find_spot(locator, mask_of, what: str, tries: int = 20) -> tuple[float, float]:
+    """A point of ``locator``'s picture where ``mask_of(image)`` holds. Screenshots are
+    retried for a few seconds: while the server renders, the page may dim its content."""
+    import numpy as np
+
+    for _ in range(tries):
+        mask = mask_of(_picture(locator))
+        ys, xs = np.nonzero(mask)
+        if len(xs):
+            k = len(xs) // 2
+            return float(xs[k]), float(ys[k])
+        time.sleep(0.25)
+    raise AssertionError(f"no {what} found in the picture")
+
+
+def _colour_spot(locator, rgb, x_max=0.69, tol=10) -> tuple[float, float]:
+    """A node painted ``rgb``: left of x_max (where the network's axes end and the
+    legend begins) and below the title."""
+    import numpy as np
+
+    def mask_of(img):
+        h, w, _ = img.shape
+        mask = np.abs(img - np.array(rgb)).sum(axis=2) <= tol
+        mask[:, int(w * x_max):] = False
+        mask[: int(h * 0.1), :] = False
+        return mask
+
+    return _find_spot(locator, mask_of, f"pixel of colour {rgb}")
+
+
+def test_click_a_node_slider_reset_and_side_by_side(server, browser, tmp_path):
+    context, page, requests = _open(browser, server, height=2600)
+    try:
+        # click an employee of sales (drawn in matplotlib's C0 blue): its state shows
+        org = page.locator("img.orgsim-organisation")
+        x, y = _colour_spot(org, (0x1F, 0x77, 0xB4))
+        org.click(position={"x": x, "y": y})
+        inspector = page.locator(".orgsim-inspector")
+        inspector.wait_for()
+        text = inspector.inner_text()
+        assert re.search(r"Employee \d+: sales", text), text
+        assert "Accounts:" in text and "Capacity used this week:" in text
+        page.screenshot(path=tmp_path / "01-employee-clicked.png", full_page=True)
+        page.get_by_role("button", name="Clear selection").click()
+        inspector.wait_for(state="detached")
+
+        # click a customer (the green end of the satisfaction scale after a few weeks)
+        for _ in range(3):
+            page.get_by_role("button", name="Step", exact=True).click()
+        _wait_step(page, lambda n: n == 3)
+        customers = page.locator("img.orgsim-customers")
+        page.get_by_text(re.compile(r"^Week 3:")).wait_for()
+        x, y = _customer_spot(customers)
+        customers.click(position={"x": x, "y": y})
+        inspector.wait_for()
+        text = inspector.inner_text()
+        assert re.search(r"Customer \d+ \((consumer|business)\): active", text), text
+        assert "Satisfaction" in text and "Account owner" in text and "Open contact" in text
+        page.screenshot(path=tmp_path / "02-customer-clicked.png", full_page=True)
+
+        # the silo slider to its end and Reset: the cross-department ties disappear
+        caption = page.locator(".orgsim-org-0")
+        before = int(re.search(r"(\d+) cross-department", caption.inner_text()).group(1))
+        slider = page.locator(".v-input", has_text="Silo barrier").get_by_role("slider")
+        slider.focus()
+        page.keyboard.press("End")
+        page.get_by_role("button", name="Reset").click()
+        _wait_step(page, lambda n: n == 0)
+        page.get_by_text(re.compile(r"silo barrier 1,")).wait_for()
+        after = int(re.search(r"(\d+) cross-department", caption.inner_text()).group(1))
+        assert before > 20 and after < before / 4, (before, after)
+        assert inspector.count() == 0  # the selection belonged to the old model
+        page.screenshot(path=tmp_path / "03-silo-closed.png", full_page=True)
+
+        # side by side: a second organisation, stepped and disrupted with the first
+        page.get_by_role("button", name="Side by side").click()
+        page.get_by_text("Right: customer_centric").wait_for()
+        page.get_by_role("button", name="Step", exact=True).click()
+        page.locator(".orgsim-side-status-1", has_text="Week 1:").wait_for()
+        page.locator(".orgsim-side-status-0", has_text="Week 1:").wait_for()
+        page.get_by_role("button", name="Merger").click()
+        page.get_by_text("Events: merger at week 1").wait_for()
+        for _ in range(4):
+            page.get_by_role("button", name="Step", exact=True).click()
+        page.locator(".orgsim-side-status-1", has_text="Week 5:").wait_for()
+        assert page.locator("img.orgsim-organisation").count() == 2
+        assert page.locator("img.orgsim-customers").count() == 2
+        page.screenshot(path=tmp_path / "04-side-by-side.png", full_page=True)
+        shutil.copyfile(tmp_path / "04-side-by-side.png", ROOT / "docs" / "classroom_side.png")
+        assert requests.outside() == [], f"requests left 127.0.0.1: {requests.outside()}"
+    finally:
+        context.close()
+
+
+def _customer_spot(locator) -> tuple[float, float]:
+    """A point on a satisfied active customer: a saturated green-yellow pixel (not
+    grey: churned, prospects, ties), left of the colour scale, off the legend."""
+    def mask_of(img):
+        h, w, _ = img.shape
+        spread = img.max(axis=2) - img.min(axis=2)
+        mask = (spread > 90) & (img[:, :, 1] > 120)
+        mask[:, int(w * 0.8):] = False
+        mask[: int(h * 0.1), :] = False
+        mask[int(h * 0.85):, : int(w * 0.2)] = False
+        return mask
+
+    return _find_spot(locator, mask_of, "active customer")
+
+
+STEP_AND_WAIT_JS = """(week) => new Promise((resolve) => {
+    // from the click on Step to the new week's status line and customer picture
+    const picture = () => document.querySelector("img.orgsim-customers").src;
+    const before = picture();
+    const done = () => [...document.querySelectorAll(".orgsim-status")]
+        .some((e) => e.textContent.startsWith(`Week ${week}:`)) && picture() !== before;
+    const t0 = performance.now();
+    const observer = new MutationObserver(() => {
+        if (done()) { observer.disconnect(); resolve(performance.now() - t0); }
+    });
+    observer.observe(document.body, {subtree: true, childList: true, characterData: true,
+                                     attributes: true});
+    [...document.querySelectorAll("button")].find((b) => b.textContent.trim() === "Step")
+        .click();
+})"""
+
+
+def test_a_step_renders_well_under_a_second(server, browser):
+    """From the click on Step to the new week on the page: the model's step, the
+    pictures, the websocket and the browser, at the default classroom size, timed in
+    the page itself."""
+    context, page, _ = _open(browser, server)
+    try:
+        times = sorted(page.evaluate(STEP_AND_WAIT_JS, week) for week in range(1, 12))
+        median = times[len(times) // 2]
+        print(f"\nclick on Step to new week and pictures, 11 steps: median {median:.0f} ms, "
+              f"slowest {times[-1]:.0f} ms")
+        # the browser, the server and the test share this machine's two cores
+        assert median < 1000, times
+    finally:
+        context.close()
+
+
+def test_thirty_students_at_once(server, browser):
+    """30 sessions open the page at the same time, each steps its own model; one
+    fires a disruption that no other session sees."""
+    n = int(os.environ.get("ORGSIM_SESSIONS", "30"))
+    contexts, pages = [], []
+    t0 = time.perf_counter()
+    try:
+        for _ in range(n):
+            ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+            page = ctx.new_page()
+            page.set_default_timeout(180_000)
+            page.goto(server, wait_until="commit")  # do not wait: all load at once
+            contexts.append(ctx)
+            pages.append(page)
+        for page in pages:
+            page.get_by_text(re.compile(r"^Week 0:")).wait_for()
+        loaded = time.perf_counter() - t0
+        for page in pages:
+            page.get_by_role("button", name="Step", exact=True).click()
+        pages[0].get_by_role("button", name="Viral complaint").click()
+        for page in pages:
+            page.get_by_text(re.compile(r"^Week 1:")).wait_for()
+        pages[0].get_by_text("Events: viral_complaint at week 1").wait_for()
+        stepped = time.perf_counter() - t0 - loaded
+        print(f"\n{n} sessions: all loaded in {loaded:.1f} s, all stepped in {stepped:.1f} s")
+        for page in pages[1:]:
+            assert page.get_by_text("Events: none yet").count() == 1
+            assert _step_count(page) == 1
+    finally:
+        for ctx in contexts:
+            ctx.close()

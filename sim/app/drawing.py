@@ -6,11 +6,16 @@ picture names its frame with a key and marks its data artists; ``render`` draws 
 frame once, keeps its pixels in a ``FrameCache``, and on later calls with the same key
 restores them and draws only the data on top (matplotlib's blitting). The data is drawn
 over the frame on every call, cached or not, so both give the same pixels.
+
+The key names everything in the frame, so frames are shared by every session of the
+page: thirty students on the same scenario draw each frame once between them.
 """
 
 from __future__ import annotations
 
 import io
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Hashable
 
@@ -37,12 +42,35 @@ class Pic:
 
 
 class FrameCache:
-    """The last frame one picture drew: its key and its pixels."""
+    """Frames drawn so far, by key, the least recently used dropped beyond ``size``
+    (a frame of a 480 x 368 picture is about 0.7 MB). Safe to share between threads."""
 
-    def __init__(self):
-        self.key: Hashable | None = None
-        self.background = None
+    def __init__(self, size: int = 64):
+        self.size = size
+        self.frames: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
         self.hits = 0
+        self.misses = 0
+
+    def get(self, key):
+        with self.lock:
+            region = self.frames.get(key)
+            if region is None:
+                self.misses += 1
+            else:
+                self.frames.move_to_end(key)
+                self.hits += 1
+            return region
+
+    def put(self, key, region) -> None:
+        with self.lock:
+            self.frames[key] = region
+            self.frames.move_to_end(key)
+            while len(self.frames) > self.size:
+                self.frames.popitem(last=False)
+
+
+FRAMES = FrameCache()  # the page's, shared by all sessions
 
 
 @dataclass
@@ -70,8 +98,8 @@ class Drawn:
 
 
 def render(pic: Pic | Figure, cache: FrameCache | None = None) -> Drawn:
-    """Draw a picture to PNG (reusing ``cache``'s frame when the key matches) and
-    record where its nodes landed."""
+    """Draw a picture to PNG (reusing a frame from ``cache`` when one has its key;
+    None: draw everything) and record where its nodes landed."""
     if isinstance(pic, Figure):
         pic = Pic(pic)
     fig = pic.fig
@@ -79,14 +107,14 @@ def render(pic: Pic | Figure, cache: FrameCache | None = None) -> Drawn:
     for artist in pic.data:
         artist.set_animated(True)  # left out of canvas.draw(): drawn below, on top
     key = None if pic.frame is None else (pic.frame, fig.bbox.width, fig.bbox.height)
-    if cache is not None and key is not None and cache.key == key:
+    region = cache.get(key) if cache is not None and key is not None else None
+    if region is not None:
         canvas.get_renderer()
-        canvas.restore_region(cache.background)
-        cache.hits += 1
+        canvas.restore_region(region)
     else:
         canvas.draw()
         if cache is not None and key is not None:
-            cache.key, cache.background = key, canvas.copy_from_bbox(fig.bbox)
+            cache.put(key, canvas.copy_from_bbox(fig.bbox))
     for artist in sorted(pic.data, key=lambda a: a.get_zorder()):
         fig.draw_artist(artist)
     image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(),

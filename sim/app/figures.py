@@ -7,6 +7,8 @@ Layouts use their own random generators, never the model's.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import networkx as nx
 import numpy as np
 from matplotlib.collections import LineCollection
@@ -21,27 +23,38 @@ RING = "#e000e0"  # the selected agent, and its owner or accounts
 SIDE_COLOURS = ("#d95f02", "#1b9e77")  # left and right organisation of the side view
 
 
-# --- layouts -----------------------------------------------------------------------
+# --- layouts (pure functions of the graph: cached, and shared by all sessions) ------
 def layout(nodes: list[int], edges: list[tuple[int, int]], seed: int = 1) -> dict:
+    """Spring layout of a customer patch."""
+    return dict(_spring(tuple(nodes), tuple(edges), seed))
+
+
+@lru_cache(maxsize=64)
+def _spring(nodes: tuple, edges: tuple, seed: int) -> tuple:
     g = nx.Graph()
     g.add_nodes_from(nodes)
     g.add_edges_from(edges)
-    return nx.spring_layout(g, seed=seed, iterations=60)
+    return tuple(nx.spring_layout(g, seed=seed, iterations=60).items())
 
 
 def org_layout(snap: Snapshot) -> dict:
     """Departments as clusters: spring layout with within-department ties only,
     started from one point per department on a circle."""
-    n = len(snap.dept)
-    n_dept = len(DEPARTMENTS)
-    angle = 2 * np.pi * (snap.dept % n_dept) / n_dept
+    within = tuple((u, v) for u, v, k in snap.org_edges if k == "within")
+    return dict(_org_spring(tuple(int(d) for d in snap.dept), within))
+
+
+@lru_cache(maxsize=64)
+def _org_spring(dept: tuple, within: tuple) -> tuple:
+    n, n_dept = len(dept), len(DEPARTMENTS)
+    angle = 2 * np.pi * (np.array(dept) % n_dept) / n_dept
     gen = np.random.default_rng(7)
     start = {i: (np.cos(angle[i]) + 0.1 * gen.normal(), np.sin(angle[i]) + 0.1 * gen.normal())
              for i in range(n)}
     g = nx.Graph()
     g.add_nodes_from(range(n))
-    g.add_edges_from((u, v) for u, v, k in snap.org_edges if k == "within")
-    return nx.spring_layout(g, pos=start, seed=7, iterations=30, k=0.35)
+    g.add_edges_from(within)
+    return tuple(nx.spring_layout(g, pos=start, seed=7, iterations=30, k=0.35).items())
 
 
 # --- networks ----------------------------------------------------------------------
@@ -101,14 +114,15 @@ def _xy(pos: dict, keys) -> np.ndarray:
 def org_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset()) -> Pic:
     """Employees coloured by department; ties inside departments faint, across
     departments orange, bridges (boundary spanners) thick blue; key persons ringed
-    black, the selection magenta."""
+    black, the selection magenta (the only data: the rest is the frame)."""
     fig = _figure(6.0, 4.6)
     xy = _xy(pos, range(len(snap.dept)))
     ax = _network_axes(fig, xy, legend_room=0.3)
-    _draw_org(ax, snap, xy, ring)
+    rings = _draw_org(ax, snap, xy, ring)
     _department_legend(ax)
     fig.suptitle(org_text(snap), fontsize=10)
-    return Pic(fig, nodes=[(ax, "employee", np.arange(len(snap.dept)), xy)])
+    return Pic(fig, nodes=[(ax, "employee", np.arange(len(snap.dept)), xy)], data=rings,
+               frame=("organisation", snap.org_key, xy.tobytes()))
 
 
 def _draw_customers(ax, snap: Snapshot, xy: np.ndarray, ring: frozenset[int],
@@ -130,6 +144,20 @@ def _draw_customers(ax, snap: Snapshot, xy: np.ndarray, ring: frozenset[int],
     return [sc, g, p] + rings, sc, act, gone
 
 
+def _satisfaction_scale(fig: Figure) -> None:
+    """The colour scale of satisfaction, beside the patch (an image: a matplotlib
+    colorbar costs ten times as much to make)."""
+    cax = fig.add_axes((0.89, 0.15, 0.025, 0.65))
+    cax.imshow(np.linspace(1.0, 0.0, 128)[:, None], cmap="RdYlGn", vmin=0.0, vmax=1.0,
+               aspect="auto", extent=(0, 1, 0, 1))
+    cax.set_xticks([])
+    cax.yaxis.tick_right()
+    cax.set_yticks([0.0, 0.5, 1.0])
+    cax.tick_params(labelsize=8)
+    cax.yaxis.set_label_position("right")
+    cax.set_ylabel("satisfaction", fontsize=8)
+
+
 def _customer_legend(ax) -> None:
     ax.scatter([], [], c="#8c8c8c", s=22, label="churned")
     ax.scatter([], [], facecolors="none", edgecolors="#9a9a9a", s=14, linewidths=0.6,
@@ -145,7 +173,7 @@ def customer_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset(
     xy = _xy(pos, snap.sample)
     ax = _network_axes(fig, xy, legend_room=0.14)
     data, sc, act, gone = _draw_customers(ax, snap, xy, ring)
-    fig.colorbar(sc, ax=ax, label="satisfaction", shrink=0.8, fraction=0.05)
+    _satisfaction_scale(fig)
     _customer_legend(ax)
     title = fig.suptitle(f"Customers (a patch of {len(snap.sample)}): {int(act.sum())} "
                          f"active, {int(gone.sum())} churned", fontsize=10)
@@ -244,8 +272,9 @@ def _cumulative_churn(ax, snap: Snapshot) -> tuple[list, float, tuple]:
     shown = [(c, col) for c, col in cols if ts[col].sum() > 0] or cols[:1]
     top = nice_ceiling(1.1 * sum(ts[col].sum() for _, col in shown))
     labels = tuple(c.replace("_", " ") for c, _ in shown)
+    colours = [f"C{snap.causes.index(c) % 10}" for c, _ in shown]  # a cause keeps its colour
     data = ax.stackplot(ts["step"], *[ts[col].cumsum() for _, col in shown],
-                        labels=labels, alpha=0.85)
+                        labels=labels, colors=colours, alpha=0.85)
     ax.set_ylim(0, top)
     ax.legend(loc="upper left", fontsize=8)
     return list(data), top, labels

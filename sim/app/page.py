@@ -25,7 +25,7 @@ from sim.app.classroom import (
     ABOUT_HOW, ABOUT_SOURCES, ABOUT_WHAT, DISRUPTIONS, ClassroomModel, default_comparison, model_params, scenario_toml,
     things_to_try,
 )
-from sim.app.drawing import FrameCache, render
+from sim.app.drawing import FRAMES, render
 from sim.app.figures import (
     CHARTS, COMPARE_CHARTS, SIDE_COLOURS, accounts_figure, customer_figure, layout,
     org_figure, org_layout,
@@ -70,16 +70,14 @@ def ClickImage(src: str, alt: str = "", css_class: str = "",
 def Picture(make, key):
     """A chart as a PNG, redrawn only when ``key`` changes (its frame only when the
     frame changes)."""
-    cache = solara.use_memo(FrameCache, [])
-    png = solara.use_memo(lambda: render(make(), cache).png, key)
+    png = solara.use_memo(lambda: render(make(), FRAMES).png, key)
     solara.Image(png, width="100%")
 
 
 @solara.component
 def NetworkPicture(make, key, on_pick, name: str):
     """A network drawing; a click on it selects the node under the pointer."""
-    cache = solara.use_memo(FrameCache, [])
-    drawn = solara.use_memo(lambda: render(make(), cache), key)
+    drawn = solara.use_memo(lambda: render(make(), FRAMES), key)
     src = "data:image/png;base64," + base64.b64encode(drawn.png).decode("ascii")
 
     def pick(where):
