@@ -181,11 +181,18 @@ def test_page_steps_plays_and_fires_disruptions_offline(server, browser, tmp_pat
         assert paused_at >= 4
         shot("paused")
 
+        charts = [page.locator(f"img.orgsim-chart_{c}") for c in
+                  ("active", "churn", "satisfaction", "failure", "acquisition")]
+        before = [_marker_pixels(c) for c in charts]
         page.get_by_role("button", name="Key person leaves").click()
         page.get_by_text(f"Events: key_person_loss at week {paused_at}").wait_for()
         page.get_by_role("button", name="Step", exact=True).click()
         _wait_step(page, lambda n: n == paused_at + 1)
         page.get_by_text(re.compile(rf"^Week {paused_at + 1}:")).wait_for()
+        after = [_marker_pixels(c) for c in charts]
+        # the dashed marker runs the height of every chart (about 240 pixels, 60% dash)
+        assert all(a - b > 80 for a, b in zip(after, before)), (before, after)
+        print(f"\nred pixels in the five charts before and after the marker: {before} -> {after}")
         shot("disruption")
         assert (tmp_path / "05-disruption.png").exists()
 
@@ -237,6 +244,23 @@ def _picture(locator):
     locator.page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
                                    arg=locator.element_handle())
     return np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB")).astype(int)
+
+
+def _marker_pixels(locator, tries: int = 20) -> int:
+    """Red pixels in a chart (an event marker is a dashed red line, thin and
+    anti-aliased, so every shade of red counts); retried while the page may be dimmed
+    by a render under way."""
+    import numpy as np
+
+    counts = []
+    for _ in range(tries):
+        img = _picture(locator)
+        r, g, b = img[:, :, 0], img[:, :, 1], img[:, :, 2]
+        counts.append(int(((r > 150) & (r - g > 50) & (r - b > 50)).sum()))
+        if len(counts) >= 2 and counts[-1] == counts[-2]:
+            return counts[-1]
+        time.sleep(0.25)
+    return max(counts)
 
 
 def _find_spot(locator, mask_of, what: str, tries: int = 20) -> tuple[float, float]:

@@ -67,11 +67,11 @@ def ClickImage(src: str, alt: str = "", css_class: str = "",
 
 
 @solara.component
-def Picture(make, key):
+def Picture(make, key, name: str = "chart"):
     """A chart as a PNG, redrawn only when ``key`` changes (its frame only when the
     frame changes)."""
     png = solara.use_memo(lambda: render(make(), FRAMES).png, key)
-    solara.Image(png, width="100%")
+    solara.Image(png, width="100%", classes=[f"orgsim-{name}"])
 
 
 @solara.component
@@ -150,12 +150,12 @@ def Networks(m, snap, side: int, selected, lock, show_owners: bool = False,
         Inspector(m, side, selected, lock)
 
 
-def _grid(figures: list[Callable], key) -> None:
-    """Pictures two to a row."""
+def _grid(figures: list[tuple[str, Callable]], key) -> None:
+    """Named pictures two to a row."""
     for row in range(0, len(figures), 2):
         with solara.Columns([1, 1]):
-            for make in figures[row:row + 2]:
-                Picture(make, key)
+            for name, make in figures[row:row + 2]:
+                Picture(make, key, name)
             if len(figures[row:row + 2]) == 1:
                 solara.Div()  # keeps the last picture half-width
 
@@ -166,7 +166,7 @@ def OneView(model, snap, selected):
     solara.Checkbox(label="Show account owners (who looks after which customer)",
                     value=show_owners)
     Networks(model, snap, 0, selected, model.lock, show_owners.value)
-    _grid([lambda chart=chart: chart(snap) for chart in CHARTS],
+    _grid([(chart.__name__, lambda chart=chart: chart(snap)) for chart in CHARTS],
           [id(model), snap.step, len(snap.events)])
 
 
@@ -189,7 +189,7 @@ def SideView(model, snap, other, selected):
                 solara.Text(status_text(s), classes=[f"orgsim-side-status-{side}"])
                 Networks(m, s, side, selected, model.lock, in_columns=False)
     names = [model.display_name, model.twin_name]
-    _grid([lambda chart=chart: chart(snaps, names) for chart in COMPARE_CHARTS],
+    _grid([(chart.__name__, lambda chart=chart: chart(snaps, names)) for chart in COMPARE_CHARTS],
           [id(model), id(twin), snap.step, len(snap.events)])
 
 
