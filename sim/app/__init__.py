@@ -1,7 +1,9 @@
 """The classroom page: Mesa's SolaraViz on the organisation model (``orgsim app``).
 
-``sim.app.classroom`` holds what needs no web server (the model as the page builds it
-from flat keyword parameters, the slider definitions and the figures);
+What needs no web server: ``sim.app.classroom`` (the model as the page builds it from
+flat keyword parameters, the controls, the side-by-side twin, "Save as scenario"),
+``sim.app.views`` (what the page reads from a model), ``sim.app.figures`` (the
+pictures) and ``sim.app.drawing`` (PNG rendering with cached frames, click picking).
 ``sim.app.page`` is the Solara page itself and needs the ``app`` extra
 (``pip install -e ".[app]"``).
 """

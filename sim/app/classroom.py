@@ -18,6 +18,7 @@ from ..events import SPECS
 from ..model import OrganisationModel
 from ..params import PARAMS
 from ..scenario import list_scenarios, load_scenario
+from .views import lock_of
 
 CUSTOM = "custom: baseline + the sliders"
 N_EMPLOYEES = 60
@@ -225,7 +226,7 @@ def scenario_toml(model: OrganisationModel) -> str:
     choice = getattr(model, "page_choice", CUSTOM)
     preset = "baseline" if choice == CUSTOM else choice
     base = load_scenario(preset)
-    with getattr(model, "lock", None) or threading.RLock():
+    with lock_of(model):
         params, steps = dict(model.scenario.params), int(model.steps)
         clicked = list(getattr(model, "manual", []))
         scheduled = [(e.at, e.kind, dict(e.params)) for e in model.scenario.events]

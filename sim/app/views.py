@@ -16,6 +16,12 @@ from ..model import OrganisationModel
 CUSTOMER_SAMPLE = 250  # customers drawn in the customer-network panel
 
 
+def lock_of(model: OrganisationModel, lock=None):
+    """The lock to hold while reading ``model``: the one given, else the model's own
+    (the page's models have one), else a fresh one (nobody else steps it)."""
+    return lock or getattr(model, "lock", None) or threading.RLock()
+
+
 # --- what the panels read, taken under the lock ------------------------------------
 @dataclass
 class Snapshot:
@@ -44,8 +50,7 @@ class Snapshot:
 def snapshot(model: OrganisationModel, sample_size: int = CUSTOMER_SAMPLE,
              lock=None) -> Snapshot:
     """Copy what the page draws, holding ``lock`` (default: the model's own, if any)."""
-    lock = lock or getattr(model, "lock", None) or threading.RLock()
-    with lock:
+    with lock_of(model, lock):
         n = model.cust.n
         sample = np.arange(min(sample_size, n))  # neighbouring nodes: a connected patch
         g = model.network.to_networkx(sample)
@@ -107,8 +112,7 @@ def settings_text(snap: Snapshot) -> str:
 def describe(model: OrganisationModel, kind: str, index: int, lock=None) -> list[str]:
     """The state of a customer or an employee, in lines a student can read, read
     through its Mesa agent (holding ``lock``, default the model's own if any)."""
-    lock = lock or getattr(model, "lock", None) or threading.RLock()
-    with lock:
+    with lock_of(model, lock):
         if kind == "customer":
             return _describe_customer(model, index)
         return _describe_employee(model, index)
