@@ -112,9 +112,6 @@ CONSTANTS: tuple[Constant, ...] = (
              "the departments, in index order",
              "Modelling choice; essay 000 lists these departments (the brief's management is "
              "not one: escalated feedback goes to product)."),
-    Constant("organisation", "organisation.DEPT_SHARE", lambda: organisation.DEPT_SHARE,
-             "share of staff per department (order as DEPARTMENTS)",
-             "Modelling choice 'for a firm that sells and serves' (code comment)."),
     Constant("organisation", "organisation.ACCOUNT_DEPT",
              lambda: organisation.DEPARTMENTS[organisation.ACCOUNT_DEPT],
              "department of the account owners", "Account owners are in sales (code comment)."),

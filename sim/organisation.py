@@ -12,8 +12,7 @@ from .networks import build_org_network, department_access, edge_arrays
 
 DEPARTMENTS = ("sales", "marketing", "product", "support", "delivery", "billing")
 DEPT = {name: i for i, name in enumerate(DEPARTMENTS)}
-# Share of staff per department: a modelling choice for a firm that sells and serves.
-DEPT_SHARE = np.array([0.20, 0.10, 0.20, 0.25, 0.15, 0.10])
+STAFF_PARAMS = tuple(f"staff_{d}" for d in DEPARTMENTS)  # relative headcounts (sim.params)
 ACCOUNT_DEPT = DEPT["sales"]  # account owners are in sales
 
 
@@ -52,17 +51,23 @@ def barrier_of(emp: Employees, params: dict) -> np.ndarray:
     return np.where(np.isnan(emp.own_barrier), params["silo_barrier"], emp.own_barrier)
 
 
-def assign_departments(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Department of each employee: at least one per department, the rest by DEPT_SHARE."""
+def staff_shares(params: dict) -> np.ndarray:
+    """Share of staff per department, from the relative headcounts staff_<department>."""
+    w = np.array([params[name] for name in STAFF_PARAMS], dtype=float)
+    return w / w.sum()
+
+
+def assign_departments(n: int, rng: np.random.Generator, shares: np.ndarray) -> np.ndarray:
+    """Department of each employee: at least one per department, the rest drawn by ``shares``."""
     base = np.arange(len(DEPARTMENTS)) if n >= len(DEPARTMENTS) else np.arange(n)
-    rest = rng.choice(len(DEPARTMENTS), size=n - len(base), p=DEPT_SHARE)
+    rest = rng.choice(len(DEPARTMENTS), size=n - len(base), p=shares)
     return np.sort(np.concatenate([base, rest])).astype(np.int64)
 
 
 def create_employees(params: dict, rng: np.random.Generator) -> Employees:
     """A settled workforce: tenure spread over years, skill grown with it."""
     n = params["n_employees"]
-    dept = assign_departments(n, rng)
+    dept = assign_departments(n, rng, staff_shares(params))
     tenure = rng.exponential(52 * 4, size=n)
     grown = 1.0 - np.exp(-tenure / 52.0)
     skill = params["new_hire_skill"] + (0.95 - params["new_hire_skill"]) * grown

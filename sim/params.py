@@ -59,6 +59,14 @@ PARAMS_LIST: tuple[Param, ...] = (
     _P("n_employees", int, 100, 6, 200_000, unit="employees", group="scale",
        doc="Employees, split over the departments.",
        source="Modelling choice: 50 customers per employee, the benchmark's ratio at 10k."),
+    # Relative headcount per department (normalised over the six). The defaults are a
+    # modelling choice for a firm that sells and serves; a client file sets them from
+    # the client's own headcounts.
+    *(_P(f"staff_{d}", float, w, 0.01, 1.0, group="staff",
+         doc=f"Relative headcount of the {d} department (normalised over the six departments).",
+         source="Modelling choice for a firm that sells and serves; a client file gives its own.")
+      for d, w in (("sales", 0.20), ("marketing", 0.10), ("product", 0.20), ("support", 0.25),
+                   ("delivery", 0.15), ("billing", 0.10))),
     # --- organisation ------------------------------------------------------------
     _P("silo_barrier", float, 0.5, 0.0, 1.0, group="organisation",
        doc="How hard it is to cross a department border: cuts cross-department ties "

@@ -4,7 +4,7 @@ import numpy as np
 
 from sim import OrganisationModel
 from sim.networks import build_org_network, department_access, edge_arrays
-from sim.organisation import (ACCOUNT_DEPT, DEPT, assign_departments, create_employees,
+from sim.organisation import (ACCOUNT_DEPT, DEPT, assign_departments, create_employees, staff_shares,
                               learn, sell_share)
 from sim.params import resolve
 
@@ -16,7 +16,7 @@ def _cross_edges(g):
 
 
 def test_silo_barrier_thins_cross_department_ties(rng):
-    dept = assign_departments(300, rng)
+    dept = assign_departments(300, rng, staff_shares(resolve()))
     open_org = build_org_network(dept, resolve({"silo_barrier": 0.0, "bridges": 0}), rng)
     closed = build_org_network(dept, resolve({"silo_barrier": 1.0, "bridges": 0}), rng)
     half = build_org_network(dept, resolve({"silo_barrier": 0.5, "bridges": 0}), rng)
@@ -27,14 +27,14 @@ def test_silo_barrier_thins_cross_department_ties(rng):
 
 
 def test_departments_are_dense_inside(rng):
-    dept = assign_departments(300, rng)
+    dept = assign_departments(300, rng, staff_shares(resolve()))
     g = build_org_network(dept, resolve({"silo_barrier": 0.0, "bridges": 0}), rng)
     within = g.number_of_edges() - _cross_edges(g)
     assert within > 1.6 * _cross_edges(g)  # within_degree 8 vs cross_degree 4: 1200 vs 600
 
 
 def test_bridges_add_ties_across_a_full_barrier(rng):
-    dept = assign_departments(300, rng)
+    dept = assign_departments(300, rng, staff_shares(resolve()))
     p = resolve({"silo_barrier": 1.0, "bridges": 2, "bridge_ties": 5})
     g = build_org_network(dept, p, rng)
     kinds = [d["kind"] for _, _, d in g.edges(data=True)]
@@ -44,7 +44,7 @@ def test_bridges_add_ties_across_a_full_barrier(rng):
 
 
 def test_access_is_zero_across_a_closed_border_and_raised_by_bridges(rng):
-    dept = assign_departments(300, rng)
+    dept = assign_departments(300, rng, staff_shares(resolve()))
     for bridges, low, high in [(0, 0.0, 0.0), (3, 0.15, 0.9)]:
         p = resolve({"silo_barrier": 1.0, "bridges": bridges})
         u, v = edge_arrays(build_org_network(dept, p, rng))
@@ -101,3 +101,15 @@ def test_key_persons_hold_more_accounts():
     ratio = acc[key].mean() / acc[sellers & ~key].mean()
     assert 3.3 < ratio < 4.8
     assert acc[~sellers].sum() == 0  # accounts are owned in sales
+
+
+def test_staff_shares_set_the_size_of_each_department(rng):
+    """Relative headcounts are normalised: support at 0.6 of a 1.0 total gets about 60%
+    of 2,000 employees (binomial sd about 1.1 points, so +-4 points is wide)."""
+    p = resolve({"staff_sales": 0.1, "staff_marketing": 0.05, "staff_product": 0.1,
+                 "staff_support": 0.6, "staff_delivery": 0.1, "staff_billing": 0.05})
+    dept = assign_departments(2000, rng, staff_shares(p))
+    share = np.bincount(dept, minlength=6) / 2000
+    assert abs(share[DEPT["support"]] - 0.6) < 0.04
+    assert abs(share[DEPT["marketing"]] - 0.05) < 0.02
+    assert np.all(np.bincount(assign_departments(6, rng, staff_shares(p))) == 1)  # one each

@@ -125,6 +125,11 @@ class _Dask:
         self.client.close()
 
 
+def make_backend(workers: int | None = None, scheduler: str | None = None):
+    """A Dask cluster when given its address, else local processes (one per core)."""
+    return _Dask(scheduler) if scheduler else _Local(workers or os.cpu_count() or 1)
+
+
 def _progress(total: int, enabled: bool):
     from tqdm.auto import tqdm
     return tqdm(total=total, unit="run", disable=not enabled, dynamic_ncols=True,
@@ -147,9 +152,8 @@ def run_experiment(experiment: Experiment | str | os.PathLike, out: str | os.Pat
     if done and not resume:
         raise ExperimentError(f"--out {out} already holds results; use --resume to continue, "
                               "or another folder")
-    workers = workers or os.cpu_count() or 1
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    backend = _Dask(scheduler) if scheduler else _Local(workers)
+    backend = make_backend(workers, scheduler)
     failures: list[dict] = []
     try:
         if exp.adaptive is None:
@@ -168,7 +172,14 @@ def run_experiment(experiment: Experiment | str | os.PathLike, out: str | os.Pat
 def _run_batch(exp, runs: list[Run], backend, out: Path, done: dict, failures: list,
                progress: bool) -> None:
     tasks = [Task(r, exp.base, exp.steps, exp.metrics, exp.timeseries) for r in runs]
-    by_key = {r.key: r for r in runs}
+    run_tasks(tasks, backend, out, done, failures, progress)
+
+
+def run_tasks(tasks: list[Task], backend, out: Path, done: dict, failures: list,
+              progress: bool) -> None:
+    """Run ``tasks`` on ``backend``, saving each finished run in ``out`` as it arrives
+    (and in ``done``); a failed run goes to ``failures`` and the others go on."""
+    by_key = {t.run.key: t.run for t in tasks}
     with _progress(len(tasks), progress) as bar:
         for record in backend.map_unordered(execute, tasks):
             if "error" in record:
