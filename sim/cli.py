@@ -91,8 +91,29 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="product- vs customer-centric over three years, with a report")
     demo.add_argument("--replications", type=_positive_int, default=5)
     demo.add_argument("--steps", type=_positive_int, default=156, help="weeks (default 156)")
-    demo.add_argument("--seed", type=_seed, default=1, help="first seed (default 1)")
+    demo.add_argument("--seed", type=_seed, default=1, help="the comparison's seed (default 1)")
+    demo.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
     demo.add_argument("--out", type=Path, default=Path("results/demo"))
+
+    comp = sub.add_parser("compare", help="scenarios side by side with the same seeds and events")
+    comp.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                      help="names from `orgsim scenarios`, scenario files, or one client file")
+    comp.add_argument("--replications", type=_positive_int, default=20,
+                      help="runs of each scenario (default 20)")
+    comp.add_argument("--steps", type=_positive_int, help="weeks (default: the longest scenario's)")
+    comp.add_argument("--seed", type=_seed, default=1, help="the comparison's seed (default 1)")
+    comp.add_argument("--events", metavar="SCENARIO",
+                      help="give every scenario this scenario's (or file's) events instead of its own")
+    comp.add_argument("--question", help="the question the report answers (one line)")
+    comp.add_argument("--out", type=Path, help="results folder (default: results/compare-A-vs-B)")
+    comp.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
+    comp.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster")
+    comp.add_argument("--resume", action="store_true", help="run only what the folder lacks")
+    comp.add_argument("--no-report", action="store_true", help="tables only; `orgsim report` later")
+    comp.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    rep = sub.add_parser("report", help="report.html and report.pdf from a comparison or a study folder")
+    rep.add_argument("folder", type=Path, help="made by `orgsim compare`, `orgsim demo` or `orgsim sweep`")
 
     sweep = sub.add_parser("sweep", help="run a study: a sweep with replications, resumable")
     sweep.add_argument("experiment", help="a name from `orgsim experiments` or a path to a TOML file")
@@ -147,16 +168,62 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _written(folder: Path, report) -> None:
+    from .report.document import finding_of
+
+    print(finding_of(report))
+    print(f"report: {folder / 'report.html'} and {folder / 'report.pdf'}; figures (PNG, SVG) "
+          f"in {folder / 'figures'}/; tables in {folder}/")
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
     check_out(args.out)
     try:
-        run_demo(args.out, args.replications, args.steps, args.seed)
+        report = run_demo(args.out, args.replications, args.steps, args.seed, args.workers)
     except OSError as err:
         raise ScenarioError(f"--out {args.out}: cannot write: {err.strerror or err}") from None
-    print((args.out / "report.md").read_text())
-    print(f"results, figures and report in {args.out}/")
+    _written(args.out, report)
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from .experiments.comparison import build_comparison, run_comparison
+    from .report import make_report
+
+    words = ["orgsim compare", *args.scenarios, "--replications", str(args.replications),
+             "--seed", str(args.seed)]
+    for flag, value in (("--steps", args.steps), ("--events", args.events)):
+        if value is not None:
+            words += [flag, str(value)]
+    if args.question:
+        words += ["--question", repr(args.question)]
+    comp = build_comparison(args.scenarios, args.replications, args.steps, args.seed,
+                            args.events, args.question, " ".join(words))
+    out = args.out or Path("results") / ("compare-" + "-vs-".join(s.name for s in comp.scenarios))[:120]
+    check_out(out)
+    try:
+        run_comparison(comp, out, workers=args.workers, scheduler=args.scheduler,
+                       resume=args.resume, progress=not args.quiet)
+        if args.no_report:
+            return 0
+        _written(out, make_report(out))
+    except KeyboardInterrupt:
+        print("orgsim: interrupted; finished runs are saved: continue with --resume", file=sys.stderr)
+        return 130
+    except OSError as err:
+        raise ScenarioError(f"--out {out}: cannot write: {err.strerror or err}") from None
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .report import make_report
+
+    try:
+        _written(args.folder, make_report(args.folder))
+    except OSError as err:
+        raise ScenarioError(f"{args.folder}: cannot write the report: {err.strerror or err}") from None
     return 0
 
 
@@ -250,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"run": cmd_run, "demo": cmd_demo, "scenarios": cmd_scenarios,
                "params": cmd_params, "sweep": cmd_sweep, "replay": cmd_replay,
                "sensitivity": cmd_sensitivity, "experiments": cmd_experiments,
-               "app": cmd_app}[args.command]
+               "app": cmd_app, "compare": cmd_compare, "report": cmd_report}[args.command]
     from .experiments.spec import ExperimentError
     try:
         return handler(args)

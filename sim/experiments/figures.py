@@ -17,7 +17,7 @@ from .store import t_quantile
 MAX_CURVES = 8  # more curves than this are unreadable on a slide: the extremes are drawn
 
 
-def _save(fig, folder: Path, name: str) -> list[Path]:
+def save_figure(fig, folder: Path, name: str) -> list[Path]:
     """Write PNG and SVG atomically (temporary name in the folder, then rename)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -82,7 +82,7 @@ def retention_curves(exp, res, folder: Path) -> list[Path]:
     ax.set_xlabel("weeks")
     ax.set_ylabel("retention (share)")
     ax.spines[["top", "right"]].set_visible(False)
-    out = _save(fig, folder, "retention_curves")
+    out = save_figure(fig, folder, "retention_curves")
     plt.close(fig)
     return out
 
@@ -117,7 +117,7 @@ def metric_by_parameter(exp, res, folder: Path) -> list[Path]:
         ax.spines[["top", "right"]].set_visible(False)
     fig.suptitle(f"End of run ({exp.steps} weeks): {metric.replace('_', ' ')} by parameter")
     fig.tight_layout()
-    out = _save(fig, folder, "metric_by_parameter")
+    out = save_figure(fig, folder, "metric_by_parameter")
     plt.close(fig)
     return out
 
@@ -145,7 +145,7 @@ def heat_map(exp, res, folder: Path) -> list[Path]:
     ax.set_ylabel(a.replace("_", " "))
     ax.set_title(f"Mean {metric.replace('_', ' ')} after {exp.steps} weeks")
     fig.colorbar(im, ax=ax, shrink=0.8)
-    out = _save(fig, folder, "heat_map")
+    out = save_figure(fig, folder, "heat_map")
     plt.close(fig)
     return out
 
@@ -176,7 +176,7 @@ def sensitivity_bars(exp, res, folder: Path) -> list[Path]:
     ax.set_title("Which parameters move the result (95% intervals)")
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    out = _save(fig, folder, "sensitivity")
+    out = save_figure(fig, folder, "sensitivity")
     plt.close(fig)
     return out
 

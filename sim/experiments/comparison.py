@@ -1,0 +1,265 @@
+"""Scenarios side by side (``orgsim compare``).
+
+Each scenario runs R times; replication r has the same seed in every scenario (common
+random numbers), so differences between scenarios are not differences of luck. For
+every event a scenario schedules, a twin of it without that event runs with the same
+seeds, so the report can say what the event cost and how long the firm took to get
+over it. Runs go through the study machinery: in parallel, saved one by one, resumable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import __version__
+from ..churn import CAUSES
+from ..events import EVENT_CAUSES, Event
+from ..results import END_METRICS
+from ..scenario import Scenario, ScenarioError, load_scenario
+from . import store
+from .design import Run, run_seed
+from .runner import Task, make_backend, run_tasks
+from .spec import ExperimentError
+
+SERIES = ("active_customers", "retention", "churned", *(f"churn_{c}" for c in CAUSES + EVENT_CAUSES),
+          "acquired", "mean_satisfaction", "nps", "failure_demand_share",
+          "first_contact_resolution", "revenue", "mean_relationship")
+DEFAULT_REPLICATIONS = 20
+DEFAULT_SEED = 1
+
+
+@dataclass(frozen=True)
+class Arm:
+    """What one column of runs simulates: a scenario as given, or its twin without
+    one of its events (``without`` is that event's index)."""
+
+    scenario: int
+    without: int | None
+    spec: Scenario
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Scenarios to compare and how: replications, weeks, the comparison's seed."""
+
+    scenarios: tuple[Scenario, ...]
+    labels: tuple[str, ...]
+    replications: int = DEFAULT_REPLICATIONS
+    steps: int = 156
+    seed: int = DEFAULT_SEED
+    question: str = ""
+    client: dict[str, Any] | None = None
+    events_from: str | None = None
+    command: str = ""
+    refs: tuple[str, ...] = field(default_factory=tuple)
+
+    def arms(self) -> list[Arm]:
+        """Every scenario as given, then its event-less twins, in a fixed order."""
+        out = []
+        for i, s in enumerate(self.scenarios):
+            out.append(Arm(i, None, s))
+            for j in range(len(s.events)):
+                out.append(Arm(i, j, replace(s, events=s.events[:j] + s.events[j + 1:])))
+        return out
+
+    def seed_of(self, replication: int) -> int:
+        """The seed of replication r, the same in every scenario and twin."""
+        return run_seed(self.seed, replication)
+
+
+def label_of(scenario: Scenario) -> str:
+    """A scenario's name as people read it: product_centric -> product-centric."""
+    return scenario.name.replace("_", "-")
+
+
+def build_comparison(refs: list[str], replications: int = DEFAULT_REPLICATIONS,
+                     steps: int | None = None, seed: int = DEFAULT_SEED,
+                     events: str | None = None, question: str | None = None,
+                     command: str = "") -> Comparison:
+    """Resolve scenario names, scenario files and at most one client file into a
+    Comparison; every problem is a one-line ScenarioError."""
+    from ..client import is_client_file, load_client
+
+    scenarios, labels, client = [], [], None
+    for ref in refs:
+        if is_client_file(ref):
+            if client is not None:
+                raise ScenarioError(f"{ref}: only one client file per comparison")
+            c = load_client(ref)
+            client = {"name": c.name, "question": c.question, "given": c.given,
+                      "origin": c.origin, "churn_scale": c.churn_scale, "source": c.source,
+                      "scenarios": [s.name for s in c.scenarios]}
+            scenarios += c.scenarios
+            labels += c.labels
+            question = question or c.question
+        else:
+            s = load_scenario(ref)
+            scenarios.append(s)
+            labels.append(label_of(s))
+    names = [s.name for s in scenarios]
+    for n in names:
+        if names.count(n) > 1:
+            raise ScenarioError(f"scenario {n!r} is given twice; compare different scenarios")
+    if len(scenarios) < 2:
+        raise ScenarioError("compare needs at least two scenarios (or a client file with "
+                            "alternatives); got " + (", ".join(refs) or "none"))
+    if events is not None:
+        common = load_scenario(events).events
+        scenarios = [replace(s, events=common) for s in scenarios]
+    steps = steps if steps is not None else max(s.steps for s in scenarios)
+    for s in scenarios:
+        try:
+            s.check_horizon(steps)
+        except ScenarioError as err:
+            raise ScenarioError(f"scenario {s.name}: {err}") from None
+    return Comparison(tuple(scenarios), tuple(labels), replications, steps, seed,
+                      question or "", client, events, command, tuple(refs))
+
+
+def _key(arm: Arm, seed: int, steps: int) -> str:
+    blob = json.dumps({"params": arm.spec.params, "events": [e.as_dict() for e in arm.spec.events],
+                       "seed": seed, "steps": steps, "version": __version__},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def plan(comp: Comparison) -> list[tuple[Run, Arm]]:
+    """Every run, replication-major (all arms' first replication first)."""
+    arms = comp.arms()
+    out = []
+    for r in range(comp.replications):
+        seed = comp.seed_of(r)
+        for a, arm in enumerate(arms):
+            out.append((Run(r * len(arms) + a, a, r, {}, seed, _key(arm, seed, comp.steps)), arm))
+    return out
+
+
+@dataclass
+class ComparisonResults:
+    """A comparison's tables, as written to its folder."""
+
+    runs: pd.DataFrame
+    timeseries: pd.DataFrame
+    summary: pd.DataFrame
+    failures: pd.DataFrame
+    out: Path
+
+
+def run_comparison(comp: Comparison, out: str | Path, *, workers: int | None = None,
+                   scheduler: str | None = None, resume: bool = False,
+                   progress: bool = True) -> ComparisonResults:
+    """Run what the folder lacks of the comparison and write its tables."""
+    out = Path(out)
+    done = store.load_runs(out)
+    if done and not resume:
+        raise ExperimentError(f"--out {out} already holds results; use --resume to continue, "
+                              "or another folder")
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    todo = [Task(run, arm.spec, comp.steps, END_METRICS, SERIES)
+            for run, arm in plan(comp) if run.key not in done]
+    failures: list[dict] = []
+    backend = make_backend(workers, scheduler)
+    try:
+        run_tasks(todo, backend, out, done, failures, progress)
+    finally:
+        backend.close()
+        results = finish(comp, out, done, failures, started)
+    if progress:
+        print(f"{len(results.runs)} runs done, {len(failures)} failed; results in {out}/")
+    return results
+
+
+def _arm_name(comp: Comparison, arm: Arm) -> str:
+    if arm.without is None:
+        return "as given"
+    e = comp.scenarios[arm.scenario].events[arm.without]
+    return f"without {e.kind} at week {e.at}"
+
+
+def finish(comp: Comparison, out: Path, done: dict, failures: list, started: str) -> ComparisonResults:
+    """Tables from the finished runs of this comparison, written atomically."""
+    arms = comp.arms()
+    rows, series = [], []
+    for run, arm in plan(comp):
+        rec = done.get(run.key)
+        if rec is None:
+            continue
+        ident = {"index": run.index, "scenario": comp.scenarios[arm.scenario].name,
+                 "event": -1 if arm.without is None else arm.without,
+                 "replication": run.replication, "seed": run.seed}
+        rows.append({**ident, "arm": _arm_name(comp, arm), **rec["metrics"]})
+        ts = rec["timeseries"]
+        series.append(pd.DataFrame({**{k: v for k, v in ident.items() if k != "seed"},
+                                    **{c: ts[c] for c in ("step", *SERIES)}}))
+    runs = pd.DataFrame(rows, columns=["index", "scenario", "event", "replication", "seed", "arm",
+                                       *END_METRICS])
+    ts = (pd.concat(series, ignore_index=True) if series else
+          pd.DataFrame(columns=["index", "scenario", "event", "replication", "step", *SERIES]))
+    summary = summarise(runs[runs["event"] == -1], comp)
+    fails = pd.DataFrame(failures, columns=["index", "point", "replication", "seed", "params", "error"])
+    fails = fails.rename(columns={"point": "arm"})
+    if len(fails):
+        fails["arm"] = [f"{comp.scenarios[arms[a].scenario].name}, {_arm_name(comp, arms[a])}"
+                        for a in fails["arm"]]
+    out.mkdir(parents=True, exist_ok=True)
+    store.write_frame(out / "runs.parquet", runs)
+    store.write_frame(out / "timeseries.parquet", ts)
+    store.write_frame(out / "summary.csv", summary)
+    store.write_frame(out / "failures.csv", fails)
+    doc = comparison_document(comp, len(runs), len(fails), started)
+    store.write_atomic(out / "comparison.json", json.dumps(doc, indent=2, sort_keys=True,
+                                                           default=str) + "\n")
+    return ComparisonResults(runs, ts, summary, fails, out)
+
+
+def summarise(runs: pd.DataFrame, comp: Comparison) -> pd.DataFrame:
+    """Per scenario and end-of-run figure: mean, standard deviation, 95% t-interval."""
+    out = []
+    for s, label in zip(comp.scenarios, comp.labels):
+        g = runs[runs["scenario"] == s.name]
+        for m in END_METRICS:
+            x = g[m].to_numpy(dtype=float)
+            n = len(x)
+            mean = float(x.mean()) if n else math.nan
+            sd = float(x.std(ddof=1)) if n > 1 else math.nan
+            half = store.t_quantile(n - 1) * sd / math.sqrt(n) if n > 1 else math.nan
+            out.append({"scenario": s.name, "label": label, "metric": m, "mean": mean, "std": sd,
+                        "ci_low": mean - half, "ci_high": mean + half, "n": n})
+    return pd.DataFrame(out)
+
+
+def comparison_document(comp: Comparison, n_runs: int, n_failed: int, started: str) -> dict:
+    """comparison.json: everything needed to read the results and to run them again."""
+    return {
+        "kind": "comparison", "question": comp.question, "command": comp.command,
+        "refs": list(comp.refs), "replications": comp.replications, "steps": comp.steps,
+        "seed": comp.seed, "seeds": [comp.seed_of(r) for r in range(comp.replications)],
+        "events_from": comp.events_from, "client": comp.client,
+        "scenarios": [{"name": s.name, "label": label, "description": s.description,
+                       "source": s.source, "presets": list(s.presets), "params": s.params,
+                       "events": [e.as_dict() for e in s.events]}
+                      for s, label in zip(comp.scenarios, comp.labels)],
+        "orgsim_version": __version__, "started": started,
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "runs": n_runs, "failed": n_failed,
+    }
+
+
+def comparison_from_folder(folder: Path) -> Comparison:
+    """The comparison as it was resolved when run, from comparison.json."""
+    doc = json.loads((Path(folder) / "comparison.json").read_text())
+    scenarios = tuple(
+        Scenario(name=s["name"], params=s["params"], description=s["description"],
+                 steps=doc["steps"], source=s["source"], presets=tuple(s["presets"]),
+                 events=tuple(Event(e.pop("at"), e.pop("kind"), e) for e in s["events"]))
+        for s in doc["scenarios"])
+    return Comparison(scenarios, tuple(s["label"] for s in doc["scenarios"]), doc["replications"],
+                      doc["steps"], doc["seed"], doc["question"], doc["client"],
+                      doc["events_from"], doc["command"], tuple(doc["refs"]))

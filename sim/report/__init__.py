@@ -1,0 +1,43 @@
+"""Client reports (``orgsim report``): a results folder made into report.html (one
+self-contained file) and report.pdf with the same content, figures also as PNG and SVG.
+
+>>> from sim.report import make_report
+>>> make_report("results/demo")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..experiments.spec import ExperimentError
+from ..experiments.store import write_atomic
+
+
+def build_report(folder: str | os.PathLike):
+    """The Report of a comparison folder or of a study's results folder."""
+    folder = Path(folder)
+    if (folder / "comparison.json").is_file() and (folder / "runs.parquet").is_file():
+        from .comparison_report import build
+        return build(folder)
+    if (folder / "study.json").is_file() and (folder / "runs.parquet").is_file():
+        from .study_report import build
+        return build(folder)
+    raise ExperimentError(f"{folder}: not a results folder: no comparison.json or study.json "
+                          "beside runs.parquet (made by orgsim compare or orgsim sweep)")
+
+
+def make_report(folder: str | os.PathLike):
+    """Write FOLDER/report.html and FOLDER/report.pdf (each atomically); return the Report."""
+    from .html import render_html
+    from .pdf import render_pdf
+
+    folder = Path(folder)
+    report = build_report(folder)
+    html, pdf = render_html(report), render_pdf(report)
+    write_atomic(folder / "report.html", html)
+    write_atomic(folder / "report.pdf", pdf)
+    return report
+
+
+__all__ = ["build_report", "make_report"]

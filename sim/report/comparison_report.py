@@ -1,0 +1,187 @@
+"""The report of a comparison folder (``orgsim compare``): finding, figures, events,
+assumptions and how to reproduce it, all from the folder's own files."""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__
+from ..params import PARAMS
+from . import charts
+from .document import Figure, Heading, PageBreak, Para, Report, Table
+from .finding import EVENT_WORDS, finding, pct, pct_ci, years_text
+from .numbers import CAUSE_WORDS, Numbers, compute
+
+ORIGIN_WORDS = {"client": "from the client", "derived": "derived from the client's size",
+                "calibrated": "calibrated to the client's churn today",
+                "preset": "from the preset", "default": "default"}
+
+
+def load(folder: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    doc = json.loads((folder / "comparison.json").read_text())
+    return doc, pd.read_parquet(folder / "runs.parquet"), pd.read_parquet(folder / "timeseries.parquet")
+
+
+def build(folder: Path) -> Report:
+    """The whole report of the comparison in ``folder`` (figures drawn into figures/)."""
+    doc, runs, ts = load(folder)
+    nb = compute(doc, runs, ts)
+    figs = charts.draw(ts, nb, folder / "figures")
+    labels = [s["label"] for s in doc["scenarios"]]
+    question = doc["question"] or (f"How many of its customers does each organisation keep over "
+                                   f"{years_text(nb.years)}, and why?")
+    client = doc.get("client")
+    title = (f"{client['name']}: how the organisation shapes retention" if client else
+             "How the organisation shapes retention")
+    rep = Report(title=title, subtitle=" versus ".join(labels), question=question, facts=[
+        ("Scenarios", "; ".join(f"{s['label']}: {s['description']}" for s in doc["scenarios"])),
+        ("Runs", f"{doc['replications']} replications of each, {doc['steps']} weeks "
+                 f"({years_text(nb.years)}), the same seeds in every scenario"),
+        ("Made", f"{time.strftime('%Y-%m-%d')} with orgsim {doc['orgsim_version']}"),
+    ])
+    rep.add(Heading("Finding"), Para(finding(nb), "finding"), glance(nb))
+    rep.add(Figure(figs["retention"], "Share of the starting customers still with the firm, week "
+                   "by week: the mean of the runs and its 95% interval."))
+    rep.add(PageBreak(), Heading("Why customers leave"),
+            Para(cause_text(nb)),
+            Figure(figs["churn_by_cause"], "Customers lost per run by cause, with 95% intervals."),
+            Figure(figs["failure_demand"], "Failure demand: contacts that exist only because "
+                   "something went wrong before (repeats and product faults), in % of all contacts."))
+    rep.add(PageBreak(), Heading("Satisfaction and recommendation"),
+            Figure(figs["satisfaction"], "Mean satisfaction of active customers, week by week."),
+            Figure(figs["nps"], "Net promoter score: promoters minus detractors, in % of active "
+                   "customers."))
+    rep.add(PageBreak(), Heading("Revenue and customer value"),
+            Figure(figs["revenue"], "Revenue per week from active customers (relative units: "
+                   f"a customer brings {doc['scenarios'][0]['params']['value_mean']:g} a week "
+                   "on average)."),
+            Figure(figs["lifetime_value"], "Customer lifetime value: revenue per customer-week "
+                   "over the last year's weekly churn rate plus a 10% yearly discount rate."))
+    if nb.events:
+        rep.add(PageBreak(), *event_blocks(nb, figs))
+    rep.add(PageBreak(), *assumption_blocks(doc), *reproduce_blocks(doc, folder))
+    return rep
+
+
+def glance(nb: Numbers) -> Table:
+    """The headline figures of every scenario, one row each."""
+    rows = []
+    for s in nb.scenarios:
+        m = s.metrics
+        rows.append((s.label, pct_ci(m["retention"]), pct(m["annual_churn_rate"].mean, 1),
+                     f"{m['mean_satisfaction'].mean:.2f}", f"{m['nps'].mean:.0f}",
+                     pct(m["failure_demand_share"].mean), pct(m["first_contact_resolution"].mean),
+                     f"{m['customer_lifetime_value'].mean:.0f}"))
+    return Table(("organisation", "customers kept", "churn / year (last year)", "satisfaction",
+                  "NPS", "failure demand", "first-contact resolution", "lifetime value"),
+                 tuple(rows), f"At the end of week {nb.steps}; means of {nb.replications} runs, "
+                 "95% interval for customers kept.", (False,) + (True,) * 7)
+
+
+def cause_text(nb: Numbers) -> str:
+    best, worst = nb.by_name(nb.ranking[0]), nb.by_name(nb.ranking[-1])
+    lines = [f"{worst.label} loses {worst.metrics['churned'].mean:.0f} customers per run and "
+             f"{best.label} {best.metrics['churned'].mean:.0f}, out of "
+             f"{worst.metrics['active_customers_start'].mean:.0f} at the start (new customers "
+             "won during the run can leave too)."]
+    big = sorted(nb.cause_gap.items(), key=lambda kv: -kv[1].mean)[:2]
+    parts = [f"{CAUSE_WORDS.get(c, c)} churn {e.mean:+.0f} (95% CI {e.low:+.0f} to {e.high:+.0f})"
+             for c, e in big if e.n > 1]
+    if parts:
+        lines.append(f"Per run, {worst.label} against {best.label}: " + "; ".join(parts) + ".")
+    return " ".join(lines)
+
+
+def event_blocks(nb: Numbers, figs: dict) -> list:
+    rows = []
+    for e in nb.events:
+        rows.append((e.label, EVENT_WORDS.get(e.kind, e.kind), str(e.at), pct_ci(e.dip, 1),
+                     f"{e.churn_weeks} weeks" if e.churn_weeks is not None else
+                     f"not within {e.weeks_after} weeks",
+                     f"{e.regained_weeks} weeks" if e.regained_weeks is not None else
+                     f"no; {pct(max(e.gap_end.mean, 0), 1)} still missing"))
+    blocks = [Heading("Disruptions: the dip and the recovery"),
+              Para("Each scenario with an event was also run without it, with the same seeds, "
+                   "so the difference is what the event cost. The dip is the largest shortfall "
+                   "of active customers against that twin, in % of the customers the firm had "
+                   "when the event struck. The extra churn is over when its four-week mean is "
+                   "below a tenth of its peak; the customers are back when the shortfall is "
+                   "below a tenth of the dip."),
+              Table(("organisation", "event", "week", "customers lost (dip)",
+                     "extra churn over after", "customers back after"), tuple(rows),
+                    "Means of the runs; 95% interval for the dip.", (False, False, True, True, True, True))]
+    if "event_gaps" in figs:
+        blocks.append(Figure(figs["event_gaps"], "Active customers missing against the same firm "
+                             "without the event (same seeds), in % of its customers at the event."))
+    return blocks
+
+
+def _value(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def assumption_blocks(doc: dict) -> list:
+    scen = doc["scenarios"]
+    names = [p for p in PARAMS if len({json.dumps(s["params"][p]) for s in scen}) > 1]
+    rows = tuple((p, *(_value(s["params"][p]) for s in scen), PARAMS[p].source) for p in names)
+    blocks = [Heading("Assumptions"),
+              Para(f"The scenarios differ in {len(names)} of the model's {len(PARAMS)} parameters; "
+                   "this table lists them with their sources. Every other parameter is the same in "
+                   "all of them; `orgsim params` and docs/ODD.md give each one's meaning, range "
+                   "and source.")]
+    if rows:
+        blocks.append(Table(("parameter", *(s["label"] for s in scen), "source or reason"), rows,
+                            "Parameters that differ between the scenarios.", small=True))
+    events = [(s["label"], f"week {e['at']}: {e['kind']}", ", ".join(
+        f"{k} {_value(v)}" for k, v in e.items() if k not in ("at", "kind")))
+        for s in scen for e in s["events"]]
+    if events:
+        blocks.append(Table(("organisation", "event", "its parameters"), tuple(events),
+                            "Scheduled events" + (f" (from {doc['events_from']})" if doc.get(
+                                "events_from") else ""), small=True))
+    if doc.get("client"):
+        blocks += client_blocks(doc)
+    return blocks
+
+
+def client_blocks(doc: dict) -> list:
+    """Which values came from the client and which are defaults or the preset's."""
+    c = doc["client"]
+    today = doc["scenarios"][0]["params"]
+    rows = tuple((p, _value(today[p]), ORIGIN_WORDS[o]) for p, o in sorted(
+        c["origin"].items(), key=lambda kv: (list(ORIGIN_WORDS).index(kv[1]), kv[0])))
+    given = ", ".join(f"{k} = {_value(v)}" for k, v in c["given"].items()
+                      if k not in ("name", "question", "alternatives"))
+    text = (f"The client file ({c['source']}) gives: {given}. ")
+    if any(o == "calibrated" for o in c["origin"].values()):
+        text += (f"To match the client's churn today, the two base hazards (churn_base and "
+                 f"competitor_pull) are scaled by {c['churn_scale']:.3g}, found by bisection so that "
+                 "a year of the client's firm loses that share of its customers. ")
+    n_default = sum(1 for p in PARAMS if p not in c["origin"])
+    text += (f"The other {n_default} parameters are at their documented defaults. The alternatives "
+             "take only the organisation parameters of their preset; everything else is the client's.")
+    return [Heading("The client's values", 2), Para(text),
+            Table(("parameter", "value today", "where it comes from"), rows, small=True)]
+
+
+def reproduce_blocks(doc: dict, folder: Path) -> list:
+    seeds = doc["seeds"]
+    shown = ", ".join(str(s) for s in seeds[:3]) + (", ..." if len(seeds) > 3 else "")
+    return [Heading("How to reproduce it"),
+            Para(f"Command: {doc['command'] or 'orgsim compare ' + ' '.join(doc['refs'])}", "code"),
+            Para(f"Then: orgsim report {folder}", "code"),
+            Para(f"Seed {doc['seed']}: replication r runs with the r-th seed spawned from it "
+                 f"({shown}), the same in every scenario. orgsim {doc['orgsim_version']}, "
+                 f"Python {platform.python_version()}. The same command on the same version gives "
+                 "the same numbers."),
+            Para("Files in this folder: runs.parquet (one row per run, every end-of-run figure), "
+                 "timeseries.parquet (every week of every run), summary.csv (mean and 95% interval "
+                 "per scenario and figure), comparison.json (the scenarios as resolved), figures/ "
+                 "(each figure as PNG and SVG for slides).", "small")]

@@ -1,0 +1,65 @@
+"""A report as plain data: a title page and a list of blocks (headings, paragraphs,
+figures, tables). The HTML and the PDF are two renderings of the same blocks, so they
+say the same thing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    style: str = "body"  # "body", "finding" (the boxed headline), "small" or "code"
+
+
+@dataclass(frozen=True)
+class Figure:
+    path: Path  # the PNG; an SVG of the same name lies beside it
+    caption: str
+    width: float = 1.0  # share of the text width
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
+    numeric: tuple[bool, ...] = ()  # right-align these columns
+    small: bool = False
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+@dataclass
+class Report:
+    """Title page facts and the body."""
+
+    title: str
+    subtitle: str
+    question: str
+    facts: list[tuple[str, str]]  # label, value lines on the title page
+    blocks: list = field(default_factory=list)
+
+    def add(self, *blocks) -> "Report":
+        self.blocks.extend(blocks)
+        return self
+
+
+def figures_of(report: Report) -> list[Figure]:
+    return [b for b in report.blocks if isinstance(b, Figure)]
+
+
+def finding_of(report: Report) -> str:
+    """The text of the report's finding paragraph ('' if it has none)."""
+    return next((b.text for b in report.blocks if isinstance(b, Para) and b.style == "finding"), "")
