@@ -19,8 +19,10 @@ from .numbers import CAUSE_WORDS, Numbers
 
 # Colours of distinct lightness (they stay apart in grey), line styles and hatches
 # that tell scenarios apart with no colour at all.
-PALETTE = ("#0b4f9c", "#d55e00", "#555555", "#009e73", "#cc79a7", "#e69f00")
-KNOWN = {"customer_centric": "#0b4f9c", "product_centric": "#d55e00", "baseline": "#555555"}
+# Grey levels (luminance): blue 0.21, vermillion 0.47, grey 0.62, black 0.10, gold 0.74,
+# green 0.33.
+PALETTE = ("#0b3d91", "#d55e00", "#9e9e9e", "#1a1a1a", "#f4b942", "#1b7837")
+KNOWN = {"customer_centric": "#0b3d91", "product_centric": "#d55e00", "baseline": "#9e9e9e"}
 STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 1)))
 HATCHES = ("", "///", "...", "xxx", "\\\\\\", "ooo")
 RC = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "lines.linewidth": 2.2,
