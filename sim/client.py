@@ -174,7 +174,7 @@ def load_client(path: str | os.PathLike, calibrate: bool = True) -> Client:
         origin.update({k: "calibrated" for k in CHURN_PARAMS})
     today = replace(today, name=_slug(name) + "_today", source=label,
                     description=f"{name} as it is today ({preset} preset with the client's values)")
-    scenarios, labels = [today], [f"{name}: today"]
+    scenarios, labels = [today], [f"{name} today"]
     alts = raw.get("alternatives", [])
     if not isinstance(alts, list) or not all(isinstance(a, str) for a in alts):
         raise ScenarioError(f"{label}: client.alternatives must be a list of scenario names")
@@ -187,7 +187,7 @@ def load_client(path: str | os.PathLike, calibrate: bool = True) -> Client:
         scenarios.append(replace(today, params={**today.params, **org}, name=f"{_slug(name)}_{other.name}",
                                  description=f"{name} with the organisation of {other.name}: "
                                              f"{other.description}"))
-        labels.append(f"{name}: {other.name.replace('_', '-')}")
+        labels.append(f"{name} made {other.name.replace('_', '-')}")
     return Client(name=name, question=raw.get("question", ""), scenarios=tuple(scenarios),
                   labels=tuple(labels), origin=origin, given=dict(raw), churn_scale=scale,
                   source=label)

@@ -315,3 +315,11 @@ def test_build_comparison_defaults_to_the_longest_scenario():
     assert comp.steps == 156 and len(comp.arms()) == 3
     assert comp.seed_of(0) != comp.seed_of(1)
     assert pct_ci(Estimate(0.5, -0.01, 1.01, 3)) == "50% (95% CI -1 to 101%)"
+
+
+def test_the_example_client_file_reads():
+    from pathlib import Path
+    c = load_client(Path(__file__).parent.parent / "scenarios" / "clients" / "nordbank.toml",
+                    calibrate=False)
+    assert c.labels == ("Nordbank retail today", "Nordbank retail made customer-centric")
+    assert c.scenarios[0].params["n_employees"] == 300
