@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install orgsim into .venv and run the demo study (three organisations, three years,
-# replications, figures and a short report in results/demo/).
+# replications with the same seeds, a client report in HTML and PDF in results/demo/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
