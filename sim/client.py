@@ -155,10 +155,7 @@ def load_client(path: str | os.PathLike, calibrate: bool = True) -> Client:
     except ScenarioError as err:
         raise ScenarioError(f"{label}: client.preset: {err}") from None
     values = _client_values(raw, base, label)
-    try:
-        today = base.with_overrides(label, **values)
-    except ScenarioError as err:
-        raise ScenarioError(str(err)) from None
+    today = base.with_overrides(label, **values)
     origin = {k: "preset" for k in base.params if base.params[k] != PARAMS[k].default}
     origin.update({k: "client" for k in values})
     if "customers" in raw:  # the market and (unless given) the staff grow with the client

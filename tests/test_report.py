@@ -20,6 +20,7 @@ from sim.report.charts import looks
 from sim.report.document import Figure, PageBreak, finding_of
 from sim.report.finding import finding, pct_ci
 from sim.report.numbers import Estimate, Numbers, ScenarioNumbers, event_effect
+from sim.scenario import load_scenario
 
 from helpers import mean_ci
 
@@ -213,7 +214,7 @@ def test_client_file_values_origins_and_churn_calibration(tmp_path):
     assert abs(first_year_churn(today.params) - 0.10) <= 0.0021
     assert c.churn_scale < 1  # product_centric at defaults loses more than 10% a year
     # the alternative differs only in the organisation parameters, taken from customer_centric
-    cc = load_client.__globals__["load_scenario"]("customer_centric").params
+    cc = load_scenario("customer_centric").params
     differ = {k for k in today.params if today.params[k] != alt.params[k]}
     assert differ and all(alt.params[k] == cc[k] for k in differ)
     assert {"n_customers", "churn_base", "staff_support"}.isdisjoint(differ)

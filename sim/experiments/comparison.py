@@ -26,8 +26,7 @@ from ..results import END_METRICS
 from ..scenario import Scenario, ScenarioError, load_scenario
 from . import store
 from .design import Run, run_seed
-from .runner import Task, make_backend, run_tasks
-from .spec import ExperimentError
+from .runner import Task, run_in_folder, run_tasks
 
 SERIES = ("active_customers", "retention", "churned", *(f"churn_{c}" for c in CAUSES + EVENT_CAUSES),
           "acquired", "mean_satisfaction", "nps", "failure_demand_share",
@@ -158,23 +157,15 @@ def run_comparison(comp: Comparison, out: str | Path, *, workers: int | None = N
                    progress: bool = True) -> ComparisonResults:
     """Run what the folder lacks of the comparison and write its tables."""
     out = Path(out)
-    done = store.load_runs(out)
-    if done and not resume:
-        raise ExperimentError(f"--out {out} already holds results; use --resume to continue, "
-                              "or another folder")
-    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    todo = [Task(run, arm.spec, comp.steps, END_METRICS, SERIES)
-            for run, arm in plan(comp) if run.key not in done]
-    failures: list[dict] = []
-    backend = make_backend(workers, scheduler)
-    try:
+
+    def work(backend, done: dict, failures: list) -> None:
+        todo = [Task(run, arm.spec, comp.steps, END_METRICS, SERIES)
+                for run, arm in plan(comp) if run.key not in done]
         run_tasks(todo, backend, out, done, failures, progress)
-    finally:
-        backend.close()
-        results = finish(comp, out, done, failures, started)
-    if progress:
-        print(f"{len(results.runs)} runs done, {len(failures)} failed; results in {out}/")
-    return results
+
+    return run_in_folder(out, work, lambda done, failures, started:
+                         finish(comp, out, done, failures, started),
+                         workers=workers, scheduler=scheduler, resume=resume, progress=progress)
 
 
 def _arm_name(comp: Comparison, arm: Arm) -> str:

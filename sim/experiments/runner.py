@@ -148,6 +148,25 @@ def run_experiment(experiment: Experiment | str | os.PathLike, out: str | os.Pat
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     exp = exp.with_overrides(replications, steps)
     out = Path(out) if out is not None else Path("results") / exp.name
+
+    def work(backend, done: dict, failures: list) -> None:
+        if exp.adaptive is None:
+            todo = [r for r in plan(exp, __version__) if r.key not in done]
+            _run_batch(exp, todo, backend, out, done, failures, progress)
+        else:
+            _run_adaptive(exp, backend, out, done, failures, progress)
+
+    return run_in_folder(out, work, lambda done, failures, started:
+                         finish(exp, out, done, failures, started),
+                         workers=workers, scheduler=scheduler, resume=resume, progress=progress)
+
+
+def run_in_folder(out: Path, work: Callable, finish_tables: Callable, *, workers: int | None,
+                  scheduler: str | None, resume: bool, progress: bool):
+    """The frame of every batch of runs: refuse a folder that already holds results
+    unless resuming; ``work(backend, done, failures)`` runs what is missing; the tables
+    are always written by ``finish_tables(done, failures, started)``, even after an
+    interruption, and its result returned."""
     done = store.load_runs(out)
     if done and not resume:
         raise ExperimentError(f"--out {out} already holds results; use --resume to continue, "
@@ -156,14 +175,10 @@ def run_experiment(experiment: Experiment | str | os.PathLike, out: str | os.Pat
     backend = make_backend(workers, scheduler)
     failures: list[dict] = []
     try:
-        if exp.adaptive is None:
-            todo = [r for r in plan(exp, __version__) if r.key not in done]
-            _run_batch(exp, todo, backend, out, done, failures, progress)
-        else:
-            _run_adaptive(exp, backend, out, done, failures, progress)
+        work(backend, done, failures)
     finally:
         backend.close()
-        results = finish(exp, out, done, failures, started)
+        results = finish_tables(done, failures, started)
     if progress:
         print(f"{len(results.runs)} runs done, {len(failures)} failed; results in {out}/")
     return results

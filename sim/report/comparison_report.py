@@ -13,7 +13,7 @@ import pandas as pd
 from .. import __version__
 from ..params import PARAMS
 from . import charts
-from .document import Figure, Heading, PageBreak, Para, Report, Table
+from .document import Figure, Heading, PageBreak, Para, Report, Table, show_value
 from .finding import EVENT_WORDS, finding, pct, pct_ci, years_text
 from .numbers import CAUSE_WORDS, Numbers, compute
 
@@ -121,16 +121,10 @@ def event_blocks(nb: Numbers, figs: dict) -> list:
     return blocks
 
 
-def _value(v) -> str:
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    return str(v)
-
-
 def assumption_blocks(doc: dict) -> list:
     scen = doc["scenarios"]
     names = [p for p in PARAMS if len({json.dumps(s["params"][p]) for s in scen}) > 1]
-    rows = tuple((p, *(_value(s["params"][p]) for s in scen), PARAMS[p].source) for p in names)
+    rows = tuple((p, *(show_value(s["params"][p]) for s in scen), PARAMS[p].source) for p in names)
     blocks = [Heading("Assumptions"),
               Para(f"The scenarios differ in {len(names)} of the model's {len(PARAMS)} parameters; "
                    "this table lists them with their sources. Every other parameter is the same in "
@@ -140,7 +134,7 @@ def assumption_blocks(doc: dict) -> list:
         blocks.append(Table(("parameter", *(s["label"] for s in scen), "source or reason"), rows,
                             "Parameters that differ between the scenarios.", small=True))
     events = [(s["label"], f"week {e['at']}: {e['kind']}", ", ".join(
-        f"{k} {_value(v)}" for k, v in e.items() if k not in ("at", "kind")))
+        f"{k} {show_value(v)}" for k, v in e.items() if k not in ("at", "kind")))
         for s in scen for e in s["events"]]
     if events:
         blocks.append(Table(("organisation", "event", "its parameters"), tuple(events),
@@ -155,9 +149,9 @@ def client_blocks(doc: dict) -> list:
     """Which values came from the client and which are defaults or the preset's."""
     c = doc["client"]
     today = doc["scenarios"][0]["params"]
-    rows = tuple((p, _value(today[p]), ORIGIN_WORDS[o]) for p, o in sorted(
+    rows = tuple((p, show_value(today[p]), ORIGIN_WORDS[o]) for p, o in sorted(
         c["origin"].items(), key=lambda kv: (list(ORIGIN_WORDS).index(kv[1]), kv[0])))
-    given = ", ".join(f"{k} = {_value(v)}" for k, v in c["given"].items()
+    given = ", ".join(f"{k} = {show_value(v)}" for k, v in c["given"].items()
                       if k not in ("name", "question", "alternatives"))
     text = (f"The client file ({c['source']}) gives: {given}. ")
     if any(o == "calibrated" for o in c["origin"].values()):

@@ -63,3 +63,8 @@ def figures_of(report: Report) -> list[Figure]:
 def finding_of(report: Report) -> str:
     """The text of the report's finding paragraph ('' if it has none)."""
     return next((b.text for b in report.blocks if isinstance(b, Para) and b.style == "finding"), "")
+
+
+def show_value(v) -> str:
+    """A parameter value as a table shows it: floats to four significant digits."""
+    return f"{v:.4g}" if isinstance(v, float) else str(v)

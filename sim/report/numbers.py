@@ -149,10 +149,7 @@ def event_effect(ts: pd.DataFrame, scenario: dict, j: int, event: dict,
     dip = Estimate.of(np.maximum(gap.max(axis=1), 0.0))
     curve = gap.mean(axis=0)
     peak = int(np.argmax(curve))
-    regained = None
-    if curve[peak] > 0:
-        w = _first_below(curve, peak, RECOVERED * curve[peak])
-        regained = None if w is None else w
+    regained = _first_below(curve, peak, RECOVERED * curve[peak]) if curve[peak] > 0 else None
     extra = (_wide(ts, scenario["name"], -1, "churned").loc[reps].to_numpy(float)
              - _wide(ts, scenario["name"], j, "churned").loc[reps].to_numpy(float))[:, at:]
     smooth = pd.Series(extra.mean(axis=0)).rolling(SMOOTH_WEEKS, min_periods=1).mean().to_numpy()

@@ -15,7 +15,7 @@ from ..experiments.figures import draw_all
 from ..experiments.replay import study_from_folder
 from ..experiments.runner import Results
 from ..params import PARAMS
-from .document import Figure, Heading, PageBreak, Para, Report, Table
+from .document import Figure, Heading, PageBreak, Para, Report, Table, show_value
 from .finding import and_list, years_text
 from .numbers import Estimate
 
@@ -146,7 +146,7 @@ def points_table(exp, summary: pd.DataFrame, metric: str) -> Table:
 
 def assumptions(exp) -> list:
     base = exp.base.params
-    rows = [(p, f"{base[p]:.4g}" if isinstance(base[p], float) else str(base[p]),
+    rows = [(p, show_value(base[p]),
              "fixed by the study" if p in exp.fixed else "the base scenario", PARAMS[p].source)
             for p in PARAMS if base[p] != PARAMS[p].default or p in exp.fixed]
     varied = [(p, ", ".join(f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in vals),
