@@ -138,6 +138,8 @@ def test_pdf_has_its_pages_and_figures_and_none_is_blank(compared):
     # NPS, revenue, lifetime value, event gaps
     for f in figures:
         assert f.path.is_file() and f.path.with_suffix(".svg").is_file()
+        # for slides and for colleagues: as readable as the report itself, not 0600
+        assert f.path.stat().st_mode & 0o777 == (compared / "report.pdf").stat().st_mode & 0o777
 
 
 def test_scenarios_keep_their_look_and_stay_apart_in_grey():

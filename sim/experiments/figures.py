@@ -3,29 +3,26 @@ labels, a palette that stays apart in grey."""
 
 from __future__ import annotations
 
+import io
 import math
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .store import t_quantile
+from .store import t_quantile, write_atomic
 
 MAX_CURVES = 8  # more curves than this are unreadable on a slide: the extremes are drawn
 
 
 def save_figure(fig, folder: Path, name: str) -> list[Path]:
-    """Write PNG and SVG atomically (temporary name in the folder, then rename)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write PNG and SVG, each atomically and with the usual permissions (write_atomic)."""
     written = []
     for ext in ("png", "svg"):
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=f".{ext}", dir=folder)
-        os.close(fd)
-        fig.savefig(tmp, dpi=150, format=ext, bbox_inches="tight")
-        os.replace(tmp, folder / f"{name}.{ext}")
+        buf = io.BytesIO()
+        fig.savefig(buf, dpi=150, format=ext, bbox_inches="tight")
+        write_atomic(folder / f"{name}.{ext}", buf.getvalue())
         written.append(folder / f"{name}.{ext}")
     return written
 
