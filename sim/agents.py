@@ -93,6 +93,7 @@ class Customer(mesa.Agent):
     value = property(lambda self: float(self._arr("value")))
     tenure = property(lambda self: float(self._arr("tenure")))
     open_contact = property(lambda self: bool(self._arr("open_contact")))
+    silent_problem = property(lambda self: bool(self._arr("silent_problem")))
     word_of_mouth = property(lambda self: float(self._arr("wom")))
     b2b = property(lambda self: bool(self._arr("b2b")))
 

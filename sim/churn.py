@@ -72,6 +72,7 @@ def depart(c: Customers, net: CSR, who: np.ndarray, cause, step: int) -> None:
     c.cause[who] = cause
     c.churn_step[who] = step
     c.open_contact[who] = False
+    c.silent_problem[who] = False
 
 
 def active_index(c: Customers) -> np.ndarray:

@@ -49,6 +49,7 @@ class Contacts:
     resolved: np.ndarray
     waited: np.ndarray    # weeks open before this contact
     quality: np.ndarray   # 0..1 as experienced
+    escalated: np.ndarray  # bool: taken to management by the customer (complaints)
 
 
 def _draw_rows(probs: np.ndarray, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -57,11 +58,16 @@ def _draw_rows(probs: np.ndarray, rows: np.ndarray, rng: np.random.Generator) ->
     return np.minimum((cdf < rng.random(len(rows))[:, None]).sum(axis=1), probs.shape[1] - 1)
 
 
-def generate(c: Customers, active: np.ndarray, params: dict, fault_rate: float,
-             step: int, rng: np.random.Generator) -> tuple[Contacts, np.ndarray, np.ndarray]:
-    """This week's contacts from new needs, product faults and open contacts coming
-    back. Returns the contacts (not yet routed), the customers who met a fault, and
-    the customers whose self-service attempt succeeded."""
+def draw_faults(active: np.ndarray, fault_rate: float, rng: np.random.Generator) -> np.ndarray:
+    """The active customers who meet a product fault this week."""
+    return active[rng.random(len(active), dtype=np.float32) < fault_rate]
+
+
+def generate(c: Customers, active: np.ndarray, complained: np.ndarray, params: dict,
+             step: int, rng: np.random.Generator) -> Contacts:
+    """This week's contacts from new needs, the product faults customers raise
+    (``complained``: see complaints.raised) and open contacts coming back; not yet
+    routed."""
     n = len(active)
     has_need = rng.random(n, dtype=np.float32) < params["need_rate"]
     needy = active[has_need]
@@ -70,24 +76,23 @@ def generate(c: Customers, active: np.ndarray, params: dict, fault_rate: float,
     tries_self = SELF_SERVICEABLE[kind] & (rng.random(len(needy)) < params["self_service"])
     self_ok = tries_self & (rng.random(len(needy)) < params["self_service_success"])
     needy, kind = needy[~self_ok], kind[~self_ok]
-    faulty = active[rng.random(n, dtype=np.float32) < fault_rate]
     pending = np.flatnonzero(c.open_contact)  # only active customers have one open
     repeats = pending[rng.random(len(pending)) < params["repeat_rate"]]
 
-    customer = np.concatenate([needy, faulty, repeats])
-    ckind = np.concatenate([np.full(len(needy), PRIMARY), np.full(len(faulty), FAULT),
+    customer = np.concatenate([needy, complained, repeats])
+    ckind = np.concatenate([np.full(len(needy), PRIMARY), np.full(len(complained), FAULT),
                             np.full(len(repeats), REPEAT)]).astype(np.int8)
     home = np.concatenate([
         _draw_rows(NEED_HOME, kind, rng),
-        _draw_rows(FAULT_HOME[None, :], np.zeros(len(faulty), np.int64), rng),
+        _draw_rows(FAULT_HOME[None, :], np.zeros(len(complained), np.int64), rng),
         c.open_dept[repeats].astype(np.int64),
     ])
     waited = np.where(ckind == REPEAT, step - c.open_since[customer], 0).astype(np.float64)
     m = len(customer)
     z = np.zeros(m, dtype=bool)
     contacts = Contacts(customer, ckind, home, home.copy(), np.full(m, -1, np.int64),
-                        z, z.copy(), z.copy(), z.copy(), waited, np.zeros(m))
-    return contacts, faulty, active[has_need][self_ok]
+                        z, z.copy(), z.copy(), z.copy(), waited, np.zeros(m), z.copy())
+    return contacts
 
 
 def route(ct: Contacts, c: Customers, params: dict, rng: np.random.Generator) -> None:

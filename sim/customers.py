@@ -31,6 +31,7 @@ class Customers:
     open_contact: np.ndarray  # bool: an unresolved contact is pending
     open_dept: np.ndarray     # department whose knowledge the pending contact needs
     open_since: np.ndarray    # step the pending contact was first raised
+    silent_problem: np.ndarray  # bool: living with a fault never raised with the firm
     wom: np.ndarray           # -1..1, word of mouth heard, decaying
     exposure: np.ndarray      # 0..1, recent defection of a neighbour, decaying
     initial: np.ndarray       # bool: active at step 0 (the retention cohort)
@@ -75,6 +76,7 @@ def create_customers(params: dict, emp: Employees, rng: np.random.Generator) -> 
         open_contact=np.zeros(n, dtype=bool),
         open_dept=np.zeros(n, dtype=np.int8),
         open_since=np.zeros(n, dtype=np.int32),
+        silent_problem=np.zeros(n, dtype=bool),
         wom=np.zeros(n, F), exposure=np.zeros(n, F),
         initial=status == ACTIVE,
         last_contact=np.full(n, -1, dtype=np.int32),

@@ -78,7 +78,7 @@ SPECS: dict[str, dict[str, Param]] = {
         "to": Field(str, "customer_centric", choices=PRESET_CHOICES,
                     doc="preset whose organisational parameters are the goal"),
         "weeks": Field(int, 104, 1, 10_000, doc="length of the transition"),
-        "capacity_cost": Field(float, 0.25, 0.0, 1.0,
+        "capacity_cost": Field(float, 0.4, 0.0, 1.0,
                                doc="capacity lost at the start while people re-learn, fading to 0"),
         "turnover_boost": Field(float, 1.0, 0.0, 20.0,
                                 doc="extra turnover at the start (x base rate), fading to 0"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .contacts import Contacts, WAIT_PENALTY
+from .contacts import FAULT, Contacts, WAIT_PENALTY
 from .customers import F, NEUTRAL_SATISFACTION, Customers, accounts_per_owner, promise_level
 from .organisation import Employees, reward_of
 
@@ -17,12 +17,16 @@ def weekly_experience(c: Customers, is_active: np.ndarray, ct: Contacts, faulty:
                       params: dict, step: int) -> tuple[np.ndarray, np.ndarray]:
     """Experienced quality of the week for every customer (meaningful for the active
     ones), and whether they had a contact. Touchpoints: the product (every week; a
-    fault makes it bad), each contact, and waiting on an open contact they did not
-    chase this week. Arrays span all customers: contiguous arithmetic is cheaper
-    than gathering the active ones."""
+    fault makes it bad, unless the customer raised it and it was put right at the
+    first contact: then the putting right is what they experience), each contact,
+    waiting on an open contact they did not chase this week, and living with a
+    problem they never raised. Arrays span all customers: contiguous arithmetic is
+    cheaper than gathering the active ones."""
     n = c.n
     worst = np.full(n, params["product_quality"], dtype=F)
     worst[faulty] = FAULT_QUALITY
+    worst[ct.customer[(ct.kind == FAULT) & ct.resolved & ~ct.handoff & ~ct.escalated]] = \
+        params["product_quality"]
     total = worst.copy()
     count = np.ones(n, dtype=F)
     np.minimum.at(worst, ct.customer, ct.quality.astype(F))
@@ -34,6 +38,10 @@ def weekly_experience(c: Customers, is_active: np.ndarray, ct: Contacts, faulty:
     worst[waiting] = np.minimum(worst[waiting], q_wait)
     total[waiting] += q_wait
     count[waiting] += 1
+    living = np.flatnonzero(c.silent_problem)
+    worst[living] = np.minimum(worst[living], F(SILENT_QUALITY))
+    total[living] += F(SILENT_QUALITY)
+    count[living] += 1
     w = F(params["weakest_link"])
     total /= count  # in place: these arrays span every customer
     total *= 1 - w
@@ -43,6 +51,9 @@ def weekly_experience(c: Customers, is_active: np.ndarray, ct: Contacts, faulty:
 
 
 Q_WAITING = 0.4  # an open request nobody has answered yet
+# living with a problem nobody at the firm knows of: like waiting for an answer that
+# does not come, without the customer counting the weeks (no wait penalty)
+SILENT_QUALITY = Q_WAITING
 
 
 def appraise(x: np.ndarray, expectation: np.ndarray, loss_aversion: float) -> np.ndarray:

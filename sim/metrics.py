@@ -3,12 +3,13 @@ and in timeseries.csv."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .contacts import PRIMARY, REPEAT, FAULT, Contacts
 from .customers import ACTIVE, DETRACTOR, PROMOTER, PROSPECT, Customers
+from .wom import Told
 
 BASE_COLUMNS = (
     "step", "active_customers", "prospects", "acquired", "acquired_marketing",
@@ -16,8 +17,9 @@ BASE_COLUMNS = (
 )
 TAIL_COLUMNS = (
     "retention", "mean_satisfaction", "nps", "mean_expectation", "mean_relationship",
-    "revenue", "contacts", "failure_demand_share", "first_contact_resolution",
+    "revenue", "profit", "contacts", "failure_demand_share", "first_contact_resolution",
     "handoffs", "handoff_success", "mean_wait", "utilisation", "unanswered",
+    "escalated", "silent_problems",
     "wom_negative", "wom_positive", "employees", "employee_turnover",
     "knowledge_lost", "product_fault_rate", "feedback_reached",
 )
@@ -37,8 +39,9 @@ class StepStats:
     churn_by_cause: np.ndarray | None = None
     contacts: Contacts | None = None
     utilisation: float = 0.0
-    wom_negative: int = 0
-    wom_positive: int = 0
+    wom: Told = field(default_factory=Told)
+    faulty: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # met a fault
+    silent: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # ... kept quiet
     leavers: int = 0
     knowledge_lost: float = 0.0
     feedback_reached: float = 0.0
@@ -51,10 +54,12 @@ def _share(num: float, den: float) -> float:
 def contact_metrics(ct: Contacts | None) -> dict[str, float]:
     """Failure-demand share (repeat and fault contacts in all contacts), first-contact
     resolution (primary contacts resolved without a hand-off), hand-offs and their
-    success, mean weeks a contact had been open, share not answered for lack of capacity."""
+    success, mean weeks a contact had been open, share not answered for lack of capacity,
+    complaints taken to management."""
     if ct is None or len(ct.customer) == 0:
         return dict(contacts=0, failure_demand_share=0.0, first_contact_resolution=0.0,
-                    handoffs=0, handoff_success=0.0, mean_wait=0.0, unanswered=0.0)
+                    handoffs=0, handoff_success=0.0, mean_wait=0.0, unanswered=0.0,
+                    escalated=0)
     primary = ct.kind == PRIMARY
     return dict(
         contacts=int(len(ct.customer)),
@@ -65,12 +70,13 @@ def contact_metrics(ct: Contacts | None) -> dict[str, float]:
         handoffs=int(ct.handoff.sum()),
         handoff_success=_share(ct.handoff_ok.sum(), ct.handoff.sum()),
         mean_wait=float(ct.waited.mean()),
-        unanswered=_share(np.sum(~ct.handled), len(ct.handled)),
+        unanswered=_share(np.sum(~ct.handled & ~ct.escalated), len(ct.handled)),
+        escalated=int(ct.escalated.sum()),
     )
 
 
 def row(step: int, c: Customers, n_employees: int, fault_rate: float, st: StepStats,
-        causes: tuple[str, ...]) -> dict[str, float]:
+        causes: tuple[str, ...], params: dict) -> dict[str, float]:
     """The metrics row for the current state and this step's counts. Means over
     active customers are masked reductions over all customers: cheaper than gathering
     the active ones when they are scattered over the arrays."""
@@ -103,9 +109,12 @@ def row(step: int, c: Customers, n_employees: int, fault_rate: float, st: StepSt
         revenue=active_mean(c.value) * n_active,
     )
     out.update(contact_metrics(st.contacts))
+    out["profit"] = (params["gross_margin"] * out["revenue"] - params["contact_cost"] * out["contacts"]
+                     - params["acquisition_cost"] * out["acquired"])
+    out["silent_problems"] = int(np.count_nonzero(c.silent_problem))
     out.update(
-        utilisation=st.utilisation, wom_negative=st.wom_negative,
-        wom_positive=st.wom_positive, employees=n_employees,
+        utilisation=st.utilisation, wom_negative=st.wom.negative,
+        wom_positive=st.wom.positive, employees=n_employees,
         employee_turnover=st.leavers, knowledge_lost=st.knowledge_lost,
         product_fault_rate=fault_rate, feedback_reached=st.feedback_reached,
     )

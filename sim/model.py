@@ -9,7 +9,8 @@ import mesa
 from mesa.agent import AgentSet
 import numpy as np
 
-from . import acquisition, churn, contacts, experience, feedback, metrics, organisation, wom
+from . import (acquisition, churn, complaints, contacts, experience, feedback, metrics,
+               organisation, wom)
 from ._memory import keep_temporaries_in_heap
 from .agents import Customer, Department, Employee
 from .customers import ACTIVE, create_customers
@@ -85,7 +86,10 @@ class OrganisationModel(mesa.Model):
         self.current: dict[str, Any] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={c: partial(_metric, c) for c in self.columns})
-        self._collect(metrics.StepStats())
+        # what the phases of the last week counted and drew (contacts, faults, word of
+        # mouth): for observers such as sim.validation; replaced every step
+        self.week = metrics.StepStats()
+        self._collect(self.week)
 
     # --- access for people and pages ------------------------------------------------
     @property
@@ -109,37 +113,43 @@ class OrganisationModel(mesa.Model):
 
     # --- the week -------------------------------------------------------------------
     def step(self) -> None:
-        """One week: events due and lasting processes; contacts (generation, routing,
-        capacity, resolution) and feedback escalation; experience, satisfaction and
-        relationships; word of mouth; churn; acquisition; learning, engagement and
-        turnover; then the metrics are collected."""
+        """One week: events due and lasting processes; faults, which customers raise;
+        contacts (generation, routing, capacity, resolution, complaints taken to
+        management) and feedback escalation; experience, satisfaction and
+        relationships, problems lived with in silence; word of mouth; churn;
+        acquisition; learning, engagement and turnover; then the metrics are
+        collected."""
         p, rng, c, emp, t = self.params, self.rng, self.cust, self.org, self.steps
         st = metrics.StepStats()
         self._run_events(t)
         active = churn.active_index(c)
 
-        ct, faulty, _ = contacts.generate(c, active, p, self.fault_rate, t, rng)
+        faulty = contacts.draw_faults(active, self.fault_rate, rng)
+        said = complaints.raised(c, faulty, p, rng)
+        ct = contacts.generate(c, active, faulty[said], p, t, rng)
         contacts.route(ct, c, p, rng)
         self.serving_capacity = contacts.assign(ct, emp, p, rng,
                                                 c.unit if self.separate_units else None)
         cross_unit = emp.unit[ct.employee] != c.unit[ct.customer] if self.unit_border else None
         contacts.resolve(ct, emp, p, rng, cross_unit, self.unit_border)
+        complaints.take_to_management(ct, p, rng)
         contacts.update_open(ct, c, t)
-        st.contacts = ct
+        st.contacts, st.faulty, st.silent = ct, faulty, faulty[~said]
         load = np.divide(emp.load, self.serving_capacity, out=np.zeros(emp.n),
                          where=self.serving_capacity > 0)
         st.utilisation = float(emp.used.sum() / max(self.serving_capacity.sum(), 1e-9))
-        self.fault_rate, st.feedback_reached = feedback.escalate(ct, emp, p, self.fault_rate, rng)
+        self.fault_rate, st.feedback_reached = feedback.escalate(ct, emp, p, self.fault_rate, rng,
+                                                                 len(st.silent))
 
         is_active = c.status == ACTIVE
         x, had_contact = experience.weekly_experience(c, is_active, ct, faulty, p, t)
         appraisal = experience.update_satisfaction(c, is_active, x, had_contact, p)
         experience.update_relationship(c, is_active, emp, p)
+        complaints.live_with_problems(c, st.silent, p, rng)
 
         notable = is_active & had_contact
         notable[faulty] = True
-        st.wom_negative, st.wom_positive = wom.word_of_mouth(c, self.network, notable,
-                                                             appraisal, p, rng)
+        st.wom = wom.word_of_mouth(c, self.network, notable, appraisal, p, rng)
 
         st.churn_by_cause = churn.churn(c, self.network, active, p, t, rng,
                                         self.attractiveness_shift, tuple(self.risk))
@@ -158,6 +168,7 @@ class OrganisationModel(mesa.Model):
         c.tenure[churn.active_index(c)] += 1.0
         emp.tenure += 1.0
         self._collect(st)
+        self.week = st
 
     # --- events ---------------------------------------------------------------------
     def trigger(self, kind: str, **params) -> Event:
@@ -237,7 +248,8 @@ class OrganisationModel(mesa.Model):
             self.step()
 
     def _collect(self, st: metrics.StepStats) -> None:
-        self.current = metrics.row(self.steps, self.cust, self.org.n, self.fault_rate, st, self.causes)
+        self.current = metrics.row(self.steps, self.cust, self.org.n, self.fault_rate, st,
+                                   self.causes, self.params)
         self.datacollector.collect(self)
 
     def timeseries(self):

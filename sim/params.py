@@ -157,6 +157,26 @@ PARAMS_LIST: tuple[Param, ...] = (
     _P("repeat_rate", float, 0.7, 0.0, 1.0, unit="per week", group="contacts",
        doc="Chance an unresolved contact comes back in a week as failure demand.",
        source="Essay 002 (failure demand); Goodman 2005: about half complain again."),
+    # --- complaints ----------------------------------------------------------------
+    _P("complaint_rate", float, 0.5, 0.0, 1.0, group="complaints",
+       doc="Chance a consumer who meets a product fault raises it with the firm; the "
+           "others live with it in silence.",
+       source="Goodman 2005 (the TARP '4% complain' is a misquote): about half complain "
+              "to a front-line person."),
+    _P("complaint_rate_b2b", float, 0.75, 0.0, 1.0, group="complaints",
+       doc="Chance a business customer who meets a product fault raises it with the firm.",
+       source="Goodman 2005: about 75% in business-to-business."),
+    _P("silent_problem_weeks", float, 8.0, 1.0, 520.0, unit="weeks", group="complaints",
+       doc="Mean time a fault never raised goes on troubling the customer before it wears "
+           "off (a workaround, a new release); the firm never hears of it.",
+       source="Modelling choice: about two months. TARP 1984: problems not raised do the "
+              "most harm (37% repurchase against 70% resolved)."),
+    _P("complaint_escalation", float, 0.25, 0.0, 1.0, group="complaints",
+       doc="Chance a customer whose repeat contact is left unresolved again takes the "
+           "complaint to management, which puts it right and hears of it.",
+       source="Goodman 2005: 1-5% of customers with a problem escalate beyond the front "
+              "line; calibrated so that the baseline's share lands in that range "
+              "(docs/validation.md)."),
     # --- expectations and satisfaction ----------------------------------------------
     _P("product_quality", float, 0.75, 0.0, 1.0, group="experience",
        doc="Experience of using the product in a week without a fault.",
@@ -197,9 +217,10 @@ PARAMS_LIST: tuple[Param, ...] = (
     # --- churn --------------------------------------------------------------------
     _P("churn_base", float, 0.001, 0.0, 1.0, unit="per week", group="churn",
        doc="Dissatisfaction hazard of a customer at the reference satisfaction with no loyalty.",
-       source="With the competitor hazard the baseline loses about 8% a year, "
-              "customer_centric 6% and product_centric 15-19%: within the 5-15% a year "
-              "of retail banking (Gallup 2015; ABA) and near mobile's 10-12%."),
+       source="With the competitor hazard the baseline loses 8-9% a year, "
+              "customer_centric 6-7% and product_centric 12-16%: within the 5-15% a year "
+              "of retail banking (Gallup 2015; ABA) and near mobile's 10-12% "
+              "(docs/validation.md, pattern 1)."),
     _P("churn_sat_sensitivity", float, 6.0, 0.0, 50.0, unit="per unit satisfaction",
        group="churn",
        doc="How steeply the hazard rises as satisfaction falls below the reference.",
@@ -219,9 +240,11 @@ PARAMS_LIST: tuple[Param, ...] = (
     _P("switching_cost", float, 0.3, 0.0, 1.0, group="churn",
        doc="Mean switching cost of customers (Beta-distributed across them).",
        source="Modelling choice."),
-    _P("contagion_boost", float, 0.8, 0.0, 10.0, unit="x", group="churn",
-       doc="Rise in hazard after a neighbour defects (decays over contagion_memory).",
-       source="Nitzan & Libai 2011: about +80%."),
+    _P("contagion_boost", float, 1.1, 0.0, 10.0, unit="x", group="churn",
+       doc="Rise in hazard the week after a neighbour defects (decays over contagion_memory).",
+       source="Nitzan & Libai 2011: +80% in the month after a neighbour's defection; "
+              "calibrated so that the baseline's hazard ratio over weeks 1-4, measured as "
+              "they did, is about 1.8 (docs/validation.md)."),
     _P("contagion_memory", float, 4.0, 0.1, 520.0, unit="weeks", group="churn",
        doc="Time constant of the decay of a neighbour's defection effect.",
        source="Nitzan & Libai 2011: strongest in the first month."),
@@ -258,6 +281,18 @@ PARAMS_LIST: tuple[Param, ...] = (
     _P("value_mean", float, 1.0, 0.0, 1e6, unit="money / week", group="acquisition",
        doc="Mean revenue per active customer per week (log-normal across customers).",
        source="Normalised unit: revenue figures are relative."),
+    _P("gross_margin", float, 0.3, 0.0, 1.0, group="economics",
+       doc="Share of revenue left after the cost of the product itself, before the cost "
+           "of contacts and of winning customers.",
+       source="Modelling choice: a service business's contribution margin, 20-40%."),
+    _P("contact_cost", float, 1.0, 0.0, 1e6, unit="money / contact", group="economics",
+       doc="Cost of a contact with an employee (primary, fault or repeat).",
+       source="Modelling choice: a staffed contact costs about a week of a customer's "
+              "revenue (a few dollars a call against a few hundred a year)."),
+    _P("acquisition_cost", float, 25.0, 0.0, 1e6, unit="money / customer", group="economics",
+       doc="Cost of winning a new customer (marketing and sales).",
+       source="Goodman 1999: winning a customer costs about 5x keeping one (range 2-20x); "
+              "keeping one costs about 5 contacts a year at contact_cost."),
     _P("b2b_share", float, 0.3, 0.0, 1.0, group="acquisition",
        doc="Share of customers and prospects that are businesses with a key contact of their own.",
        source="Modelling choice: a mixed customer base (essay 003 speaks of B2B key contacts)."),

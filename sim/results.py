@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from .params import DEFAULTS
+
 WEEKS_PER_YEAR = 52
 _ALL_CAUSES = ("dissatisfaction", "competitor", "contagion", "key_person", "contact_change",
                "merger", "substitute", "viral")
@@ -20,25 +22,35 @@ END_METRICS = (
     "weeks", "active_customers_start", "active_customers", "retention", "annual_churn_rate",
     "churned", *(f"churn_{c}" for c in _ALL_CAUSES), "acquired", "acquired_marketing",
     "acquired_wom", "mean_satisfaction", "nps", "revenue_per_week", "revenue_total",
-    "customer_lifetime_value", "failure_demand_share", "first_contact_resolution",
+    "customer_lifetime_value", "profit_total", "customer_lifetime_profit",
+    "failure_demand_share", "first_contact_resolution",
     "mean_wait_weeks", "employee_turnover", "product_fault_rate",
 )
 DISCOUNT_PER_YEAR = 0.10  # for customer lifetime value; a common corporate hurdle rate
 
 
-def end_of_run(ts: pd.DataFrame, causes: tuple[str, ...]) -> dict[str, Any]:
+def end_of_run(ts: pd.DataFrame, causes: tuple[str, ...],
+               params: dict[str, Any] | None = None) -> dict[str, Any]:
     """Headline figures of a run from its weekly time series (row 0 is the start).
 
     Annual churn rate and customer lifetime value use the last 52 weeks (or the whole
     run if shorter): churn rate = churners / mean active customers, scaled to a year;
-    CLV = revenue per customer-week / (weekly churn rate + weekly discount rate)."""
+    CLV = revenue per customer-week / (weekly churn rate + weekly discount rate).
+    Customer lifetime profit (Reichheld & Sasser 1990's customer value) = (gross margin
+    x revenue - contact cost x contacts) per customer-week / (weekly churn rate +
+    weekly discount rate) - acquisition cost; ``params`` give the three economics
+    parameters (their defaults if None)."""
     last = ts.iloc[-1]
     window = ts.iloc[max(1, len(ts) - WEEKS_PER_YEAR):]
     weeks = max(len(window), 1)
     mean_active = float(window["active_customers"].mean()) if len(window) else 0.0
     weekly_churn = float(window["churned"].sum()) / max(mean_active, 1e-9) / weeks
-    value_per_week = float(window["revenue"].sum()) / max(float(window["active_customers"].sum()), 1e-9)
+    customer_weeks = max(float(window["active_customers"].sum()), 1e-9)
+    value_per_week = float(window["revenue"].sum()) / customer_weeks
     weekly_discount = (1 + DISCOUNT_PER_YEAR) ** (1 / WEEKS_PER_YEAR) - 1
+    econ = {k: (params or DEFAULTS)[k] for k in ("gross_margin", "contact_cost", "acquisition_cost")}
+    margin_per_week = (econ["gross_margin"] * value_per_week
+                       - econ["contact_cost"] * float(window["contacts"].sum()) / customer_weeks)
     body = ts.iloc[1:]
     out = {
         "weeks": int(last["step"]),
@@ -56,6 +68,9 @@ def end_of_run(ts: pd.DataFrame, causes: tuple[str, ...]) -> dict[str, Any]:
         "revenue_per_week": float(last["revenue"]),
         "revenue_total": float(body["revenue"].sum()),
         "customer_lifetime_value": value_per_week / (weekly_churn + weekly_discount),
+        "profit_total": float(body["profit"].sum()),
+        "customer_lifetime_profit": (margin_per_week / (weekly_churn + weekly_discount)
+                                     - econ["acquisition_cost"]),
         "failure_demand_share": float(body["failure_demand_share"].mean()) if len(body) else 0.0,
         "first_contact_resolution": float(body["first_contact_resolution"].mean()) if len(body) else 0.0,
         "mean_wait_weeks": float(body["mean_wait"].mean()) if len(body) else 0.0,
@@ -78,7 +93,7 @@ def summary_document(model, version: str) -> dict[str, Any]:
         "time_unit": "1 step = 1 week",
         "orgsim_version": version,
         "params": sc.params,
-        "results": end_of_run(model.timeseries(), model.causes),
+        "results": end_of_run(model.timeseries(), model.causes, model.params),
     }
 
 

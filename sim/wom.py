@@ -4,6 +4,8 @@ reach and carries the extra beyond the teller's own neighbours."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .customers import Customers
@@ -35,15 +37,25 @@ def spread(c: Customers, net: CSR, tellers: np.ndarray, sign: float, mean_reach:
     return total
 
 
+@dataclass(frozen=True)
+class Told:
+    """One week's word of mouth: messages sent and how many customers told, by sign."""
+
+    negative: int = 0
+    positive: int = 0
+    tellers_negative: int = 0
+    tellers_positive: int = 0
+
+
 def word_of_mouth(c: Customers, net: CSR, notable: np.ndarray, appraisal: np.ndarray,
-                  params: dict, rng: np.random.Generator) -> tuple[int, int]:
+                  params: dict, rng: np.random.Generator) -> Told:
     """Fade old word of mouth, then let the customers whose week was notable (a
     contact or a fault) talk: the very unhappy and the delighted. ``notable`` is a
-    mask over all customers. Returns (negative, positive) message counts."""
+    mask over all customers."""
     c.wom *= np.exp(-1.0 / params["wom_memory"])
     reach = params["wom_reach"]
-    neg = spread(c, net, np.flatnonzero(notable & (appraisal < TELL_BELOW)), -1.0,
-                 reach * params["wom_negative_ratio"], params, rng)
-    pos = spread(c, net, np.flatnonzero(notable & (appraisal > TELL_ABOVE)), 1.0,
-                 reach, params, rng)
-    return neg, pos
+    unhappy = np.flatnonzero(notable & (appraisal < TELL_BELOW))
+    delighted = np.flatnonzero(notable & (appraisal > TELL_ABOVE))
+    neg = spread(c, net, unhappy, -1.0, reach * params["wom_negative_ratio"], params, rng)
+    pos = spread(c, net, delighted, 1.0, reach, params, rng)
+    return Told(neg, pos, len(unhappy), len(delighted))

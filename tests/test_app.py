@@ -222,8 +222,10 @@ def test_frame_cache_gives_the_same_pixels_as_a_full_draw():
         fast = imread(io.BytesIO(render(make(snap), cache).png))
         full = imread(io.BytesIO(render(make(snap)).png))
         assert np.array_equal(fast, full)
-    # a frame is reused unless its axis limits moved (here: new customers per week, 1 -> 2)
-    assert [c.hits for c in caches] == [1, 1, 1, 1, 0, 1]
+    # a frame is reused unless its axis limits moved (its key holds them): then a new
+    # frame is drawn beside the old one. Most charts' limits hold over one week.
+    assert all(c.hits == (len(c.frames) == 1) for c in caches)
+    assert sum(c.hits for c in caches) >= 4
 
 
 def test_describe_reads_the_clicked_agents_state():
@@ -236,6 +238,10 @@ def test_describe_reads_the_clicked_agents_state():
     assert f"waiting since week {int(c.open_since[waiting])}" in text
     assert f"employee {int(c.owner[waiting])}" in text
     assert f"Satisfaction {c.satisfaction[waiting]:.2f}" in text
+    quiet = int(np.flatnonzero(c.silent_problem)[0])
+    assert "never raised" in "\n".join(describe(m, "customer", quiet))
+    assert "never raised" not in "\n".join(describe(m, "customer", int(np.flatnonzero(
+        ~c.silent_problem & (c.status == 1))[0])))
     gone = int(np.flatnonzero(c.churn_step >= 0)[0])
     text = "\n".join(describe(m, "customer", gone))
     assert f"Left in week {int(c.churn_step[gone])}, cause: " in text

@@ -43,9 +43,12 @@ def test_more_capacity_lowers_failure_demand():
 
 
 def test_zero_capacity_answers_nothing():
-    _, ts = run(steps=5, capacity=0.0)
-    assert (ts["unanswered"].iloc[1:] == 1.0).all()
-    assert (ts["first_contact_resolution"].iloc[1:] == 0.0).all()
+    body = run(steps=5, capacity=0.0)[1].iloc[1:]
+    # no employee answers: only the complaints customers take to management are put right
+    assert np.allclose(body["unanswered"], 1.0 - body["escalated"] / body["contacts"])
+    assert (body["first_contact_resolution"] == 0.0).all()
+    quiet = run(steps=5, capacity=0.0, complaint_escalation=0.0)[1].iloc[1:]
+    assert (quiet["unanswered"] == 1.0).all()
 
 
 def test_mandate_resolves_on_the_spot_instead_of_handing_off():

@@ -39,7 +39,7 @@ def test_weakest_touchpoint_weighs_most():
                   land=np.zeros(2, int), employee=np.zeros(2, int),
                   handled=np.ones(2, bool), handoff=np.zeros(2, bool),
                   handoff_ok=np.zeros(2, bool), resolved=np.ones(2, bool),
-                  waited=np.zeros(2), quality=np.array([0.9, 0.2]))
+                  waited=np.zeros(2), quality=np.array([0.9, 0.2]), escalated=np.zeros(2, bool))
     x, had = weekly_experience(c, c.status == ACTIVE, ct, np.empty(0, int), m.params, 1)
     expected = 0.5 * 0.2 + 0.5 * (0.75 + 0.9 + 0.2) / 3
     assert x[a] == pytest.approx(expected, abs=1e-6)
@@ -63,9 +63,14 @@ def test_overpromising_lowers_satisfaction():
 
 # --- feedback escalation -----------------------------------------------------------
 
+# Customers raise every fault here: the faults they keep to themselves never reach
+# product whatever the policy (test_complaints.py).
+RAISE_ALL = dict(complaint_rate=1.0, complaint_rate_b2b=1.0)
+
+
 def test_escalated_feedback_lowers_the_fault_rate():
-    stops = run(steps=104, escalation=0.0)[1]
-    escalated = run(steps=104, escalation=1.0, silo_barrier=0.0)[1]
+    stops = run(steps=104, escalation=0.0, complaint_escalation=0.0)[1]
+    escalated = run(steps=104, escalation=1.0, silo_barrier=0.0, **RAISE_ALL)[1]
     assert (stops["product_fault_rate"] == stops["product_fault_rate"].iloc[0]).all()
     start, floor = 0.03, 0.005
     # fault_fix_rate 0.03/week at full reach: the gap shrinks by exp(-0.03*104) ~ 96%
@@ -74,8 +79,8 @@ def test_escalated_feedback_lowers_the_fault_rate():
 
 
 def test_silo_barrier_cuts_feedback_reaching_product():
-    open_ = run(steps=30, escalation=1.0, silo_barrier=0.0)[1].iloc[1:]
-    walled = run(steps=30, escalation=1.0, silo_barrier=1.0, bridges=0)[1].iloc[1:]
+    open_ = run(steps=30, escalation=1.0, silo_barrier=0.0, **RAISE_ALL)[1].iloc[1:]
+    walled = run(steps=30, escalation=1.0, silo_barrier=1.0, bridges=0, **RAISE_ALL)[1].iloc[1:]
     assert open_["feedback_reached"].mean() == pytest.approx(1.0)
     # only feedback heard inside product itself gets there
     assert walled["feedback_reached"].mean() < 0.5

@@ -51,9 +51,9 @@ def test_a_two_parameter_grid_gets_curves_parameter_panels_and_a_heat_map(tmp_pa
 def test_morris_indices_rank_a_strong_parameter_above_a_weak_one(tmp_path):
     """Capacity from 1 to 30 contacts a week decides first-contact resolution; the
     small-world rewiring of the customer network barely touches it."""
-    body = ('[sample]\nmethod = "morris"\nn = 6\n[sample.ranges]\n'
+    body = ('[sample]\nmethod = "morris"\nn = 10\n[sample.ranges]\n'
             'capacity = [1.0, 30.0]\nrewire = [0.0, 0.2]\n')
-    f = _study(tmp_path, body, steps=20, reps=1, ts="[]")
+    f = _study(tmp_path, body, steps=52, reps=1, ts="[]")
     run_experiment(f, tmp_path / "out", workers=1, progress=False)
     table = pd.read_csv(tmp_path / "out" / "sensitivity.csv")
     assert set(table["parameter"]) == {"capacity", "rewire"}

@@ -138,6 +138,8 @@ def _describe_customer(model: OrganisationModel, i: int) -> list[str]:
                      f"{c.open_needs}'s knowledge")
     elif c.status == "active":
         lines.append("Open contact: none")
+    if c.silent_problem:
+        lines.append("Living with a product fault it never raised: the firm does not know")
     lines.append(f"Customer for {c.tenure:.0f} weeks, worth {c.value:.2f} a week, "
                  f"switching cost {c.switching_cost:.2f}, word of mouth heard "
                  f"{c.word_of_mouth:+.2f}")

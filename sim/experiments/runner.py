@@ -49,7 +49,7 @@ def execute(task: Task) -> dict[str, Any]:
         model = OrganisationModel(scenario, rng=task.run.seed)
         model.run(task.steps)
         ts = model.timeseries()
-        end = end_of_run(ts, model.causes)
+        end = end_of_run(ts, model.causes, model.params)
         result = {"metrics": {m: end[m] for m in task.metrics}}
         if task.timeseries:
             result["timeseries"] = {c: ts[c].tolist() for c in ("step", *task.timeseries)}
