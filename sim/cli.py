@@ -139,6 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
     app.add_argument("--open", action="store_true", help="also open it in the default browser")
 
+    val = sub.add_parser("validate", help="hold the model against nine patterns from the literature")
+    val.add_argument("--quick", action="store_true",
+                     help="fewer and smaller runs (about half a minute; what the tests run)")
+    val.add_argument("--out", type=Path, default=Path("docs/validation.md"),
+                     help="the report, with its figures in a folder beside it of the same name "
+                          "(default docs/validation.md)")
+    val.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
+    val.add_argument("--quiet", action="store_true", help="no progress bar")
+
     sub.add_parser("experiments", help="list the named studies")
     sub.add_parser("scenarios", help="list the named scenarios")
     sub.add_parser("params", help="list every parameter with default, range and unit")
@@ -288,6 +297,24 @@ def cmd_app(args) -> int:
     return 0  # not reached
 
 
+def cmd_validate(args) -> int:
+    """Exit code 0 when every pattern passes, 1 when one fails."""
+    from .validation import FULL, QUICK, validate_and_write
+    from .validation.document import table_text
+
+    if args.out.suffix != ".md":
+        raise ScenarioError(f"--out {args.out}: must be a Markdown file; allowed: a path ending in .md")
+    check_out(args.out.parent)
+    try:
+        outcomes = validate_and_write(QUICK if args.quick else FULL, args.out, args.workers,
+                                      progress=not args.quiet)
+    except OSError as err:
+        raise ScenarioError(f"--out {args.out}: cannot write: {err.strerror or err}") from None
+    print(table_text(outcomes))
+    print(f"written: {args.out} (figures in {args.out.with_suffix('')}/)")
+    return 0 if all(o.passed for o in outcomes) else 1
+
+
 def _print_named(items: list[tuple[str, str]]) -> int:
     width = max((len(n) for n, _ in items), default=0)
     for name, desc in items:
@@ -317,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"run": cmd_run, "demo": cmd_demo, "scenarios": cmd_scenarios,
                "params": cmd_params, "sweep": cmd_sweep, "replay": cmd_replay,
                "sensitivity": cmd_sensitivity, "experiments": cmd_experiments,
-               "app": cmd_app, "compare": cmd_compare, "report": cmd_report}[args.command]
+               "app": cmd_app, "compare": cmd_compare, "report": cmd_report,
+               "validate": cmd_validate}[args.command]
     from .experiments.spec import ExperimentError
     try:
         return handler(args)

@@ -221,12 +221,14 @@ def first_year_churn(params: dict[str, Any], seeds=CALIBRATION_SEEDS) -> float:
 
 
 def calibrate_churn(params: dict[str, Any], target: float, label: str = "client",
-                    tol: float = 0.002, lo: float = 1 / 64, hi: float = 64.0) -> float:
+                    tol: float = 0.002, lo: float = 1 / 64, hi: float = 64.0,
+                    measure=first_year_churn) -> float:
     """The factor on the base hazards that makes a year of this firm lose ``target`` of
-    its customers (within ``tol``): bisection in log scale. The same seeds at every
-    factor make the churn a smooth, rising function of it."""
+    its customers (within ``tol``) as ``measure`` (params -> churn) counts it:
+    bisection in log scale. The same seeds at every factor make the churn a smooth,
+    rising function of it."""
     def churn(scale: float) -> float:
-        return first_year_churn({**params, **scaled_churn(params, scale)})
+        return measure({**params, **scaled_churn(params, scale)})
 
     c_lo, c_hi = churn(lo), churn(hi)
     if not c_lo <= target <= c_hi:

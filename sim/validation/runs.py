@@ -1,0 +1,175 @@
+"""The simulation runs behind the validation: each is a function of a Job (what to run,
+which replication, its seed, how large), so they can go to worker processes and give
+the same numbers on one worker or many."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ..customers import ACTIVE
+from ..experiments.design import run_seed
+from ..results import WEEKS_PER_YEAR, end_of_run
+from ..scenario import load_scenario
+from .observe import observe
+
+SEED = 2005  # Grimm et al. 2005, pattern-oriented modelling; every run's seed comes from it
+CUSTOMERS_PER_EMPLOYEE = 50  # the defaults' ratio (5,000 customers, 100 employees)
+YEARS = 3
+MERGER_WEEK = 26
+BASS_P, BASS_Q, BASS_WEEKS = 0.03, 0.38, 520  # Sultan, Farley & Lehmann 1990's means
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How much to run: the quick mode for CI, the full mode for docs/validation.md."""
+
+    name: str
+    replications: int  # of every run kind but the Bass docking
+    customers: int     # the baseline observed for the customer-level patterns
+    firm_customers: int  # the runs compared at firm level (failure demand, mergers, profit)
+    bass_nodes: int
+    bass_replications: int
+
+
+QUICK = Mode("quick", 8, 20_000, 5_000, 50_000, 1)
+FULL = Mode("full", 20, 50_000, 10_000, 50_000, 5)
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str       # a key of MEASURE
+    variant: str    # which scenario or arm within the kind
+    replication: int
+    mode: Mode
+
+    @property
+    def seed(self) -> int:
+        """The same seed for every variant of a replication (common random numbers)."""
+        return run_seed(SEED + sorted(MEASURE).index(self.kind), self.replication)
+
+
+def _scenario(name: str, customers: int, **overrides):
+    return load_scenario(name, n_customers=customers, n_prospects=customers,
+                         n_employees=max(6, customers // CUSTOMERS_PER_EMPLOYEE), **overrides)
+
+
+def _model(name: str, customers: int, seed: int, **overrides):
+    from ..model import OrganisationModel
+    return OrganisationModel(_scenario(name, customers, **overrides), rng=seed)
+
+
+def baseline(job: Job) -> dict:
+    """The baseline for three years, observed customer by customer (observe.Tallies);
+    problems are followed from week 13 (a quarter to settle) to week 104."""
+    weeks = YEARS * WEEKS_PER_YEAR
+    model = _model("baseline", job.mode.customers, job.seed)
+    return asdict(observe(model, weeks, (13, weeks - WEEKS_PER_YEAR)))
+
+
+def word_of_mouth(job: Job) -> dict:
+    """Tellers and messages, negative and positive, over a year of ``job.variant``."""
+    model = _model(job.variant, job.mode.firm_customers, job.seed)
+    tellers, messages = np.zeros(2), np.zeros(2)
+    for _ in range(WEEKS_PER_YEAR):
+        model.step()
+        told = model.week.wom
+        tellers += (told.tellers_negative, told.tellers_positive)
+        messages += (told.negative, told.positive)
+    return {"tellers": tellers, "messages": messages}
+
+
+def failure_demand(job: Job) -> dict:
+    """The weekly failure-demand share of ``job.variant`` over three years."""
+    model = _model(job.variant, job.mode.firm_customers, job.seed)
+    model.run(YEARS * WEEKS_PER_YEAR)
+    share = model.timeseries()["failure_demand_share"].to_numpy()[1:]
+    return {"weekly": share, "mean": float(share.mean())}
+
+
+def merger(job: Job) -> dict:
+    """Churn in the year after week MERGER_WEEK: of the customers of a firm with the
+    baseline's culture acquired then by a ``job.variant`` acquirer (half its size,
+    absorbed over a year), or, for variant 'alone:NAME', of firm NAME's own customers
+    with no merger. Churn = customers lost in weeks 27-78 / customers at week 26."""
+    alone = job.variant.startswith("alone:")
+    model = _model(job.variant.removeprefix("alone:"), job.mode.firm_customers, job.seed)
+    model.run(MERGER_WEEK)
+    if alone:
+        who = np.flatnonzero(model.cust.status == ACTIVE)
+    else:
+        start = model.cust.n
+        model.trigger("merger", size=0.5, silo_barrier=0.5, reward_mix=0.5)
+        who = np.arange(start, model.cust.n)
+        who = who[model.cust.status[who] == ACTIVE]
+    model.run(WEEKS_PER_YEAR)
+    step = model.cust.churn_step[who]
+    lost = np.count_nonzero((step > MERGER_WEEK) & (step <= MERGER_WEEK + WEEKS_PER_YEAR))
+    return {"churn": lost / max(len(who), 1), "customers": len(who)}
+
+
+def bass(job: Job) -> dict:
+    """A substitute spreading with full mixing over ``bass_nodes`` nodes for ten years,
+    and the Bass equation's adopted share at the same weeks."""
+    n = job.mode.bass_nodes // 2
+    model = _model("baseline", n, job.seed)
+    model.trigger("substitute", p=BASS_P, q=BASS_Q, mixing="full")
+    model.run(BASS_WEEKS - 1)
+    simulated = np.array(model.substitute.history)
+    t = np.arange(1, len(simulated) + 1) / WEEKS_PER_YEAR
+    e = np.exp(-(BASS_P + BASS_Q) * t)
+    equation = (1 - e) / (1 + (BASS_Q / BASS_P) * e)
+    return {"simulated": simulated, "equation": equation,
+            "max_gap": float(np.max(np.abs(simulated - equation)))}
+
+
+PROFIT_DROP = 0.05  # Reichheld & Sasser 1990: defections cut by 5 points
+CALIBRATION_SEEDS = (101, 102, 103)
+
+
+def _late_churn(params: dict) -> float:
+    """The annual churn rate over the last year of three (end_of_run's), mean of the
+    calibration seeds: the same measure the two arms are compared on."""
+    from ..model import OrganisationModel
+    from ..scenario import Scenario
+
+    rates = []
+    for seed in CALIBRATION_SEEDS:
+        model = OrganisationModel(Scenario("calibration", params), rng=seed)
+        model.run(YEARS * WEEKS_PER_YEAR)
+        rates.append(end_of_run(model.timeseries(), model.causes, model.params)["annual_churn_rate"])
+    return float(np.mean(rates))
+
+
+def profit(job: Job) -> dict:
+    """The baseline against the same firm with its base hazards scaled (as a client
+    file's churn is calibrated) so that it defects PROFIT_DROP less a year; every
+    replication of both arms, one after the other (the scale is found once)."""
+    from ..client import calibrate_churn, scaled_churn
+    from ..model import OrganisationModel
+
+    base = _scenario("baseline", job.mode.firm_customers)
+    target = _late_churn(base.params) - PROFIT_DROP
+    scale = calibrate_churn(base.params, target, "validation", tol=0.001, measure=_late_churn)
+    arms = {"baseline": base, "fewer defections": base.with_overrides(
+        "validation", **scaled_churn(base.params, scale))}
+    out = {"scale": scale, "target_churn": target}
+    for name, scenario in arms.items():
+        rows = []
+        for r in range(job.mode.replications):
+            model = OrganisationModel(scenario, rng=run_seed(SEED, r))
+            model.run(YEARS * WEEKS_PER_YEAR)
+            rows.append(end_of_run(model.timeseries(), model.causes, model.params))
+        out[name] = {k: [row[k] for row in rows] for k in
+                     ("annual_churn_rate", "customer_lifetime_profit", "profit_total", "revenue_total")}
+    return out
+
+
+MEASURE = {"baseline": baseline, "word_of_mouth": word_of_mouth,
+           "failure_demand": failure_demand, "merger": merger, "bass": bass, "profit": profit}
+
+
+def measure(job: Job) -> tuple[Job, dict]:
+    """Run one job (in a worker process or here); returns it with its result."""
+    return job, MEASURE[job.kind](job)
