@@ -130,7 +130,9 @@ def make_backend(workers: int | None = None, scheduler: str | None = None):
     return _Dask(scheduler) if scheduler else _Local(workers or os.cpu_count() or 1)
 
 
-def _progress(total: int, enabled: bool):
+def progress_bar(total: int, enabled: bool):
+    """A tqdm bar saying runs done, runs left (its postfix: keep it up to date) and the
+    time to go."""
     from tqdm.auto import tqdm
     return tqdm(total=total, unit="run", disable=not enabled, dynamic_ncols=True,
                 bar_format="{l_bar}{bar}| {n_fmt} runs done{postfix} left, about {remaining} to go",
@@ -195,7 +197,7 @@ def run_tasks(tasks: list[Task], backend, out: Path, done: dict, failures: list,
     """Run ``tasks`` on ``backend``, saving each finished run in ``out`` as it arrives
     (and in ``done``); a failed run goes to ``failures`` and the others go on."""
     by_key = {t.run.key: t.run for t in tasks}
-    with _progress(len(tasks), progress) as bar:
+    with progress_bar(len(tasks), progress) as bar:
         for record in backend.map_unordered(execute, tasks):
             if "error" in record:
                 run = by_key[record["key"]]

@@ -28,15 +28,16 @@ def validate(mode: Mode = FULL, workers: int | None = None, progress: bool = Fal
              patterns: tuple[Pattern, ...] = PATTERNS) -> list[Outcome]:
     """Run what the patterns need on local processes (one per core by default) and
     judge each pattern; outcomes in the patterns' order."""
-    from ..experiments.runner import _progress, make_backend
+    from ..experiments.runner import make_backend, progress_bar
 
     jobs = jobs_of(patterns, mode)
     results: dict[tuple[str, str], dict[int, dict]] = defaultdict(dict)
     backend = make_backend(workers)
     try:
-        with _progress(len(jobs), progress) as bar:
+        with progress_bar(len(jobs), progress) as bar:
             for job, result in backend.map_unordered(measure, jobs):
                 results[(job.kind, job.variant)][job.replication] = result
+                bar.set_postfix_str(str(bar.total - bar.n - 1), refresh=False)
                 bar.update(1)
     finally:
         backend.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..experiments.store import write_atomic
-from .observe import CATEGORIES, NOT_RAISED, RESOLVED_LATER, RESOLVED_QUICKLY
+from .observe import NOT_RAISED, RESOLVED_LATER, RESOLVED_QUICKLY
 from .patterns import TARP_KEPT, Outcome
 from .runs import SEED, Mode
 
@@ -85,7 +85,9 @@ def gaps(o: Outcome) -> str:
                 f"acquires churn {r['product_centric'].mean:.1f}x the baseline rather than Gallup's 2.0x "
                 f"(and {r['customer_centric'].mean:.1f}x rather than 1.2x under a customer-centric "
                 "acquirer). The direction and the middle figure are reached; the size of the spread "
-                "depends on how far the acquirer's organisation is from the target's.")
+                "depends on how far the acquirer's organisation is from the target's. The merger "
+                "event gives the acquired firm a culture of its own only in its silo barrier and "
+                "reward mix (ODD 7.13.3); its other organisational values are the acquirer's.")
     if o.key == "word_of_mouth":
         return ("The ratio is an input (`wom_negative_ratio`); the check is that the running model "
                 "tells as many people as the parameter says, end to end (tellers, Poisson reach, "
@@ -104,7 +106,6 @@ def write_markdown(outcomes: list[Outcome], figures: dict[str, Path], out: Path,
                    seconds: float) -> None:
     """docs/validation.md (or ``out``): the table, then each pattern with its method,
     its figure, the test and what it does not reach."""
-    rel = lambda p: os.path.relpath(p, out.parent)
     n_pass = sum(o.passed for o in outcomes)
     parts = [
         "# Validation: the model against what is known",
@@ -130,7 +131,7 @@ def write_markdown(outcomes: list[Outcome], figures: dict[str, Path], out: Path,
     ]
     for o in outcomes:
         parts += [f"## {o.number} {o.title}", "", f"**Source:** {o.source}. **Target:** {o.target}.",
-                  "", o.method, "", f"![{o.title}]({rel(figures[o.key])})", "",
+                  "", o.method, "", f"![{o.title}]({os.path.relpath(figures[o.key], out.parent)})", "",
                   f"**Model:** {o.value}. **{verdict(o)}**:", ""]
         parts += [f"- {'✓' if ok else '✗'} {text}" for text, ok in o.checks]
         limit = gaps(o)
@@ -140,4 +141,4 @@ def write_markdown(outcomes: list[Outcome], figures: dict[str, Path], out: Path,
     write_atomic(out, "\n".join(parts))
 
 
-__all__ = ["CATEGORIES", "table_markdown", "table_text", "write_markdown"]
+__all__ = ["table_markdown", "table_text", "write_markdown"]

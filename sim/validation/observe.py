@@ -59,6 +59,16 @@ class _Cohort:
     escalated: np.ndarray  # bool per member: they took it to management since
 
 
+@dataclass
+class _Watch:
+    """What observe keeps between weeks besides the tallies."""
+
+    last_left: np.ndarray  # week a network neighbour last defected, per node
+    open_cohorts: list = field(default_factory=list)  # raised faults still followed
+    followed: list = field(default_factory=list)  # (week, category, customers)
+    recovered: list = field(default_factory=list)  # (week, 0 recovered / 1 no problem, customers)
+
+
 def observe(model, weeks: int, cohort_weeks: tuple[int, int]) -> Tallies:
     """Run ``model`` for ``weeks`` and tally. Problems and recoveries are followed for
     those met in weeks ``cohort_weeks`` [first, last), each for a year after, so the
@@ -67,77 +77,95 @@ def observe(model, weeks: int, cohort_weeks: tuple[int, int]) -> Tallies:
     if weeks < last + WEEKS_PER_YEAR:
         raise ValueError(f"observe: weeks = {weeks} is too short; allowed: at least "
                          f"{last + WEEKS_PER_YEAR} for cohorts up to week {last}")
-    c, net = model.cust, model.network
-    tl = Tallies(weeks)
-    last_left = np.full(c.n, -10**9, dtype=np.int64)  # week a neighbour last left
-    open_cohorts: list[_Cohort] = []
-    followed: list[tuple[int, int, np.ndarray]] = []  # (week, category, customers)
-    recovered: list[tuple[int, int, np.ndarray]] = []  # (week, 0 recovered / 1 none, customers)
+    c = model.cust
+    tl, w = Tallies(weeks), _Watch(np.full(c.n, -10**9, dtype=np.int64))
     for _ in range(weeks):
         was_active = np.flatnonzero(c.status == ACTIVE)
         week = model.steps + 1  # the week about to be stepped
-        since = np.minimum(week - last_left[was_active], NO_RECENT + 1)
+        since = np.minimum(week - w.last_left[was_active], NO_RECENT + 1)
         since[since > NO_RECENT] = 0
         stratum = np.minimum((c.satisfaction[was_active] * SAT_STRATA).astype(np.int64),
                              SAT_STRATA - 1)
         calm_before = (c.status == ACTIVE) & ~c.open_contact & ~c.silent_problem
         model.step()
-        left = c.churn_step[was_active] == week
-        np.add.at(tl.at_risk, (since, stratum), 1)
-        np.add.at(tl.defections, (since[left], stratum[left]), 1)
-        gone = was_active[left]
-        if len(gone):
-            _, nbrs = net.neighbours_of(gone)
-            last_left[nbrs] = week
-        st = model.week
-        tl.tellers += (st.wom.tellers_negative, st.wom.tellers_positive)
-        tl.messages += (st.wom.negative, st.wom.positive)
-        ct = st.contacts
-        resolved_now = np.zeros(c.n, dtype=bool)
-        resolved_now[ct.customer[ct.resolved]] = True
-        escalated_now = np.zeros(c.n, dtype=bool)
-        escalated_now[ct.customer[ct.escalated]] = True
-        for ch in open_cohorts:
-            ch.done |= resolved_now[ch.members]
-            ch.escalated |= escalated_now[ch.members]
-        while open_cohorts and open_cohorts[0].week <= week - FOLLOW_UP:
-            ch = open_cohorts.pop(0)
-            tl.to_management += int(ch.escalated.sum())
-            unresolved = ch.members[~ch.done]
-            followed.append((ch.week, UNRESOLVED, unresolved))
-            followed.append((ch.week, RESOLVED_LATER, ch.members[ch.done]))
-        if not first <= week < last:
-            continue
-        fault = ct.kind == FAULT
-        quick = ct.customer[fault & ct.resolved & ~ct.handoff & ~ct.escalated]
-        later = ct.customer[fault & ~(ct.resolved & ~ct.handoff & ~ct.escalated)]
-        tl.faults += len(st.faulty)
-        tl.raised += int(fault.sum())
-        followed.append((week, NOT_RAISED, st.silent))
-        followed.append((week, RESOLVED_QUICKLY, quick))
-        # a hand-off or a later contact: followed to see whether it is resolved in time
-        done = resolved_now[later] & (c.status[later] == ACTIVE)
-        open_cohorts.append(_Cohort(week, later, done, escalated_now[later]))
-        # both groups had no problem going on when the week began, and this week only
-        # the one contact (the recovered) or none and no fault (the others)
-        contacts_of = np.bincount(ct.customer, minlength=c.n)
-        quick = quick[calm_before[quick] & (contacts_of[quick] == 1)]
-        calm_before[st.faulty] = False
-        calm = np.flatnonzero(calm_before & (contacts_of == 0))
-        for k, who in enumerate((quick, calm)):
-            recovered.append((week, k, who))
-            tl.recovery_n[k] += len(who)
-            tl.recovery_sat[k] += float(c.satisfaction[who].sum())
-    kept = lambda w, who: int(np.count_nonzero((c.churn_step[who] < 0) |
-                                               (c.churn_step[who] > w + WEEKS_PER_YEAR)))
-    for w, k, who in followed:
-        if len(who) and w + WEEKS_PER_YEAR <= weeks:
-            tl.category_n[k] += len(who)
-            tl.category_kept[k] += kept(w, who)
-    for w, k, who in recovered:
-        tl.recovery_kept[k] += kept(w, who)
+        _defections(model, tl, w, week, was_active, since, stratum)
+        told = model.week.wom
+        tl.tellers += (told.tellers_negative, told.tellers_positive)
+        tl.messages += (told.negative, told.positive)
+        _problems(model, tl, w, week, first <= week < last, calm_before)
+    _kept_a_year(c, tl, w, weeks)
     ts = model.timeseries()
     for y in range(weeks // WEEKS_PER_YEAR):
         part = ts.iloc[1 + WEEKS_PER_YEAR * y: 1 + WEEKS_PER_YEAR * (y + 1)]
         tl.annual_churn.append(float(part["churned"].sum() / part["active_customers"].mean()))
     return tl
+
+
+def _defections(model, tl: Tallies, w: _Watch, week: int, was_active: np.ndarray,
+                since: np.ndarray, stratum: np.ndarray) -> None:
+    """Who of those active at the start of the week left, by class; their neighbours'
+    clocks restart."""
+    left = model.cust.churn_step[was_active] == week
+    np.add.at(tl.at_risk, (since, stratum), 1)
+    np.add.at(tl.defections, (since[left], stratum[left]), 1)
+    gone = was_active[left]
+    if len(gone):
+        _, nbrs = model.network.neighbours_of(gone)
+        w.last_left[nbrs] = week
+
+
+def _problems(model, tl: Tallies, w: _Watch, week: int, in_cohort: bool,
+              calm_before: np.ndarray) -> None:
+    """Follow the raised faults still open; in a cohort week, start following this
+    week's faults and recoveries."""
+    c, st = model.cust, model.week
+    ct = st.contacts
+    resolved_now = np.zeros(c.n, dtype=bool)
+    resolved_now[ct.customer[ct.resolved]] = True
+    escalated_now = np.zeros(c.n, dtype=bool)
+    escalated_now[ct.customer[ct.escalated]] = True
+    for ch in w.open_cohorts:
+        ch.done |= resolved_now[ch.members]
+        ch.escalated |= escalated_now[ch.members]
+    while w.open_cohorts and w.open_cohorts[0].week <= week - FOLLOW_UP:
+        ch = w.open_cohorts.pop(0)
+        tl.to_management += int(ch.escalated.sum())
+        w.followed.append((ch.week, UNRESOLVED, ch.members[~ch.done]))
+        w.followed.append((ch.week, RESOLVED_LATER, ch.members[ch.done]))
+    if not in_cohort:
+        return
+    fault = ct.kind == FAULT
+    at_once = ct.resolved & ~ct.handoff & ~ct.escalated
+    quick, later = ct.customer[fault & at_once], ct.customer[fault & ~at_once]
+    tl.faults += len(st.faulty)
+    tl.raised += int(fault.sum())
+    w.followed.append((week, NOT_RAISED, st.silent))
+    w.followed.append((week, RESOLVED_QUICKLY, quick))
+    # a hand-off or a later contact: followed to see whether it is resolved in time
+    done = resolved_now[later] & (c.status[later] == ACTIVE)
+    w.open_cohorts.append(_Cohort(week, later, done, escalated_now[later]))
+    # both groups had no problem going on when the week began, and this week only
+    # the one contact (the recovered) or none and no fault (the others)
+    contacts_of = np.bincount(ct.customer, minlength=c.n)
+    quick = quick[calm_before[quick] & (contacts_of[quick] == 1)]
+    calm_before[st.faulty] = False
+    calm = np.flatnonzero(calm_before & (contacts_of == 0))
+    for k, who in enumerate((quick, calm)):
+        w.recovered.append((week, k, who))
+        tl.recovery_n[k] += len(who)
+        tl.recovery_sat[k] += float(c.satisfaction[who].sum())
+
+
+def _kept_a_year(c, tl: Tallies, w: _Watch, weeks: int) -> None:
+    """At the end of the run: of each group followed, how many were still customers a
+    year after their week."""
+    def kept(week: int, who: np.ndarray) -> int:
+        step = c.churn_step[who]
+        return int(np.count_nonzero((step < 0) | (step > week + WEEKS_PER_YEAR)))
+
+    for week, k, who in w.followed:
+        if len(who) and week + WEEKS_PER_YEAR <= weeks:
+            tl.category_n[k] += len(who)
+            tl.category_kept[k] += kept(week, who)
+    for week, k, who in w.recovered:
+        tl.recovery_kept[k] += kept(week, who)
