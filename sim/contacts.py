@@ -190,6 +190,12 @@ def resolve(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator
     ct.quality = np.clip(q - WAIT_PENALTY * ct.waited, 0.0, 1.0)
 
 
+def resolved_at_once(ct: Contacts) -> np.ndarray:
+    """Contacts resolved by whoever took them: no hand-off, not taken to management
+    (first-contact resolution; for a fault, the good recovery of experience.py)."""
+    return ct.resolved & ~ct.handoff & ~ct.escalated
+
+
 def update_open(ct: Contacts, c: Customers, step: int) -> None:
     """Contacts left unresolved stay open (failure demand to come); a resolved one
     closes the customer's open contact."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .contacts import FAULT, Contacts, WAIT_PENALTY
+from .contacts import FAULT, Contacts, WAIT_PENALTY, resolved_at_once
 from .customers import F, NEUTRAL_SATISFACTION, Customers, accounts_per_owner, promise_level
 from .organisation import Employees, reward_of
 
@@ -25,8 +25,7 @@ def weekly_experience(c: Customers, is_active: np.ndarray, ct: Contacts, faulty:
     n = c.n
     worst = np.full(n, params["product_quality"], dtype=F)
     worst[faulty] = FAULT_QUALITY
-    worst[ct.customer[(ct.kind == FAULT) & ct.resolved & ~ct.handoff & ~ct.escalated]] = \
-        params["product_quality"]
+    worst[ct.customer[(ct.kind == FAULT) & resolved_at_once(ct)]] = params["product_quality"]
     total = worst.copy()
     count = np.ones(n, dtype=F)
     np.minimum.at(worst, ct.customer, ct.quality.astype(F))

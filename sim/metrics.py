@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .contacts import PRIMARY, REPEAT, FAULT, Contacts
+from .contacts import PRIMARY, REPEAT, FAULT, Contacts, resolved_at_once
 from .customers import ACTIVE, DETRACTOR, PROMOTER, PROSPECT, Customers
 from .wom import Told
 
@@ -65,7 +65,7 @@ def contact_metrics(ct: Contacts | None) -> dict[str, float]:
         contacts=int(len(ct.customer)),
         failure_demand_share=_share(np.sum((ct.kind == REPEAT) | (ct.kind == FAULT)),
                                     len(ct.kind)),
-        first_contact_resolution=_share(np.sum(primary & ct.resolved & ~ct.handoff),
+        first_contact_resolution=_share(np.sum(primary & resolved_at_once(ct)),
                                         primary.sum()),
         handoffs=int(ct.handoff.sum()),
         handoff_success=_share(ct.handoff_ok.sum(), ct.handoff.sum()),

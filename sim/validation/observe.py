@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..contacts import FAULT
+from ..contacts import FAULT, resolved_at_once
 from ..customers import ACTIVE
 from ..results import WEEKS_PER_YEAR
 
@@ -135,7 +135,7 @@ def _problems(model, tl: Tallies, w: _Watch, week: int, in_cohort: bool,
     if not in_cohort:
         return
     fault = ct.kind == FAULT
-    at_once = ct.resolved & ~ct.handoff & ~ct.escalated
+    at_once = resolved_at_once(ct)
     quick, later = ct.customer[fault & at_once], ct.customer[fault & ~at_once]
     tl.faults += len(st.faulty)
     tl.raised += int(fault.sum())
