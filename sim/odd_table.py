@@ -404,8 +404,8 @@ EVENT_SOURCES: dict[tuple[str, str], str] = {
     ("transformation", "capacity_cost"): "Brief mechanism 10: 'a transition period with cost "
                                          "before the gain'. The size is a modelling choice: "
                                          "at 0.25 a product-centric firm, which now leaves half "
-                                         "its faults unraised, hardly feels it (0.4 points below "
-                                         "its path at the trough); at 0.4, 1.5 points.",
+                                         "its faults unraised, hardly feels it (0.7 points below "
+                                         "its path at the trough); at 0.4, 1.3 points.",
     ("transformation", "turnover_boost"): "As capacity_cost: turnover doubled at the start is a "
                                           "modelling choice.",
     # announce a promise

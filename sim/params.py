@@ -108,7 +108,7 @@ PARAMS_LIST: tuple[Param, ...] = (
        group="organisation",
        doc="Contacts an employee can handle in a week at full serving effort.",
        source="Modelling choice: at the baseline's 50 customers per employee the firm "
-              "uses about 45% of serving time on average, with the departments customers "
+              "uses about 40% of serving time on average, with the departments customers "
               "reach most near full, so failure demand can push them over."),
     _P("key_person_share", float, 0.1, 0.0, 1.0, group="organisation",
        doc="Share of account-holding employees who are key persons.",
