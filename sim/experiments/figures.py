@@ -16,12 +16,14 @@ from .store import t_quantile, write_atomic
 MAX_CURVES = 8  # more curves than this are unreadable on a slide: the extremes are drawn
 
 
-def save_figure(fig, folder: Path, name: str) -> list[Path]:
-    """Write PNG and SVG, each atomically and with the usual permissions (write_atomic)."""
+def save_figure(fig, folder: Path, name: str, formats: tuple[str, ...] = ("png", "svg"),
+                dpi: int = 150) -> list[Path]:
+    """Write the figure in each format (PNG and SVG for slides by default), each
+    atomically and with the usual permissions (write_atomic)."""
     written = []
-    for ext in ("png", "svg"):
+    for ext in formats:
         buf = io.BytesIO()
-        fig.savefig(buf, dpi=150, format=ext, bbox_inches="tight")
+        fig.savefig(buf, dpi=dpi, format=ext, bbox_inches="tight")
         write_atomic(folder / f"{name}.{ext}", buf.getvalue())
         written.append(folder / f"{name}.{ext}")
     return written

@@ -3,12 +3,11 @@ against the target from the literature (a grey band or a hollow marker)."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
 
-from ..experiments.store import write_atomic
+from ..experiments.figures import save_figure
 from .observe import CATEGORIES, NO_RECENT
 from .patterns import ACQUIRERS, GALLUP, TARP_KEPT, Outcome
 
@@ -26,11 +25,8 @@ def _new(width=6.4, height=3.4):
 
 def _save(fig, folder: Path, name: str) -> Path:
     import matplotlib.pyplot as plt
-    buf = io.BytesIO()
-    fig.savefig(buf, dpi=120, format="png", bbox_inches="tight")
+    (path,) = save_figure(fig, folder, name, formats=("png",), dpi=120)
     plt.close(fig)
-    path = folder / f"{name}.png"
-    write_atomic(path, buf.getvalue())
     return path
 
 

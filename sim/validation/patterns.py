@@ -211,8 +211,7 @@ def judge_merger(pat: Pattern, res: Results) -> Outcome:
          "within 1.3-2.0", 1.3 <= est["baseline"].mean <= 2.0),
         (f"more under a less customer-focused acquirer (+{lower.mean:.2f}, interval above 0)", lower.low > 0),
         (f"less under a more customer-focused one (-{higher.mean:.2f}, interval above 0)", higher.low > 0)],
-        ratio=est, base_churn=Estimate.of(none),
-        own_churn={a: Estimate.of([r["churn"] for r in res[("merger", f"alone:{a}")]])
+        ratio=est, own_churn={a: Estimate.of([r["churn"] for r in res[("merger", f"alone:{a}")]])
                    for a in ACQUIRERS})
 
 
@@ -233,7 +232,6 @@ def judge_profit(pat: Pattern, res: Results) -> Outcome:
     (r,) = res[("profit", "")]
     base, fewer = r["baseline"], r["fewer defections"]
     drop = paired_difference(base["annual_churn_rate"], fewer["annual_churn_rate"])
-    clp = [Estimate.of(x["customer_lifetime_profit"]) for x in (base, fewer)]
     rise = Estimate.of(np.asarray(fewer["customer_lifetime_profit"]) /
                        np.asarray(base["customer_lifetime_profit"]) - 1)
     firm = Estimate.of(np.asarray(fewer["profit_total"]) / np.asarray(base["profit_total"]) - 1)
@@ -243,7 +241,7 @@ def judge_profit(pat: Pattern, res: Results) -> Outcome:
          0.04 <= drop.mean <= 0.06),
         (f"customer lifetime profit rises {pct(rise, 0)}, far more than 5%: within Reichheld & "
          "Sasser's 30-85%", 0.30 <= rise.mean <= 0.85)],
-        drop=drop, clp=clp, rise=rise, firm=firm, scale=r["scale"])
+        drop=drop, rise=rise, firm=firm)
 
 
 def _profit_job(mode: Mode) -> list[Job]:

@@ -154,7 +154,7 @@ def profit(job: Job) -> dict:
     scale = calibrate_churn(base.params, target, "validation", tol=0.001, measure=_late_churn)
     arms = {"baseline": base, "fewer defections": base.with_overrides(
         "validation", **scaled_churn(base.params, scale))}
-    out = {"scale": scale, "target_churn": target}
+    out = {}
     for name, scenario in arms.items():
         rows = []
         for r in range(job.mode.replications):

@@ -22,9 +22,6 @@ class RateRatio:
     high: float
     events: int  # exposed defections it rests on
 
-    def as_estimate(self) -> Estimate:
-        return Estimate(self.ratio, self.low, self.high, self.events)
-
 
 def mantel_haenszel(a: np.ndarray, t1: np.ndarray, b: np.ndarray, t0: np.ndarray) -> RateRatio:
     """Rate ratio of exposed to unexposed, stratified: ``a`` exposed events in ``t1``
