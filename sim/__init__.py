@@ -9,7 +9,7 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0+unknown"
 
 from .model import OrganisationModel  # noqa: E402
-from .scenario import Scenario, ScenarioError, list_scenarios, load_scenario  # noqa: E402
+from .files.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario  # noqa: E402
 
 __all__ = ["OrganisationModel", "Scenario", "ScenarioError", "list_scenarios",
            "load_scenario", "__version__"]

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .params import PARAMS_LIST, ParameterError, parse_text
-from .scenario import ScenarioError, list_scenarios, load_scenario
+from .model.params import PARAMS_LIST, ParameterError, parse_text
+from .files.scenarios import ScenarioError, list_scenarios, load_scenario
 
 EXIT_USAGE = 2
 
@@ -155,8 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args) -> int:
-    from .model import OrganisationModel
-    from .results import human_summary, summary_document, write_run
+    from .model.model import OrganisationModel
+    from .files.results import human_summary, summary_document, write_run
 
     overrides = parse_sets(args.set)
     scenario = load_scenario(args.scenario, **overrides)

@@ -1,5 +1,5 @@
-"""The generated tables of ``docs/ODD.md``: every parameter from ``sim.params.PARAMS_LIST``,
-the model's fixed constants and every event kind's parameters from ``sim.events.SPECS``,
+"""The generated tables of ``docs/ODD.md``: every parameter from ``sim.model.params.PARAMS_LIST``,
+the model's fixed constants and every event kind's parameters from ``sim.model.events.SPECS``,
 rendered as Markdown.
 
 The parameter table sits between the marker lines ``<!-- params:start -->`` and
@@ -24,11 +24,12 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import acquisition, contacts, customers, disruptions, experience, networks, organisation
-from . import results
-from . import scenario, wom
-from .events import SPECS
-from .params import PARAMS_LIST, REWARD_ALIASES, Param, _fmt
+from .model import acquisition, contacts, customers, disruptions, experience, networks, organisation
+from .files import results
+from .files import scenarios as scenario
+from .model import wom
+from .model.events import SPECS
+from .model.params import PARAMS_LIST, REWARD_ALIASES, Param, _fmt
 
 PARAMS_START, PARAMS_END = "<!-- params:start -->", "<!-- params:end -->"
 
@@ -312,7 +313,7 @@ def constant_sections() -> tuple[str, ...]:
 
 # --- event kinds ------------------------------------------------------------------------
 
-# What an event field means, where its doc in sim.events.SPECS is empty.
+# What an event field means, where its doc in sim.model.events.SPECS is empty.
 EVENT_MEANINGS: dict[tuple[str, str], str] = {
     ("key_person_loss", "department"): "department the leavers come from; `any`: the whole firm",
     ("competitor_leap", "segment"): "customers it affects: all, businesses (b2b) or consumers (b2c)",
@@ -424,7 +425,7 @@ EVENT_SOURCES: dict[tuple[str, str], str] = {
 
 
 def event_table(kind: str) -> str:
-    """The parameters of one event kind (``sim.events.SPECS``) as a Markdown table."""
+    """The parameters of one event kind (``sim.model.events.SPECS``) as a Markdown table."""
     head = ("| name | default | range / choices | meaning | source or reason |\n"
             "|---|---|---|---|---|")
     rows = []

@@ -19,7 +19,7 @@ import pytest
 import sim
 from sim import load_scenario
 from sim.cli import main
-from sim.params import PARAMS, PARAMS_LIST
+from sim.model.params import PARAMS, PARAMS_LIST
 
 SMALL_SETS = ["--set", "n_customers=300", "--set", "n_prospects=300", "--set", "n_employees=20"]
 SMALL = dict(n_customers=300, n_prospects=300, n_employees=20)
@@ -234,12 +234,12 @@ def test_out_below_a_file_exits_2_with_one_line_and_no_traceback(tmp_path, capsy
 def test_failure_to_write_results_exits_2_with_one_line(tmp_path, capsys, monkeypatch):
     import errno
 
-    import sim.results
+    import sim.files.results
 
     def full_disk(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(sim.results, "write_run", full_disk)
+    monkeypatch.setattr(sim.files.results, "write_run", full_disk)
     out = tmp_path / "out"
     assert cli("run", "baseline", *SMALL_SETS, "--steps", "1", "--out", out) == 2
     assert_one_line_error(capsys.readouterr().err, str(out), os.strerror(errno.ENOSPC))

@@ -1,4 +1,4 @@
-"""Complaints (sim.complaints), the service recovery in the week's experience, and the
+"""Complaints (sim.model.complaints), the service recovery in the week's experience, and the
 economics outputs: each mechanism's direction, size and limits."""
 
 import numpy as np
@@ -6,13 +6,13 @@ import pandas as pd
 import pytest
 
 from sim import OrganisationModel
-from sim.complaints import live_with_problems, raised, take_to_management
-from sim.contacts import FAULT, PRIMARY, Q_HANDED_OFF, REPEAT, WAIT_PENALTY, Contacts
-from sim.customers import ACTIVE
-from sim.experience import FAULT_QUALITY, SILENT_QUALITY, weekly_experience
-from sim.feedback import escalate
-from sim.params import DEFAULTS
-from sim.results import WEEKS_PER_YEAR, end_of_run
+from sim.model.complaints import live_with_problems, raised, take_to_management
+from sim.model.contacts import FAULT, PRIMARY, Q_HANDED_OFF, REPEAT, WAIT_PENALTY, Contacts
+from sim.model.customers import ACTIVE
+from sim.model.experience import FAULT_QUALITY, SILENT_QUALITY, weekly_experience
+from sim.model.feedback import escalate
+from sim.model.params import DEFAULTS
+from sim.files.results import WEEKS_PER_YEAR, end_of_run
 
 from helpers import mean_ci, run, small
 

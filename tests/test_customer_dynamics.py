@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 from sim import OrganisationModel
-from sim.acquisition import acquire
-from sim.churn import hazards
-from sim.contacts import Contacts
-from sim.customers import ACTIVE, NEUTRAL_SATISFACTION, PROSPECT
-from sim.experience import appraise, weekly_experience
-from sim.wom import spread
+from sim.model.acquisition import acquire
+from sim.model.churn import hazards
+from sim.model.contacts import Contacts
+from sim.model.customers import ACTIVE, NEUTRAL_SATISFACTION, PROSPECT
+from sim.model.experience import appraise, weekly_experience
+from sim.model.wom import spread
 
 from helpers import run, small
 

@@ -6,7 +6,7 @@ import pytest
 
 from sim import OrganisationModel, ScenarioError, load_scenario
 from sim.cli import main
-from sim.events import EventError
+from sim.model.events import EventError
 
 from helpers import mean_ci
 
@@ -238,7 +238,7 @@ def test_customer_centric_firm_dips_less_and_recovers_faster(event):
         diff_mean, lo, hi = mean_ci(pc[:, k] - cc[:, k])
         assert lo > 0, (k, diff_mean, lo, hi)
     # measured: 1.4x after a merger (3.7% against 2.6% of the starting customers), 4.3x
-    # after key people leave; faults customers keep to themselves (sim.complaints)
+    # after key people leave; faults customers keep to themselves (sim.model.complaints)
     # narrowed the merger's gap from the 2.6x it was without them
     assert pc[:, 0].mean() > 1.2 * cc[:, 0].mean()
 

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from sim import OrganisationModel, load_scenario
-from sim.agents import Customer, Department, Employee
-from sim.metrics import columns
-from sim.networks import scale_free, small_world
+from sim.model.agents import Customer, Department, Employee
+from sim.model.metrics import columns
+from sim.model.networks import scale_free, small_world
 
 from helpers import mean_ci, run, small
 
@@ -131,7 +131,7 @@ def test_model_runs_on_the_scale_free_network():
 
 
 def test_end_of_run_names_match_what_a_run_reports():
-    from sim.results import END_METRICS, end_of_run
+    from sim.files.results import END_METRICS, end_of_run
 
     m, ts = run(steps=3)
     assert tuple(end_of_run(ts, m.causes)) == END_METRICS

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.churn import CAUSES
-from sim.events import EVENT_CAUSES, SPECS
-from sim.metrics import columns
+from sim.model.churn import CAUSES
+from sim.model.events import EVENT_CAUSES, SPECS
+from sim.model.metrics import columns
 from sim.odd_table import (EVENT_MEANINGS, EVENT_SOURCES, PARAMS_END, PARAMS_START, block,
                            event_markers, event_tables, parameter_table)
 

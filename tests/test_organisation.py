@@ -3,10 +3,10 @@
 import numpy as np
 
 from sim import OrganisationModel
-from sim.networks import build_org_network, department_access, edge_arrays
-from sim.organisation import (ACCOUNT_DEPT, DEPT, assign_departments, create_employees, staff_shares,
+from sim.model.networks import build_org_network, department_access, edge_arrays
+from sim.model.organisation import (ACCOUNT_DEPT, DEPT, assign_departments, create_employees, staff_shares,
                               learn, sell_share)
-from sim.params import resolve
+from sim.model.params import resolve
 
 from helpers import run, small
 

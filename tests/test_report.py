@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.client import first_year_churn, load_client
+from sim.files.client import first_year_churn, load_client
 from sim.experiments.comparison import build_comparison
 from sim.report import build_report
 from sim.report.charts import looks
 from sim.report.document import Figure, PageBreak, finding_of
 from sim.report.finding import finding, pct_ci
 from sim.report.numbers import Estimate, Numbers, ScenarioNumbers, event_effect
-from sim.scenario import load_scenario
+from sim.files.scenarios import load_scenario
 
 from helpers import mean_ci
 
@@ -289,7 +289,7 @@ def test_a_client_comparison_says_where_values_came_from(tmp_path):
     n_default = int(re.search(r"The other (\d+) parameters are at their documented defaults",
                               html).group(1))
     origin = json.loads((out / "comparison.json").read_text())["client"]["origin"]
-    from sim.params import PARAMS
+    from sim.model.params import PARAMS
     assert n_default == len(PARAMS) - len(origin)
 
 

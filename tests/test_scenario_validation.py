@@ -1,6 +1,6 @@
 """Validation of scenario input: keyword overrides, TOML files and ``--set`` text.
 
-Every parameter in ``sim.params.PARAMS_LIST`` is checked with values drawn from its own
+Every parameter in ``sim.model.params.PARAMS_LIST`` is checked with values drawn from its own
 declared range (or choices): values inside are accepted in their canonical type; values
 outside, of the wrong type or under an unknown name raise a one-line ScenarioError that
 names the parameter (and, for files, the file). Each hypothesis example draws a value for
@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sim import ScenarioError, load_scenario
-from sim.params import (PARAMS, PARAMS_LIST, REWARD_ALIASES, ParameterError, Param,
+from sim.model.params import (PARAMS, PARAMS_LIST, REWARD_ALIASES, ParameterError, Param,
                         parse_text)
-from sim.scenario import DEFAULT_SEED, DEFAULT_STEPS, MAX_SEED, MAX_STEPS, META_KEYS
+from sim.files.scenarios import DEFAULT_SEED, DEFAULT_STEPS, MAX_SEED, MAX_STEPS, META_KEYS
 
 FAST = settings(max_examples=50, deadline=None)
 # Each example of these checks all ~65 parameters, so fewer examples cover plenty.
@@ -468,7 +468,7 @@ def test_keyword_overrides_apply_on_top_of_a_file_and_are_checked(tmp_path):
     rejects(ScenarioError, lambda: load_scenario(path, silo_barrier=1.5), "silo_barrier")
 
 
-# --- --set text: sim.params.parse_text ------------------------------------------------
+# --- --set text: sim.model.params.parse_text ------------------------------------------------
 
 def as_text(value) -> str:
     return value if isinstance(value, str) else repr(value)

@@ -14,10 +14,10 @@ from dataclasses import replace
 from typing import Any
 
 
-from ..events import SPECS
-from ..model import OrganisationModel
-from ..params import PARAMS
-from ..scenario import list_scenarios, load_scenario
+from ..model.events import SPECS
+from ..model.model import OrganisationModel
+from ..model.params import PARAMS
+from ..files.scenarios import list_scenarios, load_scenario
 from .views import lock_of
 
 CUSTOM = "custom: baseline + the sliders"

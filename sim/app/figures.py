@@ -14,8 +14,8 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from ..customers import ACTIVE, CHURNED, OUT, PROSPECT
-from ..organisation import DEPARTMENTS
+from ..model.customers import ACTIVE, CHURNED, OUT, PROSPECT
+from ..model.organisation import DEPARTMENTS
 from .drawing import Pic, horizon, nice_ceiling
 from .views import Snapshot, org_text
 

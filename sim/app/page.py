@@ -33,7 +33,7 @@ from sim.app.figures import (
 from sim.app.views import (
     describe, events_text, highlights, org_text, settings_text, snapshot, status_text,
 )
-from sim.scenario import list_scenarios
+from sim.files.scenarios import list_scenarios
 
 TITLE = "orgsim: customers in product- and customer-centric firms"
 ONE, SIDE = "One organisation", "Side by side"

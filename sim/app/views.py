@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..customers import ACTIVE
-from ..model import OrganisationModel
+from ..model.customers import ACTIVE
+from ..model.model import OrganisationModel
 
 CUSTOMER_SAMPLE = 250  # customers drawn in the customer-network panel
 

@@ -20,10 +20,10 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
-from ..churn import CAUSES
-from ..events import EVENT_CAUSES, Event
-from ..results import END_METRICS
-from ..scenario import Scenario, ScenarioError, load_scenario
+from ..model.churn import CAUSES
+from ..model.events import EVENT_CAUSES, Event, make_event
+from ..files.results import END_METRICS
+from ..files.scenarios import Scenario, ScenarioError, load_scenario
 from . import store
 from .design import Run, run_seed
 from .runner import Task, run_in_folder, run_tasks
@@ -85,7 +85,7 @@ def build_comparison(refs: list[str], replications: int = DEFAULT_REPLICATIONS,
                      command: str = "") -> Comparison:
     """Resolve scenario names, scenario files and at most one client file into a
     Comparison; every problem is a one-line ScenarioError."""
-    from ..client import is_client_file, load_client
+    from ..files.client import is_client_file, load_client
 
     scenarios, labels, client = [], [], None
     for ref in refs:
@@ -249,7 +249,7 @@ def comparison_from_folder(folder: Path) -> Comparison:
     scenarios = tuple(
         Scenario(name=s["name"], params=s["params"], description=s["description"],
                  steps=doc["steps"], source=s["source"], presets=tuple(s["presets"]),
-                 events=tuple(Event(e.pop("at"), e.pop("kind"), e) for e in s["events"]))
+                 events=tuple(make_event(e.pop("at"), e.pop("kind"), e, "events") for e in s["events"]))
         for s in doc["scenarios"])
     return Comparison(scenarios, tuple(s["label"] for s in doc["scenarios"]), doc["replications"],
                       doc["steps"], doc["seed"], doc["question"], doc["client"],

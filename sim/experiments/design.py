@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..params import PARAMS, coerce
+from ..model.params import PARAMS, coerce
 from .spec import Experiment
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..events import Event
-from ..scenario import Scenario
+from ..model.events import Event, make_event
+from ..files.scenarios import Scenario
 from . import store
 from .design import make_run, points
 from .spec import Adaptive, Experiment, ExperimentError, Sampler
@@ -23,7 +23,7 @@ def study_from_folder(folder: Path) -> tuple[Experiment, pd.DataFrame]:
         raise ExperimentError(f"{folder}: not a study's results folder (no study.json / runs.parquet)")
     doc = json.loads(doc_path.read_text())
     base = Scenario(name=doc["scenario"], params=doc["scenario_params"], steps=doc["steps"],
-                    events=tuple(Event(e.pop("at"), e.pop("kind"), e) for e in doc["events"]))
+                    events=tuple(make_event(e.pop("at"), e.pop("kind"), e, "events") for e in doc["events"]))
     sampler = None
     if doc["sampler"]:
         s = doc["sampler"]

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 
 from .. import __version__
-from ..scenario import Scenario
+from ..files.scenarios import Scenario
 from . import store
 from .design import Run, make_run, plan, points
 from .spec import Experiment, ExperimentError, load_experiment
@@ -41,8 +41,8 @@ class Task:
 
 def execute(task: Task) -> dict[str, Any]:
     """Run one simulation; returns its stored record, or an error record."""
-    from ..model import OrganisationModel
-    from ..results import end_of_run
+    from ..model.model import OrganisationModel
+    from ..files.results import end_of_run
 
     try:
         scenario = task.scenario.with_overrides("run", **task.run.params)

@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..churn import CAUSES
-from ..events import EVENT_CAUSES
-from ..metrics import columns as metric_columns
-from ..params import PARAMS, ParameterError, coerce, show
-from ..results import END_METRICS
-from ..scenario import (Scenario, ScenarioError, find_named, list_named, load_scenario,
+from ..model.churn import CAUSES
+from ..model.events import EVENT_CAUSES
+from ..model.metrics import columns as metric_columns
+from ..model.params import PARAMS, ParameterError, coerce, show
+from ..files.results import END_METRICS
+from ..files.scenarios import (Scenario, ScenarioError, find_named, list_named, load_scenario,
                         named_dirs, read_toml)
 
 METHODS = ("lhs", "morris", "sobol")

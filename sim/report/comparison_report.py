@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import __version__
-from ..params import PARAMS
+from ..model.params import PARAMS
 from . import charts
 from .document import Figure, Heading, PageBreak, Para, Report, Table, show_value
 from .finding import EVENT_WORDS, finding, pct, pct_ci, years_text

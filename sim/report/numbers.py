@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..experiments.store import t_quantile
-from ..results import WEEKS_PER_YEAR
+from ..files.results import WEEKS_PER_YEAR
 
 CAUSE_WORDS = {"dissatisfaction": "dissatisfaction", "competitor": "competitor",
                "contagion": "contagion (following a neighbour who left)",

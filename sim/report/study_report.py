@@ -14,7 +14,7 @@ import pandas as pd
 from ..experiments.figures import draw_all
 from ..experiments.replay import study_from_folder
 from ..experiments.runner import Results
-from ..params import PARAMS
+from ..model.params import PARAMS
 from .document import Figure, Heading, PageBreak, Para, Report, Table, show_value
 from .finding import and_list, years_text
 from .numbers import Estimate

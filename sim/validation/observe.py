@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..contacts import FAULT, resolved_at_once
-from ..customers import ACTIVE
-from ..results import WEEKS_PER_YEAR
+from ..model.contacts import FAULT, resolved_at_once
+from ..model.customers import ACTIVE
+from ..files.results import WEEKS_PER_YEAR
 
 NO_RECENT = 26  # weeks: a customer with no neighbour leaving for longer is unexposed
 SAT_STRATA = 10  # satisfaction deciles: the customer's own state, held constant

@@ -8,10 +8,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..customers import ACTIVE
+from ..model.customers import ACTIVE
 from ..experiments.design import run_seed
-from ..results import WEEKS_PER_YEAR, end_of_run
-from ..scenario import load_scenario
+from ..files.results import WEEKS_PER_YEAR, end_of_run
+from ..files.scenarios import load_scenario
 from .observe import observe
 
 SEED = 2005  # Grimm et al. 2005, pattern-oriented modelling; every run's seed comes from it
@@ -56,7 +56,7 @@ def _scenario(name: str, customers: int, **overrides):
 
 
 def _model(name: str, customers: int, seed: int, **overrides):
-    from ..model import OrganisationModel
+    from ..model.model import OrganisationModel
     return OrganisationModel(_scenario(name, customers, **overrides), rng=seed)
 
 
@@ -131,8 +131,8 @@ CALIBRATION_SEEDS = (101, 102, 103)
 def _late_churn(params: dict) -> float:
     """The annual churn rate over the last year of three (end_of_run's), mean of the
     calibration seeds: the same measure the two arms are compared on."""
-    from ..model import OrganisationModel
-    from ..scenario import Scenario
+    from ..model.model import OrganisationModel
+    from ..files.scenarios import Scenario
 
     rates = []
     for seed in CALIBRATION_SEEDS:
@@ -146,8 +146,8 @@ def profit(job: Job) -> dict:
     """The baseline against the same firm with its base hazards scaled (as a client
     file's churn is calibrated) so that it defects PROFIT_DROP less a year; every
     replication of both arms, one after the other (the scale is found once)."""
-    from ..client import calibrate_churn, scaled_churn
-    from ..model import OrganisationModel
+    from ..files.client import calibrate_churn, scaled_churn
+    from ..model.model import OrganisationModel
 
     base = _scenario("baseline", job.mode.firm_customers)
     target = _late_churn(base.params) - PROFIT_DROP

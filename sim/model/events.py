@@ -10,12 +10,12 @@ a diffusion, an integration) are processes the model steps every week.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Callable
 
 from .organisation import DEPARTMENTS
 from .params import Param, ParameterError, check
 
-# Churn causes added by events, after the base causes of sim.churn.CAUSES.
+# Churn causes added by events, after the base causes of sim.model.churn.CAUSES.
 EVENT_CAUSES = ("key_person", "contact_change", "merger", "substitute", "viral")
 
 
@@ -104,14 +104,42 @@ class EventError(ValueError):
 
 @dataclass(frozen=True)
 class Event:
-    """A checked event: its step, kind and every parameter (defaults filled in)."""
+    """A checked event: its step, kind and every parameter (defaults filled in).
+    ``resolved`` holds what the check derived from them (a transformation's goal: the
+    lever values of its target preset), passed to the event's function with them."""
 
     at: int
     kind: str
     params: dict[str, Any] = field(default_factory=dict)
+    resolved: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {"at": self.at, "kind": self.kind, **self.params}
+
+
+# Kinds whose parameter ``to`` names a preset; the check turns it into ``goal``, the
+# preset's parameter values. The kernel reads no files: whoever reads scenario files
+# (sim.files.scenarios) tells it how a preset name becomes its parameters.
+TARGETED = ("transformation", "announce_promise")
+_preset_params: Callable[[str], dict[str, Any]] | None = None
+
+
+def set_preset_reader(read: Callable[[str], dict[str, Any]]) -> None:
+    """Give the kernel the function that turns a preset name into its parameters."""
+    global _preset_params
+    _preset_params = read
+
+
+def make_event(at: int, kind: str, raw: dict[str, Any], label: str) -> Event:
+    """An Event from raw parameters: checked, defaults filled in, its target resolved."""
+    params = check_params(kind, raw, label)
+    resolved = {}
+    if kind in TARGETED:
+        if _preset_params is None:
+            raise EventError(f"{label}.to = {params['to']!r}: no preset reader is set "
+                             "(import sim, or call sim.model.events.set_preset_reader)")
+        resolved["goal"] = dict(_preset_params(params["to"]))
+    return Event(at, kind, params, resolved)
 
 
 def check_params(kind: str, raw: dict[str, Any], label: str) -> dict[str, Any]:
@@ -147,7 +175,7 @@ def check_event(raw: Any, index: int, steps: int | None) -> Event:
         raise EventError(f"{label}.at = {at!r} is not allowed; allowed: a step from 1")
     if steps is not None and at > steps:
         raise EventError(f"{label}.at = {at} is past the run's end; allowed: 1 to {steps}")
-    return Event(at, str(kind), check_params(str(kind), raw, label))
+    return make_event(at, str(kind), raw, label)
 
 
 def check_events(raw: Any, steps: int | None) -> tuple[Event, ...]:

@@ -2,7 +2,7 @@
 
 A scenario file may hold ``preset`` (the name of another scenario to start from),
 ``description`` (one line), ``steps`` (weeks to run), ``seed``, and any model
-parameter from ``sim.params``. Anything else, a wrong type or a value out of range is
+parameter from ``sim.model.params``. Anything else, a wrong type or a value out of range is
 rejected with a one-line ScenarioError naming the file, the key and what is allowed.
 """
 
@@ -10,87 +10,25 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .events import Event, EventError, check_events
-from .params import DEFAULTS, ParameterError, coerce, resolve, show
+from ..model.events import EventError, check_events, set_preset_reader
+from ..model.params import DEFAULTS, resolve
+from ..model.scenario import (DEFAULT_SEED, DEFAULT_STEPS, MAX_SEED, MAX_STEPS, Scenario,
+                              ScenarioError, check_meta, check_param)
 
 META_KEYS = ("preset", "description", "steps", "seed", "events")
-DEFAULT_STEPS = 156  # three years of weeks, the horizon the brief asks about
-DEFAULT_SEED = 42
-MAX_STEPS = 100_000
-MAX_SEED = 2**63 - 1
-
-
-class ScenarioError(ValueError):
-    """A scenario (file, --set or keyword) that cannot be used; the message is one line."""
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A resolved scenario: every parameter has its value."""
-
-    name: str
-    params: dict[str, Any]
-    description: str = ""
-    steps: int = DEFAULT_STEPS
-    seed: int = DEFAULT_SEED
-    source: str | None = None
-    presets: tuple[str, ...] = ()  # the chain of presets it starts from, nearest first
-    set_here: dict[str, Any] = field(default_factory=dict)  # values the file itself sets
-    events: tuple[Event, ...] = ()
-
-    def check_horizon(self, steps: int, label: str = "--steps") -> None:
-        """Refuse a run too short for the scheduled events."""
-        late = [e for e in self.events if e.at > steps]
-        if late:
-            raise ScenarioError(f"{label} {steps}: event {late[0].kind!r} is scheduled at step "
-                                f"{late[0].at}; allowed: at least {max(e.at for e in late)} steps")
-
-    def with_overrides(self, label: str = "override", /, **overrides) -> "Scenario":
-        """A copy with further parameter values (and steps / seed), checked."""
-        params, meta = dict(self.params), {}
-        for key, value in overrides.items():
-            if key in ("steps", "seed"):
-                meta[key] = check_meta(key, value, label)
-            else:
-                params[key] = _check(key, value, label)
-        return replace(self, params=params, set_here={**self.set_here, **overrides}, **meta)
-
-
-def _check(key: str, value: Any, label: str) -> Any:
-    try:
-        return coerce(key, value)
-    except ParameterError as err:
-        raise ScenarioError(f"{label}: {err}") from None
-
-
-def check_meta(key: str, value: Any, label: str) -> Any:
-    """Check a scenario's own keys: steps, seed, preset, description (events are
-    checked with the run's length when the scenario is loaded)."""
-    if key == "events":
-        return value
-    if key in ("steps", "seed"):
-        hi = MAX_STEPS if key == "steps" else MAX_SEED
-        lo = 1 if key == "steps" else 0
-        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise ScenarioError(f"{label}: {key} = {show(value)} is not allowed; "
-                                f"allowed: an integer from {lo} to {hi}")
-        return value
-    if not isinstance(value, str):
-        raise ScenarioError(f"{label}: {key} = {show(value)} must be a string")
-    if key == "description" and ("\n" in value or "\r" in value):
-        raise ScenarioError(f"{label}: description must be one line")
-    return value
+__all__ = ["DEFAULT_SEED", "DEFAULT_STEPS", "MAX_SEED", "MAX_STEPS", "META_KEYS", "Scenario",
+           "ScenarioError", "find_named", "find_scenario", "list_named", "list_scenarios",
+           "load_scenario", "read_toml", "scenario_dirs"]
 
 
 def named_dirs(folder: str, env: str = "") -> list[Path]:
     """Where named files of a kind are looked for: the folders in $``env``, the
     repository's ``folder``/, and the copy packaged with sim as ``_folder``/."""
     dirs = [Path(p) for p in os.environ.get(env, "").split(os.pathsep) if p] if env else []
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the sim package
     dirs += [here.parent / folder, here / f"_{folder}"]
     return [d for d in dirs if d.is_dir()]
 
@@ -186,7 +124,7 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
         base = None
     set_here = {k: v for k, v in raw.items() if k not in META_KEYS}
     for key, value in set_here.items():
-        params[key] = _check(key, value, label)
+        params[key] = check_param(key, value, label)
     steps = raw.get("steps", steps)
     if "events" in raw:
         try:
@@ -207,3 +145,14 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
 def list_scenarios() -> list[tuple[str, str]]:
     """(name, one-line description) of every named scenario, first found wins."""
     return list_named(scenario_dirs())
+
+
+def preset_params(name: str) -> dict[str, Any]:
+    """The parameters of a named scenario: what a transformation's ``to`` resolves to."""
+    try:
+        return load_scenario(name).params
+    except ScenarioError as err:
+        raise EventError(f"to = {name!r}: {err}") from None
+
+
+set_preset_reader(preset_params)

@@ -304,29 +304,29 @@ class Transformation:
         return True
 
 
-def _transformation(model, to, weeks, capacity_cost, turnover_boost, delay=0) -> Transformation:
-    from .scenario import load_scenario
-
-    goal = load_scenario(to).params
+def _transformation(model, goal, weeks, capacity_cost, turnover_boost, delay=0) -> Transformation:
     p = model.params
     return Transformation({k: p[k] for k in ORG_KEYS}, {k: goal[k] for k in ORG_KEYS}, weeks,
                           capacity_cost, turnover_boost, p["capacity"], p["turnover_rate"], delay)
 
 
-def fire_transformation(model, to, weeks, capacity_cost, turnover_boost) -> None:
-    """Start moving the organisation towards preset ``to``."""
-    model.processes.append(_transformation(model, to, weeks, capacity_cost, turnover_boost))
+def fire_transformation(model, to, weeks, capacity_cost, turnover_boost, goal) -> None:
+    """Start moving the organisation towards preset ``to`` (``goal``: its parameters)."""
+    model.processes.append(_transformation(model, goal, weeks, capacity_cost, turnover_boost))
 
 
-def fire_announce_promise(model, amount, lag, to, weeks, capacity_cost, turnover_boost) -> None:
+def fire_announce_promise(model, amount, lag, to, weeks, capacity_cost, turnover_boost,
+                          goal) -> None:
     """Announce a promise to the market (essay 003, 'from words to action'): marketing
     promises ``amount`` more and customers' expectations rise by it now; the
-    organisation starts adapting towards ``to`` only after ``lag`` weeks."""
+    organisation starts adapting towards ``to`` (``goal``: its parameters) only after
+    ``lag`` weeks."""
     p, c = model.params, model.cust
     p["marketing_promise"] = min(1.0, p["marketing_promise"] + amount)
     act = c.status == ACTIVE
     c.expectation[act] = np.minimum(c.expectation[act] + amount, 1.0)
-    model.processes.append(_transformation(model, to, weeks, capacity_cost, turnover_boost, delay=lag))
+    model.processes.append(_transformation(model, goal, weeks, capacity_cost, turnover_boost,
+                                           delay=lag))
 
 
 FIRE = {

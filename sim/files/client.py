@@ -31,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from .organisation import DEPARTMENTS
-from .params import PARAMS, ParameterError, coerce, show
-from .scenario import Scenario, ScenarioError, load_scenario, read_toml
+from ..model.organisation import DEPARTMENTS
+from ..model.params import PARAMS, ParameterError, coerce, show
+from .scenarios import Scenario, ScenarioError, load_scenario, read_toml
 
 CLIENT_KEYS = ("name", "question", "preset", "customers", "employees", "departments",
                "annual_churn", "reward", "alternatives", "set")
@@ -204,7 +204,7 @@ def first_year_churn(params: dict[str, Any], seeds=CALIBRATION_SEEDS) -> float:
     """Share of its customers a firm loses in its first year: churners over weeks 1-52
     over the mean active customers, averaged over ``seeds``. Run on a copy of at most
     CALIBRATION_CUSTOMERS customers with the same staff and market per customer."""
-    from .model import OrganisationModel
+    from ..model import OrganisationModel
 
     n = params["n_customers"]
     k = min(1.0, CALIBRATION_CUSTOMERS / n)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from .params import DEFAULTS
+from ..model.params import DEFAULTS
 
 WEEKS_PER_YEAR = 52
 _ALL_CAUSES = ("dissatisfaction", "competitor", "contagion", "key_person", "contact_change",

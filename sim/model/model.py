@@ -17,7 +17,7 @@ from .customers import ACTIVE, create_customers
 from .networks import build_customer_network
 from .organisation import DEPARTMENTS
 from .disruptions import FIRE
-from .events import EVENT_CAUSES, Event, check_params
+from .events import EVENT_CAUSES, Event, make_event
 from .params import resolve
 from .scenario import Scenario
 
@@ -177,12 +177,12 @@ class OrganisationModel(mesa.Model):
         It acts on the agents at once (owners, relationships, expectations...); what
         lasts runs from the next step, where its churn is counted; it is logged at the
         current step."""
-        event = Event(int(self.steps), kind, check_params(kind, params, kind))
+        event = make_event(int(self.steps), kind, params, kind)
         self._fire(event)
         return event
 
     def _fire(self, event: Event) -> None:
-        FIRE[event.kind](self, **event.params)
+        FIRE[event.kind](self, **event.params, **event.resolved)
         self.event_log.append((int(self.steps), event.kind, dict(event.params)))
 
     def _run_events(self, t: int) -> None:

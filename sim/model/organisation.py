@@ -12,7 +12,7 @@ from .networks import build_org_network, department_access, edge_arrays
 
 DEPARTMENTS = ("sales", "marketing", "product", "support", "delivery", "billing")
 DEPT = {name: i for i, name in enumerate(DEPARTMENTS)}
-STAFF_PARAMS = tuple(f"staff_{d}" for d in DEPARTMENTS)  # relative headcounts (sim.params)
+STAFF_PARAMS = tuple(f"staff_{d}" for d in DEPARTMENTS)  # relative headcounts (sim.model.params)
 ACCOUNT_DEPT = DEPT["sales"]  # account owners are in sales
 
 

@@ -1,0 +1,1 @@
+"""Files around the kernel: scenario files (TOML), client files, and a run's results."""
