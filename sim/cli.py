@@ -150,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("experiments", help="list the named studies")
     sub.add_parser("scenarios", help="list the named scenarios")
-    sub.add_parser("params", help="list every parameter with default, range and unit")
+    sub.add_parser("params", help="list every parameter with default, range and unit; the "
+                   "organisation's design levers end in 'lever'")
     return ap
 
 
@@ -335,7 +336,8 @@ def cmd_scenarios(args) -> int:
 def cmd_params(args) -> int:
     for p in PARAMS_LIST:
         rng = f"{p.allowed()}"
-        print(f"{p.name:<28} {p.default!r:<14} {rng:<40} {p.unit}")
+        lever = "  lever" if p.lever else ""  # a design lever of the organisation
+        print(f"{p.name:<28} {p.default!r:<14} {rng:<40} {p.unit}{lever}")
     return 0
 
 

@@ -1,9 +1,11 @@
 """The generated tables of ``docs/ODD.md``: every parameter from ``sim.model.params.PARAMS_LIST``,
-the model's fixed constants and every event kind's parameters from ``sim.model.events.SPECS``,
+the design levers in the named firms (``params.LEVERS`` and the preset files), the model's
+fixed constants and every event kind's parameters from ``sim.model.events.SPECS``,
 rendered as Markdown.
 
 The parameter table sits between the marker lines ``<!-- params:start -->`` and
-``<!-- params:end -->``; each constants table between ``<!-- constants:KEY:start -->``
+``<!-- params:end -->``; the preset table between ``<!-- presets:start -->`` and
+``<!-- presets:end -->``; each constants table between ``<!-- constants:KEY:start -->``
 and ``<!-- constants:KEY:end -->``; each event kind's table between
 ``<!-- events:KIND:start -->`` and ``<!-- events:KIND:end -->``. ``update_odd(path)``
 rewrites the text between the markers, so the description cannot drift from the code::
@@ -29,9 +31,11 @@ from .files import results
 from .files import scenarios as scenario
 from .model import wom
 from .model.events import SPECS
-from .model.params import PARAMS_LIST, REWARD_ALIASES, Param, _fmt
+from .model.params import DEFAULTS, LEVERS, PARAMS, PARAMS_LIST, Param, _fmt
 
 PARAMS_START, PARAMS_END = "<!-- params:start -->", "<!-- params:end -->"
+PRESETS_START, PRESETS_END = "<!-- presets:start -->", "<!-- presets:end -->"
+PRESETS = ("baseline", "product_centric", "customer_centric")  # the named firms (section 6)
 
 
 def _cell(text: Any) -> str:
@@ -46,15 +50,16 @@ def _value(x: Any) -> str:
 
 
 def _range(p: Param, aliases: bool = True) -> str:
-    """Allowed values; ``aliases``: say that reward_mix also takes its named values
-    (true of the model parameter, not of an event field of the same name)."""
+    """Allowed values; ``aliases``: say which named values the parameter also takes
+    (``Param.aliases``: true of the model parameter, not of an event field of the same
+    name)."""
     if p.choices:
         return ", ".join(f"`{c}`" for c in p.choices)
     text = f"{_fmt(p.low)} – {_fmt(p.high)}"
     if p.kind is int:
         text += " (integer)"
-    if aliases and p.name == "reward_mix":
-        text += " or " + " / ".join(f"`{k}` (= {_fmt(v)})" for k, v in REWARD_ALIASES.items())
+    if aliases and p.aliases:
+        text += " or " + " / ".join(f"`{k}` (= {_fmt(v)})" for k, v in p.aliases)
     return text
 
 
@@ -67,6 +72,33 @@ def parameter_table() -> str:
                            _cell(p.group), _cell(p.doc), _cell(p.source)]) + " |"
         for p in PARAMS_LIST
     ]
+    return "\n".join([head, *rows])
+
+
+# --- the named firms ---------------------------------------------------------------------
+
+def _preset_value(s: scenario.Scenario, name: str) -> str:
+    """A lever's value in a preset, by the name the file gives it where it gives one."""
+    raw, value = s.set_here.get(name), s.params[name]
+    if isinstance(raw, str) and raw in dict(PARAMS[name].aliases):
+        return f"`{raw}` ({_fmt(value)})"
+    return _fmt(value)
+
+
+def preset_table() -> str:
+    """The design levers (``params.LEVERS``) in the named firms, read from their scenario
+    files, as a Markdown table. Raises ValueError if a named firm sets anything but a
+    lever away from its default: section 6 says the firms differ in the levers only."""
+    firms = [scenario.load_scenario(name) for name in PRESETS]
+    for s in firms:
+        other = sorted(k for k, v in s.params.items() if k not in LEVERS and v != DEFAULTS[k])
+        if other:
+            raise ValueError(f"preset {s.name!r} sets {', '.join(other)}, which are not "
+                             "levers: section 6's table and text would be wrong")
+    head = ("| parameter | " + " | ".join(f"`{name}`" for name in PRESETS) + " |\n"
+            "|---|" + "---|" * len(PRESETS))
+    rows = ["| " + " | ".join([f"`{k}`", *(_preset_value(s, k) for s in firms)]) + " |"
+            for k in LEVERS]
     return "\n".join([head, *rows])
 
 
@@ -265,9 +297,10 @@ CONSTANTS: tuple[Constant, ...] = (
     Constant("events", "disruptions.CONTACT_RESET", lambda: disruptions.CONTACT_RESET,
              "relationship of a customer with a new key contact is cut to at most this",
              "'They barely know the supplier' (code comment); the value is a modelling choice."),
-    Constant("events", "disruptions.ORG_KEYS", lambda: disruptions.ORG_KEYS,
+    Constant("events", "params.LEVERS", lambda: LEVERS,
              "organisational parameters a transformation moves towards the preset's",
-             "The parameters in which the named firms differ (section 6)."),
+             "The design levers (declared with `lever=True` in sim/model/params.py): the "
+             "parameters in which the named firms differ (section 6)."),
     Constant("events", "disruptions.Transformation.step (inline)", "3x² − 2x³",
              "share of the change made after a share x of the transition (smoothstep)",
              "'Change is slow to take hold, as culture is' (docstring)."),
@@ -467,6 +500,7 @@ def render(text: str) -> str:
     """``text`` with every generated table refreshed; constants and event blocks that
     the text does not contain are left out."""
     text = _replace_block(text, PARAMS_START, PARAMS_END, parameter_table())
+    text = _replace_block(text, PRESETS_START, PRESETS_END, preset_table())
     for section in constant_sections():
         start, end = f"<!-- constants:{section}:start -->", f"<!-- constants:{section}:end -->"
         if start in text:

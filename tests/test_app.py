@@ -20,6 +20,7 @@ from sim.app.figures import (
 )
 from sim.app.views import describe, events_text, highlights, snapshot, status_text
 from sim.cli import build_parser
+from sim.model.params import LEVERS, PARAMS
 
 # Mesa 3.3's own ComponentsView trips Solara's hook checker when given no components.
 pytestmark = pytest.mark.filterwarnings("ignore:.*found despite early return:UserWarning")
@@ -46,6 +47,26 @@ def test_model_params_match_the_model_signature():
     assert params["n_customers"]["max"] == 2000 and params["n_customers"]["value"] == 500
     assert CUSTOM in params["scenario"]["values"]
     assert "product_centric" in params["scenario"]["values"]
+
+
+def test_sliders_are_the_declared_levers_and_social_reach():
+    params = model_params()
+    sliders = [n for n, spec in params.items()
+               if spec["type"].startswith("Slider") and n not in ("n_customers", "seed")]
+    assert sliders == [*LEVERS, "social_amplification"]
+    for name in sliders:
+        p, spec = PARAMS[name], params[name]
+        assert (spec["min"], spec["max"]) == (p.slider or (p.low, p.high)), name
+        assert p.low <= spec["min"] < spec["max"] <= p.high, name
+        assert spec["step"] == p.step > 0 and spec["label"] == p.label != "", name
+        assert spec["min"] <= spec["value"] <= spec["max"], name
+        assert spec["type"] == ("SliderInt" if p.kind is int else "SliderFloat"), name
+    assert params["bridges"]["max"] == 10 and params["social_amplification"]["max"] == 50
+    assert params["reward_mix"]["value"] == 0.5  # a number, not a named value
+    m = ClassroomModel(info_scatter=0.9, shared_record=0.7, bridges=4.0, n_customers=100)
+    assert (m.params["info_scatter"], m.params["shared_record"], m.params["bridges"]) == (0.9, 0.7, 4)
+    with pytest.raises(TypeError, match="capacity"):
+        ClassroomModel(capacity=3.0)
 
 
 def test_factory_builds_from_flat_keywords_and_steps():

@@ -19,7 +19,7 @@ import pytest
 import sim
 from sim import load_scenario
 from sim.cli import main
-from sim.model.params import PARAMS, PARAMS_LIST
+from sim.model.params import LEVERS, PARAMS, PARAMS_LIST
 
 SMALL_SETS = ["--set", "n_customers=300", "--set", "n_prospects=300", "--set", "n_employees=20"]
 SMALL = dict(n_customers=300, n_prospects=300, n_employees=20)
@@ -322,3 +322,5 @@ def test_params_lists_every_parameter_once_in_order(capsys):
     assert [line.split()[0] for line in lines] == [p.name for p in PARAMS_LIST]
     for p, line in zip(PARAMS_LIST, lines):
         assert p.allowed() in line, p.name
+        assert line.endswith("  lever") == p.lever, p.name  # the design levers are marked
+    assert sum(line.endswith("  lever") for line in lines) == len(LEVERS)

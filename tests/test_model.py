@@ -9,11 +9,10 @@ from sim import OrganisationModel, load_scenario
 from sim.model.agents import Customer, Department, Employee
 from sim.model.metrics import columns
 from sim.model.networks import scale_free, small_world
+from sim.model.params import LEVERS, PARAMS
 
 from helpers import mean_ci, run, small
 
-ORG_KEYS = {"silo_barrier", "bridges", "reward_mix", "mandate", "escalation",
-            "info_scatter", "shared_record"}
 THREE_YEARS = 156
 SEEDS = range(6)
 
@@ -24,12 +23,13 @@ def _retention(name, seed, **kw):
     return m.timeseries()["retention"].iloc[-1]
 
 
-def test_presets_differ_only_in_the_organisation():
+def test_presets_differ_in_exactly_the_levers():
     pc, cc = load_scenario("product_centric").params, load_scenario("customer_centric").params
     differ = {k for k in pc if pc[k] != cc[k]}
-    assert differ == ORG_KEYS
+    assert differ == set(LEVERS)
+    assert all(PARAMS[k].group == "organisation" for k in LEVERS)
     base = load_scenario("baseline").params
-    for k in ORG_KEYS:  # baseline sits in between on every organisational axis
+    for k in LEVERS:  # baseline sits in between on every organisational axis
         lo, hi = sorted([pc[k], cc[k]])
         assert lo <= base[k] <= hi, k
 
@@ -45,7 +45,7 @@ def test_customer_centric_keeps_clearly_more_customers_after_three_years():
 
 def test_the_difference_vanishes_without_organisational_differences():
     cc = load_scenario("customer_centric").params
-    same_org = {k: cc[k] for k in ORG_KEYS}
+    same_org = {k: cc[k] for k in LEVERS}
     for seed in (0, 1):
         a = OrganisationModel(load_scenario("customer_centric"), rng=seed)
         b = OrganisationModel(load_scenario("product_centric", **same_org), rng=seed)

@@ -1,5 +1,6 @@
-"""docs/ODD.md cannot drift from the code: its parameter table and its event tables are
-the generated ones, and it describes every output column."""
+"""docs/ODD.md cannot drift from the code: its parameter table, its table of the named
+firms' levers and its event tables are the generated ones, and it describes every output
+column."""
 
 from pathlib import Path
 
@@ -8,8 +9,9 @@ import pytest
 from sim.model.churn import CAUSES
 from sim.model.events import EVENT_CAUSES, SPECS
 from sim.model.metrics import columns
-from sim.odd_table import (EVENT_MEANINGS, EVENT_SOURCES, PARAMS_END, PARAMS_START, block,
-                           event_markers, event_tables, parameter_table)
+from sim.odd_table import (EVENT_MEANINGS, EVENT_SOURCES, PARAMS_END, PARAMS_START,
+                           PRESETS_END, PRESETS_START, block, event_markers, event_tables,
+                           parameter_table, preset_table)
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 
@@ -22,6 +24,12 @@ def odd_text() -> str:
 def test_odd_parameter_table_matches_params(odd_text):
     assert block(odd_text, PARAMS_START, PARAMS_END) == parameter_table(), (
         "the parameter table in docs/ODD.md is out of date; refresh it with "
+        "`python -m sim.odd_table --write docs/ODD.md`")
+
+
+def test_odd_preset_table_matches_the_levers_and_the_preset_files(odd_text):
+    assert block(odd_text, PRESETS_START, PRESETS_END) == preset_table(), (
+        "the table of the named firms in docs/ODD.md is out of date; refresh it with "
         "`python -m sim.odd_table --write docs/ODD.md`")
 
 

@@ -215,7 +215,7 @@ def test_client_file_values_origins_and_churn_calibration(tmp_path):
     # the calibration hits the client's churn on its own seeds (bisection tolerance 0.002)
     assert abs(first_year_churn(today.params) - 0.10) <= 0.0021
     assert c.churn_scale < 1  # product_centric at defaults loses more than 10% a year
-    # the alternative differs only in the organisation parameters, taken from customer_centric
+    # the alternative differs only in the levers, taken from customer_centric
     cc = load_scenario("customer_centric").params
     differ = {k for k in today.params if today.params[k] != alt.params[k]}
     assert differ and all(alt.params[k] == cc[k] for k in differ)

@@ -8,6 +8,7 @@ same values and seed, and what it draws is in ``sim.app.views``.
 
 from __future__ import annotations
 
+import inspect
 import json
 import threading
 from dataclasses import replace
@@ -16,7 +17,7 @@ from typing import Any
 
 from ..model.events import SPECS
 from ..model.model import OrganisationModel
-from ..model.params import PARAMS
+from ..model.params import LEVERS, PARAMS
 from ..files.scenarios import list_scenarios, load_scenario
 from .views import lock_of
 
@@ -26,25 +27,22 @@ MAX_CUSTOMERS = 2000
 DEFAULT_CUSTOMERS = 500
 DEFAULT_SEED = 42
 
-# The organisation's levers: name -> (slider minimum, maximum, step). Ranges are the
-# parameters' own (sim/params.py) except where a classroom needs less (bridges,
-# social amplification).
-LEVERS: dict[str, tuple[float, float, float]] = {
-    "silo_barrier": (0.0, 1.0, 0.05),
-    "bridges": (0, 10, 1),
-    "reward_mix": (0.0, 1.0, 0.05),
-    "mandate": (0.0, 1.0, 0.05),
-    "escalation": (0.0, 1.0, 0.05),
-    "social_amplification": (1.0, 50.0, 1.0),
-}
-LEVER_LABELS = {
-    "silo_barrier": "Silo barrier (0 open, 1 closed)",
-    "bridges": "Bridges per department pair",
-    "reward_mix": "Reward (0 volume, 1 customer)",
-    "mandate": "Mandate to act alone",
-    "escalation": "Feedback escalation",
-    "social_amplification": "Social-media reach (x)",
-}
+# The page's sliders: every design lever of the organisation, and social-media reach.
+# Label, step and range come from the parameters' declarations (sim/model/params.py):
+# the range is the parameter's own unless it declares a narrower classroom one
+# (``slider``: bridges, social amplification).
+SLIDERS: tuple[str, ...] = (*LEVERS, "social_amplification")
+
+
+def slider_control(name: str) -> dict[str, Any]:
+    """One slider in Mesa's format, from the parameter's declaration."""
+    p = PARAMS[name]
+    lo, hi = p.slider or (p.low, p.high)
+    default = p.default if not isinstance(p.default, str) else 0.5  # always a number
+    kind = "SliderInt" if p.kind is int else "SliderFloat"
+    return {"type": kind, "value": default, "min": lo, "max": hi, "step": p.step,
+            "label": p.label}
+
 
 # The disruptions the page fires with a click, with their button labels.
 DISRUPTIONS: dict[str, str] = {
@@ -107,12 +105,8 @@ def model_params() -> dict[str, Any]:
         "scenario": {"type": "Select", "value": CUSTOM, "values": names,
                      "label": "Scenario (the sliders apply to 'custom')"},
     }
-    for name, (lo, hi, step) in LEVERS.items():
-        p = PARAMS[name]
-        default = p.default if not isinstance(p.default, str) else 0.5
-        kind = "SliderInt" if p.kind is int else "SliderFloat"
-        out[name] = {"type": kind, "value": default, "min": lo, "max": hi, "step": step,
-                     "label": LEVER_LABELS[name]}
+    for name in SLIDERS:
+        out[name] = slider_control(name)
     out["n_customers"] = {"type": "SliderInt", "value": DEFAULT_CUSTOMERS, "min": 50,
                           "max": MAX_CUSTOMERS, "step": 50,
                           "label": "Customers (and prospects)"}
@@ -129,8 +123,8 @@ def build_scenario(scenario: str = CUSTOM, n_customers: int = DEFAULT_CUSTOMERS,
                  n_employees=int(n_employees))
     if scenario == CUSTOM:
         chosen = {k: v for k, v in levers.items() if v is not None}
-        for k in ("bridges",):
-            if k in chosen:
+        for k in chosen:  # a slider may hand over 2.0 for a whole-number parameter
+            if PARAMS[k].kind is int:
                 chosen[k] = int(round(chosen[k]))
         return load_scenario("baseline", **scale, **chosen)
     return load_scenario(scenario, **scale)
@@ -145,17 +139,16 @@ class ClassroomModel(OrganisationModel):
     view): the named scenario at the same size, with the same seed and the same
     events, stepped and disrupted together with this one."""
 
-    def __init__(self, scenario: str = CUSTOM, silo_barrier: float | None = None,
-                 bridges: int | None = None, reward_mix: float | None = None,
-                 mandate: float | None = None, escalation: float | None = None,
-                 social_amplification: float | None = None,
-                 n_customers: int = DEFAULT_CUSTOMERS, n_employees: int = N_EMPLOYEES,
-                 seed: int = DEFAULT_SEED):
-        built = build_scenario(scenario, n_customers, n_employees,
-                               silo_barrier=silo_barrier, bridges=bridges,
-                               reward_mix=reward_mix, mandate=mandate,
-                               escalation=escalation,
-                               social_amplification=social_amplification)
+    def __init__(self, scenario: str = CUSTOM, *, n_customers: int = DEFAULT_CUSTOMERS,
+                 n_employees: int = N_EMPLOYEES, seed: int = DEFAULT_SEED,
+                 **sliders: float | None):
+        # one keyword per slider (SLIDERS; None: the baseline's value), as the signature
+        # below, which SolaraViz checks the controls against, spells out
+        unknown = sorted(set(sliders) - set(SLIDERS))
+        if unknown:
+            raise TypeError(f"ClassroomModel() got unexpected keyword argument(s) "
+                            f"{', '.join(unknown)}; sliders: {', '.join(SLIDERS)}")
+        built = build_scenario(scenario, n_customers, n_employees, **sliders)
         self.lock = threading.RLock()
         super().__init__(built, rng=int(seed))
         self.page_choice = scenario
@@ -203,6 +196,22 @@ class ClassroomModel(OrganisationModel):
                 if week < self.steps:
                     twin.step()
             self.twin, self.twin_name = twin, name
+
+
+def _init_signature() -> inspect.Signature:
+    """ClassroomModel.__init__ as SolaraViz sees it: a keyword (default None) for each
+    slider, so the page's controls and the model's signature come from one list."""
+    own = inspect.signature(ClassroomModel.__init__).parameters
+    kw = inspect.Parameter.KEYWORD_ONLY
+    return inspect.Signature([
+        own["self"], own["scenario"],
+        *(inspect.Parameter(name, kw, default=None,
+                            annotation=f"{PARAMS[name].kind.__name__} | None")
+          for name in SLIDERS),
+        own["n_customers"], own["n_employees"], own["seed"]])
+
+
+ClassroomModel.__init__.__signature__ = _init_signature()
 
 
 def default_comparison(model: ClassroomModel) -> str:

@@ -7,18 +7,20 @@
     customers = 20000                 # active customers today
     annual_churn = 0.12               # share of customers lost a year today
     reward = "volume"                 # "volume", "customer" or a mix from 0 to 1
-    alternatives = ["customer_centric"]   # the same client with these presets' organisation
+    alternatives = ["customer_centric"]   # the same client with these presets' levers
 
     [client.departments]              # headcount per department (sets employees too)
     sales = 60
     support = 90
 
 The client "as today" is the preset with the client's values; each alternative is the
-same client with the organisation parameters (group "organisation" in `orgsim params`)
-of another preset, so only the organisation differs. ``annual_churn`` is met by scaling
-the two base hazards (``churn_base`` and ``competitor_pull``) together until a year of
-the client's firm loses that share of its customers (``calibrate_churn``). Every value
-keeps its origin, so a report can say which came from the client and which are defaults.
+same client with the design levers of another preset (``sim.model.params.LEVERS``,
+marked "lever" in `orgsim params`) and nothing else of it, so only how the firm is
+organised differs: the client's own capacity, turnover, staffing and the like stay the
+client's. ``annual_churn`` is met by scaling the two base hazards (``churn_base`` and
+``competitor_pull``) together until a year of the client's firm loses that share of its
+customers (``calibrate_churn``). Every value keeps its origin, so a report can say which
+came from the client and which are defaults.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..model.organisation import DEPARTMENTS
-from ..model.params import PARAMS, ParameterError, coerce, show
+from ..model.params import LEVERS, PARAMS, ParameterError, coerce, show
 from .scenarios import Scenario, ScenarioError, load_scenario, read_toml
 
 CLIENT_KEYS = ("name", "question", "preset", "customers", "employees", "departments",
@@ -180,8 +182,8 @@ def load_client(path: str | os.PathLike, calibrate: bool = True) -> Client:
             other = load_scenario(alt)
         except ScenarioError as err:
             raise ScenarioError(f"{label}: client.alternatives: {err}") from None
-        org = {k: v for k, v in other.params.items() if PARAMS[k].group == "organisation"}
-        scenarios.append(replace(today, params={**today.params, **org}, name=f"{_slug(name)}_{other.name}",
+        levers = {k: other.params[k] for k in LEVERS}  # only the levers: the rest is the client's
+        scenarios.append(replace(today, params={**today.params, **levers}, name=f"{_slug(name)}_{other.name}",
                                  description=f"{name} with the organisation of {other.name}: "
                                              f"{other.description}"))
         labels.append(f"{name} made {other.name.replace('_', '-')}")

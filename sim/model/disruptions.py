@@ -17,8 +17,7 @@ import numpy as np
 from .customers import ACTIVE, OUT, PROSPECT, draw_owners
 from .organisation import DEPARTMENTS, rebuild_network, replace_employees
 
-ORG_KEYS = ("silo_barrier", "bridges", "reward_mix", "mandate", "escalation",
-            "info_scatter", "shared_record")
+from .params import LEVERS
 CONTACT_RESET = 0.1  # relationship with a new key contact: they barely know the supplier
 
 
@@ -291,7 +290,7 @@ class Transformation:
         progress = min(1.0, self.done / self.weeks)
         change = progress * progress * (3.0 - 2.0 * progress)  # slow start, slow finish
         p = model.params
-        for k in ORG_KEYS:
+        for k in LEVERS:
             value = self.start[k] + (self.goal[k] - self.start[k]) * change
             p[k] = int(round(value)) if k == "bridges" else float(value)
         p["capacity"] = self.base_capacity * (1.0 - self.capacity_cost * (1.0 - progress))
@@ -306,7 +305,7 @@ class Transformation:
 
 def _transformation(model, goal, weeks, capacity_cost, turnover_boost, delay=0) -> Transformation:
     p = model.params
-    return Transformation({k: p[k] for k in ORG_KEYS}, {k: goal[k] for k in ORG_KEYS}, weeks,
+    return Transformation({k: p[k] for k in LEVERS}, {k: goal[k] for k in LEVERS}, weeks,
                           capacity_cost, turnover_boost, p["capacity"], p["turnover_rate"], delay)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,21 @@ class Param:
     group: str = ""
     doc: str = ""
     source: str = ""
+    # A design lever of the organisation: what the product- and customer-centric
+    # presets differ in, what a client's alternatives and a transformation change.
+    lever: bool = False
+    label: str = ""  # short human label for sliders and reports
+    step: float | None = None  # slider step
+    # Named values a scenario, --set or a client file may give instead of a number, as
+    # (name, value) pairs (a dict given here is turned into them, so Param stays hashable).
+    aliases: tuple[tuple[str, Any], ...] = ()
+    slider: tuple[float, float] | None = None  # classroom range, if narrower than low-high
+
+    def __post_init__(self) -> None:
+        if isinstance(self.aliases, Mapping):
+            object.__setattr__(self, "aliases", tuple(self.aliases.items()))
+        if self.slider is not None:
+            object.__setattr__(self, "slider", tuple(self.slider))
 
     def allowed(self) -> str:
         """Human description of the allowed values, for error messages."""
@@ -68,11 +84,15 @@ PARAMS_LIST: tuple[Param, ...] = (
       for d, w in (("sales", 0.20), ("marketing", 0.10), ("product", 0.20), ("support", 0.25),
                    ("delivery", 0.15), ("billing", 0.10))),
     # --- organisation ------------------------------------------------------------
+    # The seven design levers are marked lever=True; the rest of the group is how the
+    # firm is staffed, networked and learns, which every preset leaves at its default.
     _P("silo_barrier", float, 0.5, 0.0, 1.0, group="organisation",
+       lever=True, label="Silo barrier (0 open, 1 closed)", step=0.05,
        doc="How hard it is to cross a department border: cuts cross-department ties "
            "and the chance a hand-off succeeds; slows learning and feedback across borders.",
        source="Brief mechanism 1 (essays 000, 002); 0.5 is the midpoint, swept in studies."),
     _P("bridges", int, 1, 0, 50, unit="per department pair", group="organisation",
+       lever=True, label="Bridges per department pair", step=1, slider=(0, 10),
        doc="Boundary-spanning employees per department pair (cross-functional teams).",
        source="Essay 002 ('build bridges between silos'); Fang, Lee & Schilling 2010."),
     _P("bridge_ties", int, 5, 1, 100, unit="ties", group="organisation",
@@ -87,20 +107,26 @@ PARAMS_LIST: tuple[Param, ...] = (
        source="Modelling choice: half the within-department density, so departments stay "
               "visible even without barriers (essay 002: silos are not the problem)."),
     _P("reward_mix", float, 0.5, 0.0, 1.0, group="organisation",
+       lever=True, label="Reward (0 volume, 1 customer)", step=0.05,
+       aliases={"volume": 0.0, "customer": 1.0},
        doc="Reward scheme: 0 = bonus on sales volume, 1 = bonus on customer value; "
            "also accepts 'volume' (0) or 'customer' (1).",
        source="Essay 001 ('add a customer-specific part to the reward system')."),
     _P("mandate", float, 0.3, 0.0, 1.0, group="organisation",
+       lever=True, label="Mandate to act alone", step=0.05,
        doc="Share of out-of-domain requests an employee may resolve on the spot.",
        source="Essay 001 (mandate to act on one's own towards customers)."),
     _P("escalation", float, 0.4, 0.0, 1.0, group="organisation",
+       lever=True, label="Feedback escalation", step=0.05,
        doc="Share of customer feedback the escalation policy passes on towards product.",
        source="Essays 001, 004; Goodman 2005: 1-5% of complaints reach management unaided."),
     _P("info_scatter", float, 0.3, 0.0, 1.0, group="organisation",
+       lever=True, label="Scattered information", step=0.05,
        doc="Chance a contact lands at the wrong department because information is "
            "scattered over departments.",
        source="Essay 000 ('it all exists, scattered over the departments' pages')."),
     _P("shared_record", float, 0.3, 0.0, 1.0, group="organisation",
+       lever=True, label="Shared customer record", step=0.05,
        doc="Share of customer knowledge held in one shared customer record rather than "
            "in the account owner's head; protects relationships when owners change.",
        source="Essay 002 (bridges incl. one customer record); Palmatier et al. 2007."),
@@ -256,6 +282,7 @@ PARAMS_LIST: tuple[Param, ...] = (
        doc="How many more people a dissatisfied customer tells.",
        source="Goodman 1999: 10 vs 5; TARP 1984. Essay 004's 1:10 belongs in a scenario."),
     _P("social_amplification", float, 1.0, 1.0, 1000.0, unit="x", group="wom",
+       label="Social-media reach (x)", step=1.0, slider=(1.0, 50.0),
        doc="Multiplier on reach from social media; the extra reach goes beyond neighbours.",
        source="Essay 004 (the Dr. Holms tweet); 1 = no amplification."),
     _P("wom_weight", float, 0.2, 0.0, 1.0, group="wom",
@@ -311,7 +338,11 @@ PARAMS_LIST: tuple[Param, ...] = (
 
 PARAMS: dict[str, Param] = {p.name: p for p in PARAMS_LIST}
 DEFAULTS: dict[str, Any] = {p.name: p.default for p in PARAMS_LIST}
-REWARD_ALIASES = {"volume": 0.0, "customer": 1.0}
+# The organisation's design levers, declared once (Param.lever), in PARAMS_LIST order:
+# the presets differ in these, a client's alternatives take them from another preset, a
+# transformation moves them, and the classroom page has a slider for each.
+LEVERS: tuple[str, ...] = tuple(p.name for p in PARAMS_LIST if p.lever)
+REWARD_ALIASES = dict(PARAMS["reward_mix"].aliases)  # derived; for older imports
 
 
 class ParameterError(ValueError):
@@ -334,9 +365,10 @@ def coerce(name: str, value: Any) -> Any:
     if name not in PARAMS:
         raise ParameterError(f"unknown parameter {name!r}; see `orgsim params` for the list")
     p = PARAMS[name]
-    if name == "reward_mix" and isinstance(value, str) and value in REWARD_ALIASES:
-        return REWARD_ALIASES[value]
-    hint = " or 'volume' / 'customer'" if name == "reward_mix" else ""
+    aliases = dict(p.aliases)
+    if isinstance(value, str) and value in aliases:
+        return check(p, aliases[value], name)
+    hint = " or " + " / ".join(repr(k) for k in aliases) if aliases else ""
     return check(p, value, name, hint)
 
 
@@ -373,7 +405,7 @@ def parse_text(name: str, text: str) -> Any:
     if name not in PARAMS:
         return coerce(name, text)
     p = PARAMS[name]
-    if p.kind is str or (name == "reward_mix" and text in REWARD_ALIASES):
+    if p.kind is str or text in dict(p.aliases):
         return coerce(name, text)
     try:
         value: Any = int(text) if p.kind is int else float(text)
