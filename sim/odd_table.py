@@ -218,7 +218,7 @@ CONSTANTS: tuple[Constant, ...] = (
              "chance an on-the-spot (mandate) resolution succeeds",
              "'Success rising with the employee's knowledge' (docstring)."),
     # experience
-    Constant("experience", "customers.NEUTRAL_SATISFACTION",
+    Constant("experience", "params.NEUTRAL_SATISFACTION",
              lambda: customers.NEUTRAL_SATISFACTION,
              "satisfaction of a customer whose expectations are just met",
              "Modelling choice (code comment); equals the default satisfaction_ref."),

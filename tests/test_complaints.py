@@ -68,7 +68,7 @@ def test_living_with_a_problem_is_a_bad_touchpoint_every_week():
     a, b = np.flatnonzero(c.status == ACTIVE)[:2]
     c.open_contact[:] = False
     c.silent_problem[a] = True
-    x, had = weekly_experience(c, c.status == ACTIVE, _contacts([], [], []), np.empty(0, int),
+    x, had = weekly_experience(c, _contacts([], [], []), np.empty(0, int),
                                m.params, 1)
     assert x[a] == pytest.approx(0.5 * SILENT_QUALITY + 0.5 * (0.75 + SILENT_QUALITY) / 2)
     assert x[b] == pytest.approx(0.75)
@@ -85,7 +85,7 @@ def test_a_fault_put_right_at_the_first_contact_is_experienced_as_the_putting_ri
     c.open_contact[:] = False
     ct = _contacts([a, b], [FAULT, FAULT], [True, True], handoff=[False, True])
     ct.quality[:] = [0.9, 0.75]
-    x, _ = weekly_experience(c, c.status == ACTIVE, ct, np.array([a, b]), m.params, 1)
+    x, _ = weekly_experience(c, ct, np.array([a, b]), m.params, 1)
     assert x[a] == pytest.approx(0.5 * 0.75 + 0.5 * (0.75 + 0.9) / 2)
     assert x[a] > x[d] == pytest.approx(0.75)  # no problem at all
     assert x[b] == pytest.approx(0.5 * FAULT_QUALITY + 0.5 * (FAULT_QUALITY + 0.75) / 2)

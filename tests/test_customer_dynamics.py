@@ -40,7 +40,7 @@ def test_weakest_touchpoint_weighs_most():
                   handled=np.ones(2, bool), handoff=np.zeros(2, bool),
                   handoff_ok=np.zeros(2, bool), resolved=np.ones(2, bool),
                   waited=np.zeros(2), quality=np.array([0.9, 0.2]), escalated=np.zeros(2, bool))
-    x, had = weekly_experience(c, c.status == ACTIVE, ct, np.empty(0, int), m.params, 1)
+    x, had = weekly_experience(c, ct, np.empty(0, int), m.params, 1)
     expected = 0.5 * 0.2 + 0.5 * (0.75 + 0.9 + 0.2) / 3
     assert x[a] == pytest.approx(expected, abs=1e-6)
     b = int(np.flatnonzero(c.status == ACTIVE)[1])
@@ -120,7 +120,7 @@ def test_negative_word_of_mouth_holds_prospects_back(rng):
     pros = np.flatnonzero(c.status == PROSPECT)
     bad = pros[::2]
     c.wom[bad] = -1.0
-    acquire(c, m.org, m.params, 1, rng)
+    acquire(c, m.org, m.params, rng)
     joined = c.status == ACTIVE
     rate_bad, rate_ok = joined[bad].mean(), joined[pros[1::2]].mean()
     assert rate_ok > 0.03

@@ -116,9 +116,9 @@ def test_competitor_leap_can_ramp_and_hit_one_segment():
     m = OrganisationModel(load_scenario("baseline", **KW), rng=1)
     m.trigger("competitor_leap", amount=0.4, ramp_weeks=4, segment="b2b")
     m.run(2)
-    assert m.attractiveness_shift.tolist() == pytest.approx([0.0, 0.2])
+    assert m.events.attractiveness_shift.tolist() == pytest.approx([0.0, 0.2])
     m.run(4)
-    assert m.attractiveness_shift.tolist() == pytest.approx([0.0, 0.4])
+    assert m.events.attractiveness_shift.tolist() == pytest.approx([0.0, 0.4])
 
 
 def test_substitute_docks_with_the_bass_equation_when_fully_mixed():
@@ -127,7 +127,7 @@ def test_substitute_docks_with_the_bass_equation_when_fully_mixed():
                                         n_employees=200), rng=3)
     m.trigger("substitute", p=p, q=q, mixing="full")
     m.run(weeks - 1)
-    sim = np.array(m.substitute.history)
+    sim = np.array(m.events.substitute.history)
     t = np.arange(1, len(sim) + 1) / 52.0
     e = np.exp(-(p + q) * t)
     bass = (1 - e) / (1 + (q / p) * e)
@@ -148,7 +148,7 @@ def test_substitute_shrinks_both_firms_whatever_their_satisfaction():
 def test_viral_complaint_reaches_far_and_costs_customers_and_prospects():
     a, b = twins(social_amplification=20.0, n_prospects=20000)
     b.trigger("viral_complaint", reach=500.0)
-    poster = b.viral_poster
+    poster = b.events.viral_poster
     assert b.cust.satisfaction[poster] == 0.0
     heard = np.count_nonzero(b.cust.wom <= -0.4)
     assert heard > 0.9 * 500 * 20  # amplified reach, far beyond ~10 neighbours
@@ -173,12 +173,12 @@ def test_a_separate_merger_waits_then_integrates():
     m = OrganisationModel(load_scenario("baseline", **KW), rng=2)
     m.trigger("merger", style="separate", integration_weeks=20)
     m.run(10)
-    assert m.separate_units and m.unit_border == 0.0
+    assert m.events.separate_units and m.events.unit_border == 0.0
     assert m.timeseries()["churn_merger"].sum() == 0
     m.run(11)
-    assert not m.separate_units and m.unit_border > 0
+    assert not m.events.separate_units and m.events.unit_border > 0
     m.run(6)
-    assert m.unit_border == 0.0 and (m.org.unit == 0).all()
+    assert m.events.unit_border == 0.0 and (m.org.unit == 0).all()
 
 
 def test_announced_promise_raises_expectations_first():

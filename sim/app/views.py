@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from ..model.customers import ACTIVE
+from ..model.customers import ACTIVE, CUSTOMER_STATE
 from ..model.model import OrganisationModel
+from ..model.state import attrs
 
 CUSTOMER_SAMPLE = 250  # customers drawn in the customer-network panel
 
@@ -40,6 +41,7 @@ class Snapshot:
     sample_edges: list[tuple[int, int]]
     params: dict[str, Any]
     scenario_name: str
+    extra_columns: tuple[str, ...] = ()  # a model class's own output columns (reporters)
 
     @property
     def org_key(self) -> int:
@@ -57,8 +59,8 @@ def snapshot(model: OrganisationModel, sample_size: int = CUSTOMER_SAMPLE,
         return Snapshot(
             step=int(model.steps),
             ts=model.timeseries().copy(),
-            events=list(model.event_log),
-            scheduled=[(e.at, e.kind) for e in model.pending],
+            events=list(model.events.log),
+            scheduled=[(e.at, e.kind) for e in model.events.pending],
             causes=tuple(model.causes),
             dept=np.array(model.org.dept, copy=True),
             key_person=np.array(model.org.key_person, copy=True),
@@ -71,6 +73,7 @@ def snapshot(model: OrganisationModel, sample_size: int = CUSTOMER_SAMPLE,
             sample_edges=[(int(u), int(v)) for u, v in g.edges()],
             params=dict(model.params),
             scenario_name=model.scenario.name,
+            extra_columns=tuple(model.reporters),
         )
 
 
@@ -86,10 +89,12 @@ def events_text(snap: Snapshot) -> str:
 def status_text(snap: Snapshot) -> str:
     """One line: the week and the headline figures."""
     row = snap.ts.iloc[-1]
-    return (f"Week {snap.step}: {int(row['active_customers'])} active customers, "
+    text = (f"Week {snap.step}: {int(row['active_customers'])} active customers, "
             f"retention {100 * row['retention']:.0f}%, "
             f"satisfaction {row['mean_satisfaction']:.2f}, NPS {row['nps']:.0f}, "
             f"failure demand {100 * row['failure_demand_share']:.0f}% of contacts")
+    extra = "".join(f", {name.replace('_', ' ')} {_number(row[name])}" for name in snap.extra_columns)
+    return text + extra
 
 
 def org_text(snap: Snapshot) -> str:
@@ -143,7 +148,19 @@ def _describe_customer(model: OrganisationModel, i: int) -> list[str]:
     lines.append(f"Customer for {c.tenure:.0f} weeks, worth {c.value:.2f} a week, "
                  f"switching cost {c.switching_cost:.2f}, word of mouth heard "
                  f"{c.word_of_mouth:+.2f}")
+    lines += _extension_lines(c, type(model).customer_state, CUSTOMER_STATE)
     return lines
+
+
+def _extension_lines(agent, schema: tuple, own: tuple) -> list[str]:
+    """A line for each attribute a model class declares beyond the model's own."""
+    known = {a.name for a in attrs(own)}
+    return [f"{a.view_name.replace('_', ' ')}: {_number(getattr(agent, a.view_name))}"
+            for a in attrs(schema) if a.name not in known and a.view_name]
+
+
+def _number(x) -> str:
+    return f"{x:.3g}" if isinstance(x, float) else str(x)
 
 
 def _describe_employee(model: OrganisationModel, j: int) -> list[str]:

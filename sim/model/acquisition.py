@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from .customers import ACTIVE, PROSPECT, Customers, draw_owners, promise_level
+from .customers import ACTIVE, PROSPECT, Customers, promise_level
 from .organisation import Employees, selling_effort
+from .state import Context
 
 PROMISE_PULL = 2.0  # conversion rises by 2x the promise above the base expectation
 
 
-def acquire(c: Customers, emp: Employees, params: dict, step: int,
+def acquire(c: Customers, emp: Employees, params: dict,
             rng: np.random.Generator) -> tuple[int, int]:
     """Convert prospects. Marketing hazard = marketing_rate x selling effort x
     (1 + PROMISE_PULL x promise above base expectation); word-of-mouth hazard =
     wom_conversion x positive score; both x exp(wom_deterrence x negative score).
-    New customers expect what was promised. Returns (by marketing, by word of mouth)."""
+    New customers start as their state declarations say on acquisition (they expect
+    what was promised, get an account owner). Returns (by marketing, by word of mouth)."""
     pros = np.flatnonzero(c.status == PROSPECT)
     if len(pros) == 0:
         return 0, 0
@@ -32,9 +34,5 @@ def acquire(c: Customers, emp: Employees, params: dict, step: int,
     new = pros[join]
     by_wom = rng.random(len(new)) < h_wom[join] / np.maximum(h_mkt + h_wom[join], 1e-300)
     c.status[new] = ACTIVE
-    c.expectation[new] = np.clip(promise + rng.normal(0, 0.05, len(new)), 0, 1)
-    c.satisfaction[new] = np.clip(rng.normal(0.7, 0.05, len(new)), 0, 1)
-    c.relationship[new] = 0.2
-    c.tenure[new] = 0.0
-    c.owner[new] = draw_owners(emp, params, len(new), rng)
+    c.acquire(new, Context(len(new), params, rng, extra={"emp": emp}))
     return int((~by_wom).sum()), int(by_wom.sum())

@@ -7,6 +7,7 @@ import numpy as np
 
 from .customers import ACTIVE, CHURNED, Customers
 from .networks import CSR
+from .state import Context
 
 CAUSES = ("dissatisfaction", "competitor", "contagion")
 
@@ -58,7 +59,7 @@ def churn(c: Customers, net: CSR, active: np.ndarray, params: dict, step: int,
     hw = np.stack([np.broadcast_to(h, total.shape)[leave] for h in parts], axis=1)
     cdf = np.cumsum(hw, axis=1) / np.maximum(total[leave], 1e-30)[:, None]
     cause = np.minimum((cdf < rng.random(len(who))[:, None]).sum(axis=1), len(parts) - 1)
-    depart(c, net, who, cause, step)
+    depart(c, who, cause, step, params, rng)
     c.exposure *= np.exp(-1.0 / params["contagion_memory"])
     if len(who):
         _, nbrs = net.neighbours_of(who)
@@ -66,13 +67,14 @@ def churn(c: Customers, net: CSR, active: np.ndarray, params: dict, step: int,
     return np.bincount(cause, minlength=len(parts))
 
 
-def depart(c: Customers, net: CSR, who: np.ndarray, cause, step: int) -> None:
-    """Record customers leaving, with their cause(s) and the step."""
+def depart(c: Customers, who: np.ndarray, cause, step: int, params: dict,
+           rng: np.random.Generator) -> None:
+    """Record customers leaving, with their cause(s) and the step, then what each state
+    declaration does on churn (``on_churn``: an open contact and a silent problem end)."""
     c.status[who] = CHURNED
     c.cause[who] = cause
     c.churn_step[who] = step
-    c.open_contact[who] = False
-    c.silent_problem[who] = False
+    c.churn(who, Context(len(who), params, rng))
 
 
 def active_index(c: Customers) -> np.ndarray:

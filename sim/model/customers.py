@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-
 import numpy as np
 
 from .organisation import ACCOUNT_DEPT, Employees
+from .params import NEUTRAL_SATISFACTION
+from .state import Attr, Context, Population
 
 PROSPECT, ACTIVE, CHURNED, OUT = 0, 1, 2, 3  # OUT: a prospect who left the market
 STATUS_NAMES = ("prospect", "active", "churned", "out of market")
-NEUTRAL_SATISFACTION = 0.7  # satisfaction of a customer whose expectations are just met
+NEW_RELATIONSHIP = 0.2  # relationship of a new customer with its account owner
 F = np.float32  # customer state precision: ample for 0..1 scores, half the memory and time
-
-
-@dataclass
-class Customers:
-    """State of every customer and prospect; index i is node i of the social network."""
-
-    status: np.ndarray        # int8: PROSPECT, ACTIVE, CHURNED or OUT (left the market)
-    expectation: np.ndarray   # 0..1
-    satisfaction: np.ndarray  # 0..1
-    relationship: np.ndarray  # 0..1, with the account owner
-    switching_cost: np.ndarray  # 0..1
-    value: np.ndarray         # money per week while active
-    tenure: np.ndarray        # weeks as a customer
-    owner: np.ndarray         # employee index, -1 if none
-    cause: np.ndarray         # int8 index into model.causes (base + event), -1 if not churned
-    churn_step: np.ndarray    # step of churn, -1 if not churned
-    open_contact: np.ndarray  # bool: an unresolved contact is pending
-    open_dept: np.ndarray     # department whose knowledge the pending contact needs
-    open_since: np.ndarray    # step the pending contact was first raised
-    silent_problem: np.ndarray  # bool: living with a fault never raised with the firm
-    wom: np.ndarray           # -1..1, word of mouth heard, decaying
-    exposure: np.ndarray      # 0..1, recent defection of a neighbour, decaying
-    initial: np.ndarray       # bool: active at step 0 (the retention cohort)
-    last_contact: np.ndarray  # step of the last contact with the firm, -1 if none
-    b2b: np.ndarray           # bool: a business customer, with a key contact of its own
-    unit: np.ndarray          # int8: 0 for the firm's own, 1 for an acquired firm's
-
-    @property
-    def n(self) -> int:
-        return len(self.status)
 
 
 def promise_level(params: dict) -> float:
@@ -51,48 +21,107 @@ def promise_level(params: dict) -> float:
                + params["sales_promise"] * (1.0 - params["reward_mix"]))
 
 
-def create_customers(params: dict, emp: Employees, rng: np.random.Generator) -> Customers:
-    """Which nodes of the network are customers is drawn at random; the rest are
-    prospects. Customers start in a settled state: tenure spread over years,
-    satisfaction around neutral, relationship partly built."""
-    nc, n = params["n_customers"], params["n_customers"] + params["n_prospects"]
-    status = np.full(n, PROSPECT, dtype=np.int8)
-    status[rng.permutation(n) < nc] = ACTIVE
-    sc_mean = params["switching_cost"]
-    conc = 6.0  # Beta concentration: a spread of switching costs around the mean
-    switching = rng.beta(max(sc_mean * conc, 1e-3), max((1 - sc_mean) * conc, 1e-3), n)
-    sigma = 0.5  # log-normal spread of customer value, mean value_mean
-    value = params["value_mean"] * rng.lognormal(-sigma**2 / 2, sigma, n)
-    c = Customers(
-        status=status,
-        expectation=np.clip(promise_level(params) + rng.normal(0, 0.05, n), 0, 1).astype(F),
-        satisfaction=np.clip(rng.normal(NEUTRAL_SATISFACTION, 0.1, n), 0, 1).astype(F),
-        relationship=np.clip(rng.normal(0.4, 0.1, n), 0, 1).astype(F),
-        switching_cost=switching.astype(F), value=value.astype(F),
-        tenure=np.where(status == ACTIVE, rng.exponential(150.0, n), 0.0).astype(F),
-        owner=np.full(n, -1, dtype=np.int64),
-        cause=np.full(n, -1, dtype=np.int8),
-        churn_step=np.full(n, -1, dtype=np.int32),
-        open_contact=np.zeros(n, dtype=bool),
-        open_dept=np.zeros(n, dtype=np.int8),
-        open_since=np.zeros(n, dtype=np.int32),
-        silent_problem=np.zeros(n, dtype=bool),
-        wom=np.zeros(n, F), exposure=np.zeros(n, F),
-        initial=status == ACTIVE,
-        last_contact=np.full(n, -1, dtype=np.int32),
-        b2b=rng.random(n) < params["b2b_share"],
-        unit=np.zeros(n, dtype=np.int8),
-    )
-    c.owner[status == ACTIVE] = draw_owners(emp, params, nc, rng)
-    return c
+SWITCHING_CONCENTRATION = 6.0  # Beta concentration: a spread of switching costs around the mean
+VALUE_SIGMA = 0.5  # log-normal spread of customer value, mean value_mean
 
 
-def append_customers(c: Customers, new: Customers) -> np.ndarray:
-    """Add another firm's customers after the existing ones; returns their indices."""
-    start = c.n
-    for f in fields(Customers):
-        setattr(c, f.name, np.concatenate([getattr(c, f.name), getattr(new, f.name)]))
-    return np.arange(start, c.n)
+def _status(ctx: Context) -> np.ndarray:
+    status = np.full(ctx.n, PROSPECT, dtype=np.int8)
+    status[ctx.rng.permutation(ctx.n) < ctx.params["n_customers"]] = ACTIVE
+    return status
+
+
+def _switching(ctx: Context) -> np.ndarray:
+    mean, conc = ctx.params["switching_cost"], SWITCHING_CONCENTRATION
+    return ctx.rng.beta(max(mean * conc, 1e-3), max((1 - mean) * conc, 1e-3), ctx.n)
+
+
+def _value(ctx: Context) -> np.ndarray:
+    return ctx.params["value_mean"] * ctx.rng.lognormal(-VALUE_SIGMA**2 / 2, VALUE_SIGMA, ctx.n)
+
+
+def _expectation(ctx: Context) -> np.ndarray:
+    """What promises set, spread a little (at creation and on acquisition alike)."""
+    return np.clip(promise_level(ctx.params) + ctx.rng.normal(0, 0.05, ctx.n), 0, 1)
+
+
+def _owners(ctx: Context) -> np.ndarray:
+    """Account owners of the active customers (none for prospects)."""
+    owner = np.full(ctx.n, -1, dtype=np.int64)
+    active = ctx.made["status"] == ACTIVE
+    owner[active] = draw_owners(ctx.emp, ctx.params, int(active.sum()), ctx.rng)
+    return owner
+
+
+def _shift_owner(ctx: Context, owner: np.ndarray) -> np.ndarray:
+    """A merged-in customer's owner, among the employees appended after ours."""
+    return np.where(owner >= 0, owner + ctx.offset, owner)
+
+
+def _name_of(names):
+    return lambda value, model: names[int(value)]
+
+
+def _step_or_none(value, model):
+    return int(value) if value >= 0 else None
+
+
+# Every attribute of customers and prospects, in the order their initial values are
+# drawn. Customers start in a settled state: tenure spread over years, satisfaction
+# around neutral, relationship partly built; which nodes of the network are customers
+# is drawn at random, the rest are prospects.
+CUSTOMER_STATE = (
+    Attr("status", np.int8, _status, view="status", show=_name_of(STATUS_NAMES),
+         doc="PROSPECT, ACTIVE, CHURNED or OUT (left the market)"),
+    Attr("switching_cost", F, _switching, doc="0..1, Beta-distributed around switching_cost"),
+    Attr("value", F, _value, doc="money per week while active (log-normal, mean value_mean)"),
+    Attr("expectation", F, _expectation, on_acquire=_expectation,
+         doc="0..1, set by promises and experience"),
+    Attr("satisfaction", F,
+         lambda ctx: np.clip(ctx.rng.normal(NEUTRAL_SATISFACTION, 0.1, ctx.n), 0, 1),
+         on_acquire=lambda ctx: np.clip(ctx.rng.normal(NEUTRAL_SATISFACTION, 0.05, ctx.n), 0, 1),
+         doc="0..1"),
+    Attr("relationship", F, lambda ctx: np.clip(ctx.rng.normal(0.4, 0.1, ctx.n), 0, 1),
+         on_acquire=NEW_RELATIONSHIP, doc="0..1, with the account owner"),
+    Attr("tenure", F,
+         lambda ctx: np.where(ctx.made["status"] == ACTIVE, ctx.rng.exponential(150.0, ctx.n), 0.0),
+         on_acquire=0.0, doc="weeks as a customer"),
+    Attr("b2b", bool, lambda ctx: ctx.rng.random(ctx.n) < ctx.params["b2b_share"],
+         doc="a business customer, with a key contact of its own"),
+    Attr("owner", np.int64, _owners, view=None, on_merge=_shift_owner,
+         on_acquire=lambda ctx: draw_owners(ctx.emp, ctx.params, ctx.n, ctx.rng),
+         doc="account owner's employee index, -1 if none"),
+    Attr("cause", np.int8, -1, view="churn_cause",
+         show=lambda value, model: model.causes[value] if value >= 0 else None,
+         doc="index into model.causes (base + event) of why the customer left, -1 if not"),
+    Attr("churn_step", np.int32, -1, view="churned_at", show=_step_or_none,
+         doc="the week the customer left, -1 if not"),
+    Attr("open_contact", bool, False, on_churn=False, doc="an unresolved contact is pending"),
+    Attr("open_dept", np.int8, 0, view=None,
+         doc="department whose knowledge the pending contact needs"),
+    Attr("open_since", np.int32, 0, view=None, doc="week the pending contact was first raised"),
+    Attr("silent_problem", bool, False, on_churn=False,
+         doc="living with a fault never raised with the firm"),
+    Attr("wom", F, 0.0, view="word_of_mouth", doc="-1..1, word of mouth heard, decaying"),
+    Attr("exposure", F, 0.0, doc="0..1, recent defection of a neighbour, decaying"),
+    Attr("initial", bool, lambda ctx: ctx.made["status"] == ACTIVE, on_merge=False,
+         doc="active at step 0 (the retention cohort)"),
+    Attr("last_contact", np.int32, -1, view=None,
+         doc="week of the last contact with the firm, -1 if none"),
+    Attr("unit", np.int8, 0, on_merge=1, doc="0 for the firm's own, 1 for an acquired firm's"),
+)
+
+
+class Customers(Population):
+    """State of every customer and prospect; index i is node i of the social network.
+    The attributes are those of the model's ``customer_state`` (CUSTOMER_STATE)."""
+
+
+def create_customers(params: dict, emp: Employees, rng: np.random.Generator,
+                     schema: tuple = CUSTOMER_STATE) -> Customers:
+    """Customers and prospects of a new firm (or of one a merger brings in)."""
+    n = params["n_customers"] + params["n_prospects"]
+    return Customers.create(schema, Context(n, params, rng, extra={"emp": emp}))
 
 
 def draw_owners(emp: Employees, params: dict, k: int, rng: np.random.Generator,
@@ -106,6 +135,15 @@ def draw_owners(emp: Employees, params: dict, k: int, rng: np.random.Generator,
         return np.full(k, -1, dtype=np.int64)
     w = np.where(emp.key_person[sellers], params["key_person_weight"], 1.0)
     return sellers[np.searchsorted(np.cumsum(w) / w.sum(), rng.random(k))].astype(np.int64)
+
+
+def lose_owners(c: Customers, employees: np.ndarray, params: dict) -> None:
+    """Accounts of employees who left pass to whoever takes their place; the part of
+    the relationship not kept in the shared record is lost."""
+    if len(employees) == 0:
+        return
+    hit = np.isin(c.owner, employees)
+    c.relationship[hit] *= 1.0 - params["relationship_loss"] * (1.0 - params["shared_record"])
 
 
 def accounts_per_owner(c: Customers, n_employees: int,

@@ -3,8 +3,9 @@
 Each ``fire_<kind>(model, **params)`` acts at once and may add a process: an object
 whose ``step(model)`` runs at the start of every week the model takes from then on
 (for an event scheduled in a scenario, from the week it fires) and returns False when
-it is over. Departures an event causes directly go through ``model.leave``; lasting risk
-goes through ``model.add_risk``, a per-customer extra weekly hazard under the event's
+it is over. What events leave in the model is ``model.events`` (sim.model.event_state):
+departures an event causes directly go through ``model.events.leave``; lasting risk
+goes through ``add_risk`` below, a per-customer extra weekly hazard under the event's
 own churn cause that fades with a time constant.
 """
 
@@ -19,6 +20,12 @@ from .organisation import DEPARTMENTS, rebuild_network, replace_employees
 
 from .params import LEVERS
 CONTACT_RESET = 0.1  # relationship with a new key contact: they barely know the supplier
+
+
+def add_risk(model, cause: str, who: np.ndarray, hazard: float, window: float) -> None:
+    """Raise ``who``'s weekly hazard under event cause ``cause`` by ``hazard``, fading
+    with time constant ``window`` weeks."""
+    model.events.add_risk(cause, who, hazard, window, model.cust.n)
 
 
 # --- supplier side: key-person loss --------------------------------------------------
@@ -43,14 +50,14 @@ def fire_key_person_loss(model, count, share, by, department, hazard, window) ->
     kept_knowledge = shared * np.maximum(old_knowledge - emp.knowledge[leavers], 0)
     emp.skill[leavers] += kept_skill
     emp.knowledge[leavers] += kept_knowledge
-    model.knowledge_lost_by_events += lost - float(kept_skill.sum() + kept_knowledge.sum())
+    model.events.knowledge_lost += lost - float(kept_skill.sum() + kept_knowledge.sum())
     emp.key_person[leavers] = False
     hit = np.flatnonzero((c.status == ACTIVE) & np.isin(c.owner, leavers))
     if len(hit) == 0:
         return
     c.owner[hit] = draw_owners(emp, p, len(hit), model.rng, exclude=leavers)
     c.relationship[hit] *= shared
-    model.add_risk("key_person", hit, hazard * (1.0 - shared), window)
+    add_risk(model, "key_person", hit, hazard * (1.0 - shared), window)
 
 
 # --- customer side: a new key contact -------------------------------------------------
@@ -62,7 +69,7 @@ def fire_customer_contact_change(model, share, hazard, window) -> None:
     b2b = np.flatnonzero((c.status == ACTIVE) & c.b2b)
     hit = b2b[model.rng.random(len(b2b)) < share]
     c.relationship[hit] = np.minimum(c.relationship[hit], CONTACT_RESET)
-    model.add_risk("contact_change", hit, hazard, window)
+    add_risk(model, "contact_change", hit, hazard, window)
 
 
 # --- competitor leap ----------------------------------------------------------------------
@@ -77,7 +84,7 @@ class Ramp:
 
     def step(self, model) -> bool:
         for s in self.segments:
-            model.attractiveness_shift[s] += self.per_week
+            model.events.attractiveness_shift[s] += self.per_week
         self.weeks -= 1
         return self.weeks > 0
 
@@ -90,7 +97,7 @@ def fire_competitor_leap(model, amount, ramp_weeks, segment) -> None:
     if ramp_weeks == 0:
         ramp.step(model)
     else:
-        model.processes.append(ramp)
+        model.events.processes.append(ramp)
 
 
 # --- substitute: Bass diffusion ------------------------------------------------------------
@@ -125,7 +132,7 @@ class BassDiffusion:
         if self.mixing == "network" and len(new):
             _, nbrs = net.neighbours_of(new)
             np.add.at(self.adopted_neighbours, nbrs, np.int32(1))
-        model.leave(new[c.status[new] == ACTIVE], "substitute")
+        model.events.leave(model, new[c.status[new] == ACTIVE], "substitute")
         pros = new[c.status[new] == PROSPECT]
         c.status[pros] = OUT
         self.history.append(float(self.adopted.mean()))
@@ -142,8 +149,8 @@ def fire_substitute(model, p, q, mixing) -> None:
     takes (the same week, for an event scheduled in a scenario)."""
     n = model.cust.n
     proc = BassDiffusion(p, q, mixing, np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int32))
-    model.substitute = proc
-    model.processes.append(proc)
+    model.events.substitute = proc
+    model.events.processes.append(proc)
 
 
 # --- viral complaint --------------------------------------------------------------------
@@ -164,8 +171,8 @@ def fire_viral_complaint(model, reach, weight, hazard, window) -> None:
     readers = np.union1d(rng.choice(c.n, size=k, replace=False), model.network.neighbours(poster))
     readers = readers[readers != poster]
     c.wom[readers] = np.maximum(c.wom[readers] - weight, -1.0)
-    model.add_risk("viral", readers[c.status[readers] == ACTIVE], hazard, window)
-    model.viral_poster = int(poster)
+    add_risk(model, "viral", readers[c.status[readers] == ACTIVE], hazard, window)
+    model.events.viral_poster = int(poster)
 
 
 # --- merger ----------------------------------------------------------------------------
@@ -193,13 +200,13 @@ class Integration:
 
     def begin(self, model) -> None:
         c, p = model.cust, model.params
-        model.separate_units = False
+        model.events.separate_units = False
         act = np.flatnonzero(c.status == ACTIVE)
         moved = act[model.rng.random(len(act)) < self.owner_change]
         c.owner[moved] = draw_owners(model.org, p, len(moved), model.rng)
         c.relationship[moved] *= p["shared_record"]
-        model.add_risk("merger", act, self.hazard, max(self.length / 2, 1.0))
-        model.unit_border = self.border
+        add_risk(model, "merger", act, self.hazard, max(self.length / 2, 1.0))
+        model.events.unit_border = self.border
 
     def step(self, model) -> bool:
         if self.wait > 0:
@@ -209,7 +216,7 @@ class Integration:
             return True
         self.done += 1
         left = max(0.0, 1.0 - self.done / self.length)
-        model.unit_border = self.border * left
+        model.events.unit_border = self.border * left
         emp = model.org
         acquired = emp.unit == 1
         emp.own_reward[acquired] = model.params["reward_mix"] + (self.reward - model.params["reward_mix"]) * left
@@ -230,35 +237,33 @@ def fire_merger(model, size, silo_barrier, reward_mix, integration_weeks, style,
     with its own culture. Its employees join with their own network (no ties to ours
     yet); its customers join the market with a network of their own that overlaps
     ours a little. Then the integration runs its course (see Integration)."""
-    from .customers import append_customers, create_customers
+    from .customers import create_customers
     from .networks import append_block
     from .organisation import append_employees, create_employees
+    from .state import Context
 
     p, rng, c = model.params, model.rng, model.cust
     n_active = int(np.count_nonzero(c.status == ACTIVE))
     theirs = dict(p, n_employees=max(len(DEPARTMENTS), int(round(size * model.org.n))),
                   n_customers=max(1, int(round(size * n_active))), n_prospects=0,
                   silo_barrier=silo_barrier, reward_mix=reward_mix)
-    staff = create_employees(theirs, rng)
+    staff = create_employees(theirs, rng, model.employee_state)
     offset = model.org.n
-    new_staff = append_employees(model.org, staff, 1, reward_mix, silo_barrier)
-    clients = create_customers(theirs, staff, rng)
-    clients.owner[clients.owner >= 0] += offset
-    clients.initial[:] = False
-    clients.unit[:] = 1
+    new_staff = append_employees(model.org, staff, theirs)
+    clients = create_customers(theirs, staff, rng, model.customer_state)
     model.network = append_block(model.network, clients.n, p, rng)
-    new_clients = append_customers(c, clients)
+    new_clients = c.merge(clients, Context(clients.n, theirs, rng, extra={"offset": offset}))
     model.grow(new_staff, len(new_clients))
     if style == "absorb":
         proc = Integration(style, integration_weeks, border, owner_change, hazard, reward_mix,
                            silo_barrier, length=integration_weeks)
         proc.begin(model)
     else:
-        model.separate_units = True
+        model.events.separate_units = True
         proc = Integration(style, integration_weeks, border, owner_change, hazard, reward_mix,
                            silo_barrier, wait=integration_weeks,
                            length=max(1, integration_weeks // 4))
-    model.processes.append(proc)
+    model.events.processes.append(proc)
 
 
 # --- transformation and external promises ------------------------------------------------
@@ -311,7 +316,7 @@ def _transformation(model, goal, weeks, capacity_cost, turnover_boost, delay=0) 
 
 def fire_transformation(model, to, weeks, capacity_cost, turnover_boost, goal) -> None:
     """Start moving the organisation towards preset ``to`` (``goal``: its parameters)."""
-    model.processes.append(_transformation(model, goal, weeks, capacity_cost, turnover_boost))
+    model.events.processes.append(_transformation(model, goal, weeks, capacity_cost, turnover_boost))
 
 
 def fire_announce_promise(model, amount, lag, to, weeks, capacity_cost, turnover_boost,
@@ -324,7 +329,7 @@ def fire_announce_promise(model, amount, lag, to, weeks, capacity_cost, turnover
     p["marketing_promise"] = min(1.0, p["marketing_promise"] + amount)
     act = c.status == ACTIVE
     c.expectation[act] = np.minimum(c.expectation[act] + amount, 1.0)
-    model.processes.append(_transformation(model, goal, weeks, capacity_cost, turnover_boost,
+    model.events.processes.append(_transformation(model, goal, weeks, capacity_cost, turnover_boost,
                                            delay=lag))
 
 

@@ -13,8 +13,8 @@ from .organisation import Employees, reward_of
 FAULT_QUALITY = 0.1  # a product fault as a touchpoint: a bad week
 
 
-def weekly_experience(c: Customers, is_active: np.ndarray, ct: Contacts, faulty: np.ndarray,
-                      params: dict, step: int) -> tuple[np.ndarray, np.ndarray]:
+def weekly_experience(c: Customers, ct: Contacts, faulty: np.ndarray, params: dict,
+                      step: int) -> tuple[np.ndarray, np.ndarray]:
     """Experienced quality of the week for every customer (meaningful for the active
     ones), and whether they had a contact. Touchpoints: the product (every week; a
     fault makes it bad, unless the customer raised it and it was put right at the

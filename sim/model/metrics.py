@@ -3,13 +3,15 @@ and in timeseries.csv."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .contacts import PRIMARY, REPEAT, FAULT, Contacts, resolved_at_once
 from .customers import ACTIVE, DETRACTOR, PROMOTER, PROSPECT, Customers
-from .wom import Told
+
+if TYPE_CHECKING:
+    from .phases import Week
 
 BASE_COLUMNS = (
     "step", "active_customers", "prospects", "acquired", "acquired_marketing",
@@ -28,23 +30,6 @@ TAIL_COLUMNS = (
 def columns(causes: tuple[str, ...]) -> tuple[str, ...]:
     """All output columns, with one churn_<cause> column per cause."""
     return BASE_COLUMNS + tuple(f"churn_{c}" for c in causes) + TAIL_COLUMNS
-
-
-@dataclass
-class StepStats:
-    """What the phases of one step counted, for the metrics row."""
-
-    acquired_marketing: int = 0
-    acquired_wom: int = 0
-    churn_by_cause: np.ndarray | None = None
-    contacts: Contacts | None = None
-    utilisation: float = 0.0
-    wom: Told = field(default_factory=Told)
-    faulty: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # met a fault
-    silent: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # ... kept quiet
-    leavers: int = 0
-    knowledge_lost: float = 0.0
-    feedback_reached: float = 0.0
 
 
 def _share(num: float, den: float) -> float:
@@ -75,7 +60,7 @@ def contact_metrics(ct: Contacts | None) -> dict[str, float]:
     )
 
 
-def row(step: int, c: Customers, n_employees: int, fault_rate: float, st: StepStats,
+def row(step: int, c: Customers, n_employees: int, fault_rate: float, st: "Week",
         causes: tuple[str, ...], params: dict) -> dict[str, float]:
     """The metrics row for the current state and this step's counts. Means over
     active customers are masked reductions over all customers: cheaper than gathering

@@ -3,12 +3,11 @@ effort, turnover and learning across the employee network."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import networkx as nx
 import numpy as np
 
 from .networks import build_org_network, department_access, edge_arrays
+from .state import Attr, Build, Context, Population
 
 DEPARTMENTS = ("sales", "marketing", "product", "support", "delivery", "billing")
 DEPT = {name: i for i, name in enumerate(DEPARTMENTS)}
@@ -16,29 +15,22 @@ STAFF_PARAMS = tuple(f"staff_{d}" for d in DEPARTMENTS)  # relative headcounts (
 ACCOUNT_DEPT = DEPT["sales"]  # account owners are in sales
 
 
-@dataclass
-class Employees:
-    """Employee state, one entry per employee (a slot: a leaver's slot takes the hire)."""
+class Employees(Population):
+    """Employee state, one entry per employee (a slot: a leaver's slot takes the hire):
+    the attributes of the model's ``employee_state`` (EMPLOYEE_STATE), and the employee
+    network: ``graph`` (networkx), its edge arrays ``u``, ``v`` (both directions) and
+    ``access[employee, dept]``, the chance a hand-off to dept gets through."""
 
-    dept: np.ndarray        # int, index into DEPARTMENTS
-    skill: np.ndarray       # 0..1, chance to resolve a request in their own domain
-    knowledge: np.ndarray   # 0..1, knowledge of other departments' domains
-    engagement: np.ndarray  # 0..1
-    tenure: np.ndarray      # weeks
-    key_person: np.ndarray  # bool
-    used: np.ndarray        # contacts handled this week
-    load: np.ndarray        # contacts that reached them this week (handled or not)
     graph: nx.Graph
-    u: np.ndarray           # edge arrays of graph, both directions
+    u: np.ndarray
     v: np.ndarray
-    access: np.ndarray      # [employee, dept] chance a hand-off to dept gets through
-    unit: np.ndarray        # int8: 0 for the firm, 1 for an acquired organisation
-    own_reward: np.ndarray  # reward_mix of the employee's own culture; NaN = the firm's
-    own_barrier: np.ndarray  # silo_barrier of the employee's own culture; NaN = the firm's
+    access: np.ndarray
 
-    @property
-    def n(self) -> int:
-        return len(self.dept)
+    def set_network(self, graph: nx.Graph) -> None:
+        """Take ``graph`` as the employee network, with its edge arrays and access."""
+        self.graph = graph
+        self.u, self.v = edge_arrays(graph)
+        self.access = department_access(self.u, self.v, self.dept, len(DEPARTMENTS))
 
 
 def reward_of(emp: Employees, params: dict) -> np.ndarray:
@@ -64,51 +56,69 @@ def assign_departments(n: int, rng: np.random.Generator, shares: np.ndarray) -> 
     return np.sort(np.concatenate([base, rest])).astype(np.int64)
 
 
-def create_employees(params: dict, rng: np.random.Generator) -> Employees:
-    """A settled workforce: tenure spread over years, skill grown with it."""
-    n = params["n_employees"]
-    dept = assign_departments(n, rng, staff_shares(params))
-    tenure = rng.exponential(52 * 4, size=n)
-    grown = 1.0 - np.exp(-tenure / 52.0)
-    skill = params["new_hire_skill"] + (0.95 - params["new_hire_skill"]) * grown
-    knowledge = 0.1 + 0.6 * grown * (1.0 - 0.5 * params["silo_barrier"])
-    owners = dept == ACCOUNT_DEPT
-    key = owners & (rng.random(n) < params["key_person_share"])
-    graph = build_org_network(dept, params, rng)
-    u, v = edge_arrays(graph)
-    return Employees(
-        dept=dept, skill=skill, knowledge=knowledge,
-        engagement=np.clip(rng.normal(0.6, 0.1, n), 0, 1), tenure=tenure,
-        key_person=key, used=np.zeros(n), load=np.zeros(n), graph=graph, u=u, v=v,
-        access=department_access(u, v, dept, len(DEPARTMENTS)),
-        unit=np.zeros(n, dtype=np.int8), own_reward=np.full(n, np.nan),
-        own_barrier=np.full(n, np.nan),
-    )
+HIRE_ENGAGEMENT = 0.6  # engagement of a new hire, and the mean of a settled workforce's
 
 
-def append_employees(emp: Employees, new: Employees, unit: int, reward: float,
-                     barrier: float) -> np.ndarray:
+def _grown(ctx: Context) -> np.ndarray:
+    """How far each employee has grown into the job with tenure (0 new, 1 veteran)."""
+    return 1.0 - np.exp(-ctx.made["tenure"] / 52.0)
+
+
+# Every attribute of employees, in the order their initial values are drawn, with the
+# network drawn between key persons and engagement. A settled workforce: tenure spread
+# over years, skill grown with it.
+EMPLOYEE_STATE = (
+    Attr("dept", np.int64, lambda ctx: assign_departments(ctx.n, ctx.rng, staff_shares(ctx.params)),
+         view="index_dept", doc="index into DEPARTMENTS"),
+    Attr("tenure", np.float64, lambda ctx: ctx.rng.exponential(52 * 4, size=ctx.n), doc="weeks"),
+    Attr("skill", np.float64,
+         lambda ctx: ctx.params["new_hire_skill"] + (0.95 - ctx.params["new_hire_skill"]) * _grown(ctx),
+         doc="0..1, chance to resolve a request in their own domain"),
+    Attr("knowledge", np.float64,
+         lambda ctx: 0.1 + 0.6 * _grown(ctx) * (1.0 - 0.5 * ctx.params["silo_barrier"]),
+         doc="0..1, knowledge of other departments' domains"),
+    Attr("key_person", bool,
+         lambda ctx: (ctx.made["dept"] == ACCOUNT_DEPT) & (ctx.rng.random(ctx.n) < ctx.params["key_person_share"]),
+         doc="holds key_person_weight times as many accounts"),
+    Build("graph", lambda ctx: build_org_network(ctx.made["dept"], ctx.params, ctx.rng)),
+    Attr("engagement", np.float64, lambda ctx: np.clip(ctx.rng.normal(HIRE_ENGAGEMENT, 0.1, ctx.n), 0, 1),
+         doc="0..1"),
+    Attr("used", np.float64, 0.0, view="contacts_handled", show=lambda v, m: int(v),
+         doc="contacts handled this week"),
+    Attr("load", np.float64, 0.0, view="contacts_arrived", show=lambda v, m: int(v),
+         doc="contacts that reached them this week (handled or not)"),
+    Attr("unit", np.int8, 0, on_merge=1, doc="0 for the firm, 1 for an acquired organisation"),
+    Attr("own_reward", np.float64, np.nan, view=None,
+         on_merge=lambda ctx, v: np.full(len(v), ctx.params["reward_mix"]),
+         doc="reward_mix of the employee's own culture; NaN = the firm's"),
+    Attr("own_barrier", np.float64, np.nan, view=None,
+         on_merge=lambda ctx, v: np.full(len(v), ctx.params["silo_barrier"]),
+         doc="silo_barrier of the employee's own culture; NaN = the firm's"),
+)
+
+
+def create_employees(params: dict, rng: np.random.Generator,
+                     schema: tuple = EMPLOYEE_STATE) -> Employees:
+    """The employees of a new firm (or of one a merger brings in), with their network."""
+    ctx = Context(params["n_employees"], params, rng)
+    emp = Employees.create(schema, ctx)
+    emp.set_network(ctx.made["graph"])
+    return emp
+
+
+def append_employees(emp: Employees, new: Employees, params: dict) -> np.ndarray:
     """Add another organisation's employees (with their own network, no ties to ours
-    yet, and their own culture); returns their indices."""
+    yet, and their own culture: ``params`` are the other firm's); returns their indices."""
     offset = emp.n
-    for name in ("dept", "skill", "knowledge", "engagement", "tenure", "key_person", "used",
-                 "load"):
-        setattr(emp, name, np.concatenate([getattr(emp, name), getattr(new, name)]))
-    emp.unit = np.concatenate([emp.unit, np.full(new.n, unit, dtype=np.int8)])
-    emp.own_reward = np.concatenate([emp.own_reward, np.full(new.n, reward)])
-    emp.own_barrier = np.concatenate([emp.own_barrier, np.full(new.n, barrier)])
-    emp.graph = nx.union(emp.graph, nx.relabel_nodes(new.graph, lambda i: i + offset))
-    emp.u, emp.v = edge_arrays(emp.graph)
-    emp.access = department_access(emp.u, emp.v, emp.dept, len(DEPARTMENTS))
-    return np.arange(offset, emp.n)
+    idx = emp.merge(new, Context(new.n, params, None))
+    emp.set_network(nx.union(emp.graph, nx.relabel_nodes(new.graph, lambda i: i + offset)))
+    return idx
 
 
 def rebuild_network(emp: Employees, params: dict, rng: np.random.Generator) -> None:
     """Draw the employee network anew for the current silo barrier and bridges (people
     keep their places; ties follow the organisation's new shape)."""
-    emp.graph = build_org_network(emp.dept, params, rng)
-    emp.u, emp.v = edge_arrays(emp.graph)
-    emp.access = department_access(emp.u, emp.v, emp.dept, len(DEPARTMENTS))
+    emp.set_network(build_org_network(emp.dept, params, rng))
 
 
 def sell_share(dept: np.ndarray, reward_mix: float) -> np.ndarray:
@@ -188,6 +198,6 @@ def replace_employees(emp: Employees, idx: np.ndarray, params: dict) -> float:
                  + np.sum(np.maximum(emp.knowledge[idx] - hire_knowledge, 0)))
     emp.skill[idx] = params["new_hire_skill"]
     emp.knowledge[idx] = hire_knowledge
-    emp.engagement[idx] = 0.6
+    emp.engagement[idx] = HIRE_ENGAGEMENT
     emp.tenure[idx] = 0.0
     return lost

@@ -63,6 +63,12 @@ def _fmt(x: float | None) -> str:
     return repr(x)
 
 
+# Satisfaction of a customer whose expectations are just met: where the appraisal of a
+# week sits when experience equals expectation, the centre of a settled customer base,
+# and the satisfaction at which the dissatisfaction hazard is churn_base. Declared once
+# here (the kernel's parameters import nothing) and imported where it is used.
+NEUTRAL_SATISFACTION = 0.7
+
 _P = Param
 PARAMS_LIST: tuple[Param, ...] = (
     # --- scale -------------------------------------------------------------------
@@ -251,7 +257,7 @@ PARAMS_LIST: tuple[Param, ...] = (
        group="churn",
        doc="How steeply the hazard rises as satisfaction falls below the reference.",
        source="TARP 1984: repurchase 37% unresolved vs 95% quickly resolved, about 5x."),
-    _P("satisfaction_ref", float, 0.7, 0.0, 1.0, group="churn",
+    _P("satisfaction_ref", float, NEUTRAL_SATISFACTION, 0.0, 1.0, group="churn",
        doc="Satisfaction at which the dissatisfaction hazard equals churn_base.",
        source="Modelling choice: expectations met."),
     _P("loyalty_protection", float, 0.6, 0.0, 1.0, group="churn",
@@ -336,6 +342,12 @@ PARAMS_LIST: tuple[Param, ...] = (
        source="Watts & Strogatz 1998: small-world from 0.01 to 0.1."),
 )
 
+# Every parameter a scenario may set: the model's own (PARAMS_LIST, documented in
+# docs/ODD.md) and those an extension registers (register_params; the dict is updated
+# in place, so every module that imported it sees a registration). DEFAULTS are the
+# model's own only: a scenario holds an extension's parameters where it sets them, and
+# a model class fills in the defaults of the parameters it declares, so importing an
+# extension changes nothing for runs of other model classes.
 PARAMS: dict[str, Param] = {p.name: p for p in PARAMS_LIST}
 DEFAULTS: dict[str, Any] = {p.name: p.default for p in PARAMS_LIST}
 # The organisation's design levers, declared once (Param.lever), in PARAMS_LIST order:
@@ -347,6 +359,30 @@ REWARD_ALIASES = dict(PARAMS["reward_mix"].aliases)  # derived; for older import
 
 class ParameterError(ValueError):
     """A parameter value that is unknown, of the wrong type or out of range."""
+
+
+def register_params(*params: Param) -> None:
+    """Add an extension's parameters: from then on scenario files, ``--set`` and
+    studies know them and check their values like the model's own.
+    Registering the same definition again does nothing; another definition under a
+    name already taken is refused."""
+    for p in params:
+        if not isinstance(p, Param):
+            raise ParameterError(f"register_params: {p!r} is not a Param")
+        known = PARAMS.get(p.name)
+        if known == p:
+            continue
+        if known is not None:
+            raise ParameterError(f"parameter {p.name!r} is already defined (group "
+                                 f"{known.group!r}); choose another name")
+        if not p.name.isidentifier():
+            raise ParameterError(f"parameter name {p.name!r} must be an identifier")
+        if p.kind not in (int, float, str):
+            raise ParameterError(f"parameter {p.name!r}: kind must be int, float or str")
+        if p.kind is not str and (p.low is None or p.high is None or not p.low <= p.high):
+            raise ParameterError(f"parameter {p.name!r}: give low <= high")
+        check(p, p.default, f"parameter {p.name!r}: default")  # the default is allowed
+        PARAMS[p.name] = p
 
 
 def show(value: Any) -> str:

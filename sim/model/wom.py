@@ -11,8 +11,9 @@ import numpy as np
 from .customers import Customers
 from .networks import CSR
 
-# Appraisals that make a week worth talking about: well below neutral (0.7), or a
-# clear surplus over expectations (a resolved contact on top of a good product).
+# Appraisals that make a week worth talking about: well below neutral
+# (params.NEUTRAL_SATISFACTION), or a clear surplus over expectations (a resolved
+# contact on top of a good product).
 TELL_BELOW, TELL_ABOVE = 0.4, 0.75
 
 

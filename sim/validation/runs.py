@@ -116,7 +116,7 @@ def bass(job: Job) -> dict:
     model = _model("baseline", n, job.seed)
     model.trigger("substitute", p=BASS_P, q=BASS_Q, mixing="full")
     model.run(BASS_WEEKS - 1)
-    simulated = np.array(model.substitute.history)
+    simulated = np.array(model.events.substitute.history)
     t = np.arange(1, len(simulated) + 1) / WEEKS_PER_YEAR
     e = np.exp(-(BASS_P + BASS_Q) * t)
     equation = (1 - e) / (1 + (BASS_Q / BASS_P) * e)
