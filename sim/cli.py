@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .model.params import PARAMS_LIST, ParameterError, parse_text
-from .files.scenarios import ScenarioError, list_scenarios, load_scenario
+from .model.params import ParameterError, parse_text
+from .files.scenarios import MAX_SEED, ScenarioError, list_scenarios, load_scenario
 
 EXIT_USAGE = 2
 
@@ -35,8 +35,8 @@ def _seed(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 0 to 2**63-1")
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 0 to {MAX_SEED}")
     return value
 
 
@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a parameter (repeatable), checked like a scenario file")
     run.add_argument("--out", type=Path, help="output folder (default: results/SCENARIO-seedS)")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.add_argument("--model", metavar="REF", default="",
+                     help="a model class of your own: package.module:Class or file.py:Class "
+                          "(docs/extending.md)")
 
     demo = sub.add_parser("demo", help="product- vs customer-centric over three years, with a report")
     demo.add_argument("--replications", type=_positive_int, default=5)
@@ -138,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
     app.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
     app.add_argument("--open", action="store_true", help="also open it in the default browser")
+    app.add_argument("--model", metavar="REF", default="",
+                     help="run a model class of your own on the page (docs/extending.md)")
 
     val = sub.add_parser("validate", help="hold the model against nine patterns from the literature")
     val.add_argument("--quick", action="store_true",
@@ -150,15 +155,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("experiments", help="list the named studies")
     sub.add_parser("scenarios", help="list the named scenarios")
-    sub.add_parser("params", help="list every parameter with default, range and unit; the "
+    params = sub.add_parser("params", help="list every parameter with default, range and unit; the "
                    "organisation's design levers end in 'lever'")
+    params.add_argument("--model", metavar="REF", default="",
+                        help="also list the parameters a model class of your own registers")
     return ap
 
 
 def cmd_run(args) -> int:
-    from .model.model import OrganisationModel
+    from .files.extensions import load_model_class
     from .files.results import human_summary, summary_document, write_run
 
+    model_class = load_model_class(args.model, Path.cwd())  # first: it may register parameters
     overrides = parse_sets(args.set)
     scenario = load_scenario(args.scenario, **overrides)
     steps = args.steps if args.steps is not None else scenario.steps
@@ -166,7 +174,7 @@ def cmd_run(args) -> int:
     scenario.check_horizon(steps)
     out = args.out or Path("results") / f"{scenario.name}-seed{seed}"
     check_out(out)
-    model = OrganisationModel(scenario, rng=seed)
+    model = model_class(scenario, rng=seed)
     model.run(steps)
     summary = summary_document(model, __version__)
     try:
@@ -287,7 +295,14 @@ def cmd_app(args) -> int:
 
     if importlib.util.find_spec("solara") is None:
         raise ScenarioError("the classroom page needs the app extra: pip install -e \".[app]\"")
+    from .files.extensions import load_model_class, resolve_ref
+
     env = dict(os.environ)
+    if args.model:
+        load_model_class(args.model, Path.cwd())  # refuse a bad one here, in one line
+        env["ORGSIM_MODEL"] = resolve_ref(args.model, Path.cwd())
+    else:
+        env.pop("ORGSIM_MODEL", None)  # only the command line names the page's model
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no calls out
     env.setdefault("MPLBACKEND", "Agg")
     cmd = [sys.executable, "-m", "solara", "run", str(PAGE_FILE), "--host", args.host,
@@ -334,7 +349,9 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_params(args) -> int:
-    for p in PARAMS_LIST:
+    from .files.extensions import load_model_class
+
+    for p in load_model_class(args.model, Path.cwd()).parameters:
         rng = f"{p.allowed()}"
         lever = "  lever" if p.lever else ""  # a design lever of the organisation
         print(f"{p.name:<28} {p.default!r:<14} {rng:<40} {p.unit}{lever}")

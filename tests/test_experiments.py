@@ -195,39 +195,6 @@ def test_sigkill_then_resume_gives_the_uninterrupted_results(tmp_path):
 
 # --- Dask -----------------------------------------------------------------------
 
-@pytest.fixture
-def dask_cluster(tmp_path):
-    """A real scheduler and two workers on 127.0.0.1, each worker in its own session so
-    a test can kill it outright."""
-    pytest.importorskip("distributed", reason="the test extra installs dask[distributed]")
-    sched_file = tmp_path / "scheduler.json"
-    procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
-                               "--no-dashboard", "--scheduler-file", str(sched_file)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)]
-    try:
-        end = time.time() + 60
-        while not sched_file.exists() and time.time() < end:
-            time.sleep(0.1)
-        address = json.loads(sched_file.read_text())["address"]
-        for _ in range(2):
-            procs.append(subprocess.Popen(
-                [str(BIN / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1",
-                 "--no-dashboard", "--host", "127.0.0.1", "--memory-limit", "0"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
-        from distributed import Client
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(2, timeout=60)
-        yield address, procs
-    finally:
-        for p in procs:
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            p.wait()
-
-
 def test_a_dask_cluster_gives_the_same_results_as_local_workers(tmp_path, dask_cluster):
     address, _ = dask_cluster
     f = study(tmp_path)

@@ -289,8 +289,8 @@ def test_a_client_comparison_says_where_values_came_from(tmp_path):
     n_default = int(re.search(r"The other (\d+) parameters are at their documented defaults",
                               html).group(1))
     origin = json.loads((out / "comparison.json").read_text())["client"]["origin"]
-    from sim.model.params import PARAMS
-    assert n_default == len(PARAMS) - len(origin)
+    from sim.model.params import PARAMS_LIST
+    assert n_default == len(PARAMS_LIST) - len(origin)
 
 
 def test_a_study_folder_gets_a_report(tmp_path):

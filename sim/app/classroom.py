@@ -131,13 +131,16 @@ def build_scenario(scenario: str = CUSTOM, n_customers: int = DEFAULT_CUSTOMERS,
 
 
 class ClassroomModel(OrganisationModel):
-    """OrganisationModel built from flat keyword parameters, as SolaraViz passes them
+    """OrganisationModel (or ``base_class``, see ``classroom_class``) built from flat
+    keyword parameters, as SolaraViz passes them
     (and as its Reset button calls the class again). Steps and triggered events hold a
     lock, so a disruption clicked while the model plays never lands inside a step.
 
     ``compare_with(name)`` runs a second organisation alongside (the side-by-side
     view): the named scenario at the same size, with the same seed and the same
     events, stepped and disrupted together with this one."""
+
+    base_class: type = OrganisationModel  # the model class the page runs
 
     def __init__(self, scenario: str = CUSTOM, *, n_customers: int = DEFAULT_CUSTOMERS,
                  n_employees: int = N_EMPLOYEES, seed: int = DEFAULT_SEED,
@@ -187,8 +190,8 @@ class ClassroomModel(OrganisationModel):
             p = self.params
             other = load_scenario(name, n_customers=p["n_customers"],
                                   n_prospects=p["n_prospects"], n_employees=p["n_employees"])
-            twin = OrganisationModel(replace(other, events=self.scenario.events),
-                                     rng=self.seed_used)
+            twin = self.base_class(replace(other, events=self.scenario.events),
+                                   rng=self.seed_used)
             for week in range(int(self.steps) + 1):
                 for at, kind, params in self.manual:
                     if at == week:
@@ -212,6 +215,16 @@ def _init_signature() -> inspect.Signature:
 
 
 ClassroomModel.__init__.__signature__ = _init_signature()
+
+
+def classroom_class(model_class: type = OrganisationModel) -> type:
+    """The page's model class on top of ``model_class``: a model class of one's own
+    (``orgsim app --model REF``; docs/extending.md) runs with the same controls, and
+    its extra columns and attributes show in the page's texts."""
+    if model_class is OrganisationModel:
+        return ClassroomModel
+    return type(f"Classroom{model_class.__name__}", (ClassroomModel, model_class),
+                {"base_class": model_class, "__module__": __name__})
 
 
 def default_comparison(model: ClassroomModel) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 import re
 from pathlib import Path
 from typing import Callable
@@ -22,8 +23,8 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
 from sim.app.classroom import (
-    ABOUT_HOW, ABOUT_SOURCES, ABOUT_WHAT, DISRUPTIONS, ClassroomModel, default_comparison, model_params, scenario_toml,
-    things_to_try,
+    ABOUT_HOW, ABOUT_SOURCES, ABOUT_WHAT, DISRUPTIONS, classroom_class, default_comparison, model_params,
+    scenario_toml, things_to_try,
 )
 from sim.app.drawing import FRAMES, render
 from sim.app.figures import (
@@ -33,9 +34,13 @@ from sim.app.figures import (
 from sim.app.views import (
     describe, events_text, highlights, org_text, settings_text, snapshot, status_text,
 )
+from sim.files.extensions import load_model_class
 from sim.files.scenarios import list_scenarios
 
 TITLE = "orgsim: customers in product- and customer-centric firms"
+# the model class: sim's own, or the one the teacher named with `orgsim app --model`
+# (set by the command line on the server, never from the browser)
+PageModel = classroom_class(load_model_class(os.environ.get("ORGSIM_MODEL", "")))
 ONE, SIDE = "One organisation", "Side by side"
 
 
@@ -228,7 +233,7 @@ def Dashboard(model):
 @solara.component
 def Page():
     # one model per browser session: made by a hook, so never shared between sessions
-    first = solara.use_memo(ClassroomModel, [])
+    first = solara.use_memo(PageModel, [])
     model = solara.use_reactive(first)
     SolaraViz(model, components=[], model_params=model_params(), name=TITLE,
               play_interval=150)

@@ -70,10 +70,13 @@ class Run:
     key: str
 
 
-def run_key(params: dict[str, Any], seed: int, steps: int, version: str) -> str:
-    """A run's identity: its full parameters, seed, length and package version."""
-    blob = json.dumps({"params": params, "seed": seed, "steps": steps, "version": version},
-                      sort_keys=True, default=str)
+def run_key(params: dict[str, Any], seed: int, steps: int, version: str, model: str = "") -> str:
+    """A run's identity: its full parameters, seed, length, package version and, when
+    it is not sim's own, the model class."""
+    ident = {"params": params, "seed": seed, "steps": steps, "version": version}
+    if model:
+        ident["model"] = model
+    blob = json.dumps(ident, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
@@ -83,7 +86,8 @@ def make_run(exp: Experiment, pts: list[dict], point: int, replication: int, ver
     index = replication * len(pts) + point
     seed = run_seed(exp.seed, index)
     full = {**exp.base.params, **pts[point]}
-    return Run(index, point, replication, pts[point], seed, run_key(full, seed, exp.steps, version))
+    return Run(index, point, replication, pts[point], seed,
+               run_key(full, seed, exp.steps, version, exp.model))
 
 
 def plan(exp: Experiment, version: str, replications: int | None = None) -> list[Run]:

@@ -37,19 +37,21 @@ class Task:
     steps: int
     metrics: tuple[str, ...]
     timeseries: tuple[str, ...]
+    model: str = ""  # the model class's reference; the worker imports it
 
 
 def execute(task: Task) -> dict[str, Any]:
     """Run one simulation; returns its stored record, or an error record."""
-    from ..model.model import OrganisationModel
+    from ..files.extensions import load_model_class
     from ..files.results import end_of_run
 
     try:
+        model_class = load_model_class(task.model)
         scenario = task.scenario.with_overrides("run", **task.run.params)
-        model = OrganisationModel(scenario, rng=task.run.seed)
+        model = model_class(scenario, rng=task.run.seed)
         model.run(task.steps)
         ts = model.timeseries()
-        end = end_of_run(ts, model.causes, model.params)
+        end = end_of_run(ts, model.causes, model.params, tuple(model.reporters))
         result = {"metrics": {m: end[m] for m in task.metrics}}
         if task.timeseries:
             result["timeseries"] = {c: ts[c].tolist() for c in ("step", *task.timeseries)}
@@ -188,7 +190,7 @@ def run_in_folder(out: Path, work: Callable, finish_tables: Callable, *, workers
 
 def _run_batch(exp, runs: list[Run], backend, out: Path, done: dict, failures: list,
                progress: bool) -> None:
-    tasks = [Task(r, exp.base, exp.steps, exp.metrics, exp.timeseries) for r in runs]
+    tasks = [Task(r, exp.base, exp.steps, exp.metrics, exp.timeseries, exp.model) for r in runs]
     run_tasks(tasks, backend, out, done, failures, progress)
 
 
@@ -278,8 +280,11 @@ def _study_keys(exp: Experiment, done: dict) -> list[str]:
 
 def study_document(exp: Experiment, n_runs: int, n_failed: int, started: str) -> dict:
     """study.json: the study as resolved, package version, start and end time."""
+    from ..files.extensions import class_name, load_model_class
+
     return {
         "name": exp.name, "description": exp.description, "source": exp.source,
+        "model": {"ref": exp.model, "class": class_name(load_model_class(exp.model))},
         "scenario": exp.base.name, "scenario_params": exp.base.params,
         "events": [e.as_dict() for e in exp.base.events], "set": exp.fixed,
         "steps": exp.steps, "replications": exp.replications, "seed": exp.seed,

@@ -2,6 +2,8 @@
 
     description = "Retention after three years: silo barrier x reward scheme"
     scenario = "baseline"          # base scenario: a name or a path
+    model = "loyalty.py:LoyaltyModel"  # optional: a model class of your own
+                                   # ("package.module:Class", or a file relative to this one)
     steps = 156                    # weeks per run
     replications = 10              # per point
     seed = 20261125                # the study's seed; each run's comes from it
@@ -33,16 +35,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model.churn import CAUSES
-from ..model.events import EVENT_CAUSES
 from ..model.metrics import columns as metric_columns
 from ..model.params import PARAMS, ParameterError, coerce, show
 from ..files.results import END_METRICS
-from ..files.scenarios import (Scenario, ScenarioError, find_named, list_named, load_scenario,
-                        named_dirs, read_toml)
+from ..files.scenarios import (MAX_SEED, MAX_STEPS, Scenario, ScenarioError, find_named,
+                               list_named, load_scenario, named_dirs, read_toml)
 
 METHODS = ("lhs", "morris", "sobol")
-TOP_KEYS = ("description", "scenario", "steps", "replications", "seed", "metrics",
+TOP_KEYS = ("description", "scenario", "model", "steps", "replications", "seed", "metrics",
             "timeseries", "set", "vary", "sample", "adaptive")
 
 
@@ -83,6 +83,7 @@ class Experiment:
     description: str = ""
     source: str | None = None
     fixed: dict[str, Any] = field(default_factory=dict)
+    model: str = ""  # the model class's reference ("" for sim's own OrganisationModel)
 
     @property
     def varied(self) -> tuple[str, ...]:
@@ -142,6 +143,7 @@ def load_experiment(name_or_path: str | os.PathLike) -> Experiment:
         raise ExperimentError(str(err)) from None
     label = str(path)
     _only(raw, TOP_KEYS, "the study", label)
+    model_ref, model = _model(raw, path, label)  # first: it may register parameters
     if ("vary" in raw) == ("sample" in raw):
         raise ExperimentError(f"{label}: give exactly one of [vary] (a grid) or [sample] (a sampler)")
     scenario_ref = raw.get("scenario", "baseline")
@@ -156,13 +158,13 @@ def load_experiment(name_or_path: str | os.PathLike) -> Experiment:
         base = load_scenario(scenario_ref).with_overrides(f"{label}: [set]", **fixed)
     except ScenarioError as err:
         raise ExperimentError(f"{label}: {err}" if str(path) not in str(err) else str(err)) from None
-    steps = _int(raw, "steps", base.steps, 1, 100_000, label)
+    steps = _int(raw, "steps", base.steps, 1, MAX_STEPS, label)
     try:
         base.check_horizon(steps, f"{label}: steps")
     except ScenarioError as err:
         raise ExperimentError(str(err)) from None
-    end_metrics = END_METRICS
-    weekly = tuple(c for c in metric_columns(CAUSES + EVENT_CAUSES) if c != "step")
+    end_metrics = END_METRICS + tuple(model.reporters)
+    weekly = tuple(c for c in metric_columns(model.causes) + tuple(model.reporters) if c != "step")
     metrics = _names(raw, "metrics", end_metrics, label) or end_metrics
     grid, sampler = {}, None
     if "vary" in raw:
@@ -176,11 +178,23 @@ def load_experiment(name_or_path: str | os.PathLike) -> Experiment:
     return Experiment(
         name=path.stem, base=base, steps=steps,
         replications=_int(raw, "replications", 10, 1, 100_000, label),
-        seed=_int(raw, "seed", 0, 0, 2**63 - 1, label),
+        seed=_int(raw, "seed", 0, 0, MAX_SEED, label),
         metrics=metrics, timeseries=_names(raw, "timeseries", weekly, label),
         grid=grid, sampler=sampler, adaptive=adaptive, description=description,
-        source=str(path), fixed=dict(fixed),
+        source=str(path), fixed=dict(fixed), model=model_ref,
     )
+
+
+def _model(raw: dict, path: Path, label: str) -> tuple[str, type]:
+    """The study's model class (its reference made canonical), loaded and checked."""
+    from ..files.extensions import load_model_class, resolve_ref
+
+    ref = raw.get("model", "")
+    try:
+        ref = resolve_ref(ref, path.parent) if ref != "" else ""
+        return ref, load_model_class(ref)
+    except ScenarioError as err:
+        raise ExperimentError(f"{label}: {err}") from None
 
 
 def _only(raw: dict, allowed: tuple[str, ...], where: str, label: str) -> None:

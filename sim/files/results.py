@@ -12,15 +12,15 @@ from typing import Any
 
 import pandas as pd
 
+from ..model import OrganisationModel
+from .extensions import class_name
 from ..model.params import DEFAULTS
 
 WEEKS_PER_YEAR = 52
-_ALL_CAUSES = ("dissatisfaction", "competitor", "contagion", "key_person", "contact_change",
-               "merger", "substitute", "viral")
 # The end-of-run figures, in the order end_of_run gives them.
 END_METRICS = (
     "weeks", "active_customers_start", "active_customers", "retention", "annual_churn_rate",
-    "churned", *(f"churn_{c}" for c in _ALL_CAUSES), "acquired", "acquired_marketing",
+    "churned", *(f"churn_{c}" for c in OrganisationModel.causes), "acquired", "acquired_marketing",
     "acquired_wom", "mean_satisfaction", "nps", "revenue_per_week", "revenue_total",
     "customer_lifetime_value", "profit_total", "customer_lifetime_profit",
     "failure_demand_share", "first_contact_resolution",
@@ -30,7 +30,7 @@ DISCOUNT_PER_YEAR = 0.10  # for customer lifetime value; a common corporate hurd
 
 
 def end_of_run(ts: pd.DataFrame, causes: tuple[str, ...],
-               params: dict[str, Any] | None = None) -> dict[str, Any]:
+               params: dict[str, Any] | None = None, extra: tuple[str, ...] = ()) -> dict[str, Any]:
     """Headline figures of a run from its weekly time series (row 0 is the start).
 
     Annual churn rate and customer lifetime value use the last 52 weeks (or the whole
@@ -39,7 +39,8 @@ def end_of_run(ts: pd.DataFrame, causes: tuple[str, ...],
     Customer lifetime profit (Reichheld & Sasser 1990's customer value) = (gross margin
     x revenue - contact cost x contacts) per customer-week / (weekly churn rate +
     weekly discount rate) - acquisition cost; ``params`` give the three economics
-    parameters (their defaults if None)."""
+    parameters (their defaults if None). ``extra`` columns (an extension's reporters)
+    give their value in the last week."""
     last = ts.iloc[-1]
     window = ts.iloc[max(1, len(ts) - WEEKS_PER_YEAR):]
     weeks = max(len(window), 1)
@@ -77,6 +78,7 @@ def end_of_run(ts: pd.DataFrame, causes: tuple[str, ...],
         "employee_turnover": int(body["employee_turnover"].sum()),
         "product_fault_rate": float(last["product_fault_rate"]),
     }
+    out.update({name: float(last[name]) for name in extra})
     return out
 
 
@@ -93,7 +95,9 @@ def summary_document(model, version: str) -> dict[str, Any]:
         "time_unit": "1 step = 1 week",
         "orgsim_version": version,
         "params": sc.params,
-        "results": end_of_run(model.timeseries(), model.causes, model.params),
+        "model": class_name(type(model)),
+        "results": end_of_run(model.timeseries(), model.causes, model.params,
+                              tuple(model.reporters)),
     }
 
 

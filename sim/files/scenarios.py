@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model.events import EventError, check_events, set_preset_reader
-from ..model.params import DEFAULTS, resolve
+from ..model.params import PARAMS, resolve
 from ..model.scenario import (DEFAULT_SEED, DEFAULT_STEPS, MAX_SEED, MAX_STEPS, Scenario,
                               ScenarioError, check_meta, check_param)
 
@@ -104,7 +104,7 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
     raw = read_toml(path)
     label = str(path)
     for key, value in raw.items():
-        if key not in META_KEYS and key not in DEFAULTS:
+        if key not in META_KEYS and key not in PARAMS:
             raise ScenarioError(f"{label}: unknown key {key!r}; allowed: "
                                 f"{', '.join(META_KEYS)} or a model parameter (`orgsim params`)")
         if key in META_KEYS:

@@ -123,10 +123,13 @@ def event_blocks(nb: Numbers, figs: dict) -> list:
 
 def assumption_blocks(doc: dict) -> list:
     scen = doc["scenarios"]
-    names = [p for p in PARAMS if len({json.dumps(s["params"][p]) for s in scen}) > 1]
-    rows = tuple((p, *(show_value(s["params"][p]) for s in scen), PARAMS[p].source) for p in names)
+    every = list(dict.fromkeys(p for s in scen for p in s["params"]))  # an extension's too
+    names = [p for p in every if len({json.dumps(s["params"].get(p)) for s in scen}) > 1]
+    rows = tuple((p, *(show_value(s["params"].get(p, "-")) for s in scen),
+                  PARAMS[p].source if p in PARAMS else "a parameter of the model class")
+                 for p in names)
     blocks = [Heading("Assumptions"),
-              Para(f"The scenarios differ in {len(names)} of the model's {len(PARAMS)} parameters; "
+              Para(f"The scenarios differ in {len(names)} of the model's {len(every)} parameters; "
                    "this table lists them with their sources. Every other parameter is the same in "
                    "all of them; `orgsim params` and docs/ODD.md give each one's meaning, range "
                    "and source.")]
@@ -158,7 +161,7 @@ def client_blocks(doc: dict) -> list:
         text += (f"To match the client's churn today, the two base hazards (churn_base and "
                  f"competitor_pull) are scaled by {c['churn_scale']:.3g}, found by bisection so that "
                  "a year of the client's firm loses that share of its customers. ")
-    n_default = sum(1 for p in PARAMS if p not in c["origin"])
+    n_default = sum(1 for p in today if p not in c["origin"])
     text += (f"The other {n_default} parameters are at their documented defaults. The alternatives "
              "take only the organisation parameters of their preset; everything else is the client's.")
     return [Heading("The client's values", 2), Para(text),

@@ -144,17 +144,23 @@ def points_table(exp, summary: pd.DataFrame, metric: str) -> Table:
                  (True,) * (len(exp.varied) + 2))
 
 
+def _source(name: str) -> str:
+    """A parameter's source; one of an extension not imported here is named as such."""
+    p = PARAMS.get(name)
+    return p.source if p is not None else "a parameter of the study's model class"
+
+
 def assumptions(exp) -> list:
-    base = exp.base.params
+    base = exp.base.params  # every parameter of the run (an extension's too, where set)
     rows = [(p, show_value(base[p]),
-             "fixed by the study" if p in exp.fixed else "the base scenario", PARAMS[p].source)
-            for p in PARAMS if base[p] != PARAMS[p].default or p in exp.fixed]
+             "fixed by the study" if p in exp.fixed else "the base scenario", _source(p))
+            for p in base if p in exp.fixed or p not in PARAMS or base[p] != PARAMS[p].default]
     varied = [(p, ", ".join(f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in vals),
-               "varied", PARAMS[p].source) for p, vals in exp.grid.items()]
+               "varied", _source(p)) for p, vals in exp.grid.items()]
     if exp.sampler:
-        varied = [(p, f"{lo:g} to {hi:g} ({exp.sampler.method})", "varied", PARAMS[p].source)
+        varied = [(p, f"{lo:g} to {hi:g} ({exp.sampler.method})", "varied", _source(p))
                   for p, (lo, hi) in exp.sampler.ranges.items()]
-    n_default = len(PARAMS) - len(rows) - len(varied)
+    n_default = len(set(base) | set(exp.varied)) - len(rows) - len(varied)
     return [Heading("Assumptions"),
             Para(f"Parameters that are not at their documented default, and those the study "
                  f"varies; the other {n_default} are at their defaults (`orgsim params`, docs/ODD.md)."),
