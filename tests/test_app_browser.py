@@ -3,7 +3,8 @@ Playwright in Debian's /usr/bin/chromium (never a downloaded browser).
 
 Every request the page makes is recorded, and the test fails if any leaves
 127.0.0.1: the page must work in a classroom with no internet. Screenshots of each
-state go to the test's tmp_path; the last one is copied to docs/classroom.png.
+state go to the test's tmp_path. Only a deliberate command refreshes the pictures in
+docs/ (``bash scripts/refresh_pictures.sh``, which runs these tests with --refresh-docs).
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ def _wait_step(page, predicate, timeout=30.0) -> int:
         time.sleep(0.1)
 
 
-def test_page_steps_plays_and_fires_disruptions_offline(server, browser, tmp_path):
+def test_page_steps_plays_and_fires_disruptions_offline(server, browser, tmp_path, docs_pictures):
     context, page, requests = _open(browser, server, height=2100)  # the whole page shows
     try:
         shots = []
@@ -208,8 +209,8 @@ def test_page_steps_plays_and_fires_disruptions_offline(server, browser, tmp_pat
         page.get_by_text("Events: none yet").wait_for()
         page.get_by_text(re.compile(r"^Week 0:")).wait_for()
 
-        (ROOT / "docs").mkdir(exist_ok=True)
-        shutil.copyfile(tmp_path / "05-disruption.png", ROOT / "docs" / "classroom.png")
+        if docs_pictures is not None:
+            shutil.copyfile(tmp_path / "05-disruption.png", docs_pictures / "classroom.png")
         assert requests.urls, "no request was recorded"
         assert requests.outside() == [], f"requests left 127.0.0.1: {requests.outside()}"
     finally:
@@ -293,7 +294,7 @@ def _colour_spot(locator, rgb, x_max=0.69, tol=10) -> tuple[float, float]:
     return _find_spot(locator, mask_of, f"pixel of colour {rgb}")
 
 
-def test_click_a_node_slider_reset_and_side_by_side(server, browser, tmp_path):
+def test_click_a_node_slider_reset_and_side_by_side(server, browser, tmp_path, docs_pictures):
     context, page, requests = _open(browser, server, height=2600)
     try:
         # click an employee of sales (drawn in matplotlib's C0 blue): its state shows
@@ -351,7 +352,8 @@ def test_click_a_node_slider_reset_and_side_by_side(server, browser, tmp_path):
         assert page.locator("img.orgsim-organisation").count() == 2
         assert page.locator("img.orgsim-customers").count() == 2
         page.screenshot(path=tmp_path / "04-side-by-side.png", full_page=True)
-        shutil.copyfile(tmp_path / "04-side-by-side.png", ROOT / "docs" / "classroom_side.png")
+        if docs_pictures is not None:
+            shutil.copyfile(tmp_path / "04-side-by-side.png", docs_pictures / "classroom_side.png")
         assert requests.outside() == [], f"requests left 127.0.0.1: {requests.outside()}"
     finally:
         context.close()
