@@ -32,6 +32,7 @@ from .files import scenarios as scenario
 from .model import wom
 from .model.events import SPECS
 from .model.params import DEFAULTS, LEVERS, PARAMS, PARAMS_LIST, Param, _fmt
+from .model.state import KEEP, attrs
 
 PARAMS_START, PARAMS_END = "<!-- params:start -->", "<!-- params:end -->"
 PRESETS_START, PRESETS_END = "<!-- presets:start -->", "<!-- presets:end -->"
@@ -73,6 +74,46 @@ def parameter_table() -> str:
         for p in PARAMS_LIST
     ]
     return "\n".join([head, *rows])
+
+
+# --- state declarations ----------------------------------------------------------------
+
+STATE_MARKERS = {"customers": "customer_state", "employees": "employee_state"}
+
+
+def _rule(rule: Any, what: str) -> str:
+    if rule is KEEP:
+        return "kept" if what != "init" else "–"
+    if callable(rule):
+        return "see section 5" if what == "init" else "set (see text)"
+    if isinstance(rule, float) and np.isnan(rule):
+        return "NaN"
+    return _fmt(rule) if not isinstance(rule, bool) else str(rule).lower()
+
+
+def state_table(kind: str) -> str:
+    """The declared attributes of customers or employees (``OrganisationModel``'s
+    ``customer_state`` / ``employee_state``) as a Markdown table: what each is, its
+    type, its value at creation and what acquisition, churn and a merger do to it."""
+    from .model import OrganisationModel
+
+    schema = attrs(getattr(OrganisationModel, STATE_MARKERS[kind]))
+    events = kind == "customers"
+    head = ("| variable | type | at creation | " + ("on acquisition | on churn | " if events else "")
+            + "merged-in firm's | meaning |\n|---|---|---|" + ("---|---|" if events else "") + "---|---|")
+    rows = []
+    for a in schema:
+        cells = [f"`{a.name}`", np.dtype(a.dtype).name, _rule(a.init, "init")]
+        if events:
+            cells += [_rule(a.on_acquire, "acquire"), _rule(a.on_churn, "churn")]
+        merge = "as created for it" if a.on_merge is KEEP else _rule(a.on_merge, "merge")
+        cells += [merge, _cell(a.doc)]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join([head, *rows])
+
+
+def state_markers(kind: str) -> tuple[str, str]:
+    return f"<!-- state:{kind}:start -->", f"<!-- state:{kind}:end -->"
 
 
 # --- the named firms ---------------------------------------------------------------------
@@ -501,6 +542,8 @@ def render(text: str) -> str:
     the text does not contain are left out."""
     text = _replace_block(text, PARAMS_START, PARAMS_END, parameter_table())
     text = _replace_block(text, PRESETS_START, PRESETS_END, preset_table())
+    for kind in STATE_MARKERS:
+        text = _replace_block(text, *state_markers(kind), state_table(kind))
     for section in constant_sections():
         start, end = f"<!-- constants:{section}:start -->", f"<!-- constants:{section}:end -->"
         if start in text:

@@ -1,6 +1,6 @@
 """docs/ODD.md cannot drift from the code: its parameter table, its table of the named
-firms' levers and its event tables are the generated ones, and it describes every output
-column."""
+firms' levers, its tables of the customers' and employees' declared state and its event
+tables are the generated ones, and it describes every output column."""
 
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from sim.model.events import EVENT_CAUSES, SPECS
 from sim.model.metrics import columns
 from sim.odd_table import (EVENT_MEANINGS, EVENT_SOURCES, PARAMS_END, PARAMS_START,
                            PRESETS_END, PRESETS_START, block, event_markers, event_tables,
-                           parameter_table, preset_table)
+                           parameter_table, preset_table, state_markers, state_table)
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 
@@ -30,6 +30,13 @@ def test_odd_parameter_table_matches_params(odd_text):
 def test_odd_preset_table_matches_the_levers_and_the_preset_files(odd_text):
     assert block(odd_text, PRESETS_START, PRESETS_END) == preset_table(), (
         "the table of the named firms in docs/ODD.md is out of date; refresh it with "
+        "`python -m sim.odd_table --write docs/ODD.md`")
+
+
+@pytest.mark.parametrize("kind", ["customers", "employees"])
+def test_odd_state_tables_are_the_declarations(odd_text, kind):
+    assert block(odd_text, *state_markers(kind)) == state_table(kind), (
+        f"the table of the {kind}' state in docs/ODD.md is out of date; refresh it with "
         "`python -m sim.odd_table --write docs/ODD.md`")
 
 

@@ -21,12 +21,19 @@ from .organisation import DEPARTMENTS, EMPLOYEE_STATE
 from .state import view_class
 
 
-class Department(mesa.Agent):
-    """A department: the employees in it and the knowledge domain it holds."""
+class Entry(mesa.Agent):
+    """A Mesa agent that stands for entry ``index`` of the model's arrays."""
 
     def __init__(self, model, index: int):
         super().__init__(model)
         self.index = index
+
+
+class Department(Entry):
+    """A department: the employees in it and the knowledge domain it holds."""
+
+    def __init__(self, model, index: int):
+        super().__init__(model, index)
         self.name = DEPARTMENTS[index]
 
     @property
@@ -37,12 +44,8 @@ class Department(mesa.Agent):
         return f"Department({self.name})"
 
 
-class EmployeeBase(mesa.Agent):
+class EmployeeBase(Entry):
     """An employee: a view on entry ``index`` of the employee arrays."""
-
-    def __init__(self, model, index: int):
-        super().__init__(model)
-        self.index = index
 
     @property
     def department(self) -> str:
@@ -70,12 +73,8 @@ class EmployeeBase(mesa.Agent):
         return f"Employee({self.index}, {self.department})"
 
 
-class CustomerBase(mesa.Agent):
+class CustomerBase(Entry):
     """A customer or prospect: a view on node ``index`` of the customer arrays."""
-
-    def __init__(self, model, index: int):
-        super().__init__(model)
-        self.index = index
 
     def _arr(self, name: str):
         return getattr(self.model.cust, name)[self.index]
