@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from .model.params import ParameterError, parse_text
-from .files.scenarios import MAX_SEED, ScenarioError, list_scenarios, load_scenario
+from .files.scenarios import MAX_SEED, MAX_STEPS, ScenarioError, list_scenarios, load_scenario
 
 EXIT_USAGE = 2
 
@@ -27,6 +27,13 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 1 or more")
+    return value
+
+
+def _steps(text: str) -> int:
+    value = _positive_int(text)
+    if value > MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 1 to {MAX_STEPS}")
     return value
 
 
@@ -81,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one scenario and write its weekly time series")
     run.add_argument("scenario", help="a name from `orgsim scenarios` or a path to a TOML file")
-    run.add_argument("--steps", type=_positive_int, help="weeks to run (default: the scenario's)")
+    run.add_argument("--steps", type=_steps, help="weeks to run (default: the scenario's)")
     run.add_argument("--seed", type=_seed, help="random seed (default: the scenario's)")
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                      help="override a parameter (repeatable), checked like a scenario file")
@@ -93,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="product- vs customer-centric over three years, with a report")
     demo.add_argument("--replications", type=_positive_int, default=5)
-    demo.add_argument("--steps", type=_positive_int, default=156, help="weeks (default 156)")
+    demo.add_argument("--steps", type=_steps, default=156, help="weeks (default 156)")
     demo.add_argument("--seed", type=_seed, default=1, help="the comparison's seed (default 1)")
     demo.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
     demo.add_argument("--out", type=Path, default=Path("results/demo"))
@@ -103,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="names from `orgsim scenarios`, scenario files, or one client file")
     comp.add_argument("--replications", type=_positive_int, default=20,
                       help="runs of each scenario (default 20)")
-    comp.add_argument("--steps", type=_positive_int, help="weeks (default: the longest scenario's)")
+    comp.add_argument("--steps", type=_steps, help="weeks (default: the longest scenario's)")
     comp.add_argument("--seed", type=_seed, default=1, help="the comparison's seed (default 1)")
     comp.add_argument("--events", metavar="SCENARIO",
                       help="give every scenario this scenario's (or file's) events instead of its own")
@@ -126,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out", type=Path, help="results folder (default: results/EXPERIMENT)")
     sweep.add_argument("--resume", action="store_true", help="run only what the folder lacks")
     sweep.add_argument("--replications", type=_positive_int, help="override the file's")
-    sweep.add_argument("--steps", type=_positive_int, help="override the file's (weeks)")
+    sweep.add_argument("--steps", type=_steps, help="override the file's (weeks)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     replay = sub.add_parser("replay", help="re-run one run of a study from its stored parameters and seed")

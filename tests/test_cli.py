@@ -189,6 +189,7 @@ BAD_RUNS = {
     "set-bad-choice": (["baseline", "--set", "customer_network=ring"], ["customer_network"]),
     "steps-zero": (["baseline", "--steps", "0"], ["--steps"]),
     "steps-not-a-number": (["baseline", "--steps", "ten"], ["--steps"]),
+    "steps-too-many": (["baseline", "--steps", "1000000000"], ["--steps", "100000"]),
     "seed-negative": (["baseline", "--seed", "-1"], ["--seed"]),
     "seed-too-large": (["baseline", "--seed", str(2**63)], ["--seed"]),
     "file-unknown-key": ([_unknown_key_file], ["silo_barier", "typo.toml"]),

@@ -225,6 +225,8 @@ def test_a_parameter_taken_or_out_of_its_own_range_is_refused():
         register_params(Param("ext_bad_default", float, 5.0, 0.0, 1.0))
     with pytest.raises(ParameterError, match="low <= high"):
         register_params(Param("ext_bad_range", float, 0.5, 1.0, 0.0))
+    with pytest.raises(ParameterError, match="lever=True is for the model's own"):
+        register_params(Param("ext_lever", float, 0.5, 0.0, 1.0, lever=True))
 
 
 def test_schedule_edits_name_phases_that_exist():

@@ -377,6 +377,10 @@ def register_params(*params: Param) -> None:
                                  f"{known.group!r}); choose another name")
         if not p.name.isidentifier():
             raise ParameterError(f"parameter name {p.name!r} must be an identifier")
+        if p.lever:  # client alternatives, transformations and the page move LEVERS only
+            raise ParameterError(f"parameter {p.name!r}: lever=True is for the model's own "
+                                 "design levers (params.LEVERS); vary an extension's "
+                                 "parameter in studies instead")
         if p.kind not in (int, float, str):
             raise ParameterError(f"parameter {p.name!r}: kind must be int, float or str")
         if p.kind is not str and (p.low is None or p.high is None or not p.low <= p.high):
