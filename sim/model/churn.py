@@ -10,6 +10,12 @@ from .networks import CSR
 from .state import Context
 
 CAUSES = ("dissatisfaction", "competitor", "contagion")
+# Cap on the exponent of the dissatisfaction hazard. exp(60) x churn_base is a weekly
+# hazard far past certain departure (1 - exp(-h) is 1 from h of about 17 in single
+# precision), while exp of more than 88 overflows single precision to inf, and inf x a
+# shield of 0 is NaN: a customer who would then never leave. Below the cap (at the
+# defaults the exponent is at most about 10) nothing changes.
+MAX_EXPONENT = 60.0
 
 
 def hazards(c: Customers, active: np.ndarray, params: dict,
@@ -19,7 +25,8 @@ def hazards(c: Customers, active: np.ndarray, params: dict,
     (dissatisfaction, competitor, contagion, then one per event risk).
 
     shield = 1 - loyalty_protection x mean(relationship, switching cost);
-    dissatisfaction = churn_base x exp(sensitivity x (ref - effective satisfaction)) x shield,
+    dissatisfaction = churn_base x exp(min(sensitivity x (ref - effective satisfaction),
+    MAX_EXPONENT)) x shield,
     where word of mouth heard shifts effective satisfaction by wom_loyalty x score;
     competitor = competitor_pull x attractiveness x shield, whatever the satisfaction
     (attractiveness = alternative_attractiveness + an event's shift for the segment);
@@ -28,8 +35,9 @@ def hazards(c: Customers, active: np.ndarray, params: dict,
     loyalty = 0.5 * (c.relationship[active] + c.switching_cost[active])
     shield = 1.0 - params["loyalty_protection"] * loyalty
     s_eff = c.satisfaction[active] + params["wom_loyalty"] * c.wom[active]
-    dis = params["churn_base"] * np.exp(
-        params["churn_sat_sensitivity"] * (params["satisfaction_ref"] - s_eff)) * shield
+    exponent = params["churn_sat_sensitivity"] * (params["satisfaction_ref"] - s_eff)
+    np.minimum(exponent, MAX_EXPONENT, out=exponent)  # no overflow in single precision
+    dis = params["churn_base"] * np.exp(exponent) * shield
     attract = params["alternative_attractiveness"]
     if attractiveness_shift is not None and np.any(attractiveness_shift):
         attract = np.maximum(attract + attractiveness_shift[c.b2b[active].astype(np.int64)], 0.0)

@@ -45,6 +45,9 @@ class CSR:
 
     def random_neighbours(self, nodes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One uniformly drawn neighbour per entry of ``nodes`` (-1 where a node has none)."""
+        if len(self.indices) == 0:  # a network without edges: nobody has a neighbour
+            rng.random(len(nodes), dtype=np.float32)  # the draw a network with edges makes
+            return np.full(len(nodes), -1, dtype=np.int64)
         starts = self.indptr[nodes]
         lens = (self.indptr[nodes + 1] - starts).astype(np.float32)
         offset = (rng.random(len(nodes), dtype=np.float32) * lens).astype(np.int64)
@@ -155,9 +158,8 @@ def build_org_network(dept: np.ndarray, params: dict, rng: np.random.Generator) 
         if k < 2:
             continue
         p = min(1.0, params["within_degree"] / (k - 1))
-        iu, ju = np.triu_indices(k, 1)
-        hit = rng.random(len(iu)) < p
-        g.add_edges_from(zip(m[iu[hit]].tolist(), m[ju[hit]].tolist()), kind="within")
+        iu, ju = _gnp_pairs(k, p, rng)
+        g.add_edges_from(zip(m[iu].tolist(), m[ju].tolist()), kind="within")
     # random pairs, dropping same-department ones: draw 1/(share of cross pairs) as many
     cross_share = 1.0 - np.sum((np.bincount(dept) / n) ** 2)
     mean_cross = n * params["cross_degree"] * (1.0 - params["silo_barrier"]) / 2
@@ -179,6 +181,32 @@ def build_org_network(dept: np.ndarray, params: dict, rng: np.random.Generator) 
                 for t in rng.choice(members[b], size=ties, replace=False).tolist():
                     g.add_edge(spanner, t, kind="bridge")
     return g
+
+
+ALL_PAIRS_LIMIT = 1_000_000  # pairs of a department drawn one by one up to this many
+
+
+def _gnp_pairs(k: int, p: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The edges (i < j) of G(k, p). Up to ALL_PAIRS_LIMIT pairs each pair is drawn
+    (the draw every recorded seed was made with); above it, which would take memory
+    quadratic in the department's size, the number of edges is drawn from its binomial
+    and that many distinct pairs uniformly: the same distribution, in time and memory
+    linear in the edges."""
+    pairs = k * (k - 1) // 2
+    if pairs <= ALL_PAIRS_LIMIT:
+        iu, ju = np.triu_indices(k, 1)
+        hit = rng.random(len(iu)) < p
+        return iu[hit], ju[hit]
+    m = int(rng.binomial(pairs, p))
+    found = np.empty(0, dtype=np.int64)
+    while len(found) < m:  # distinct pair codes i * k + j, i < j; few rounds at p << 1
+        i = rng.integers(0, k, size=2 * (m - len(found)) + 16)
+        j = rng.integers(0, k, size=len(i))
+        lo, hi = np.minimum(i, j), np.maximum(i, j)
+        code = (lo * k + hi)[lo < hi]
+        found = np.unique(np.concatenate([found, code]))
+    code = rng.permutation(found)[:m]
+    return code // k, code % k
 
 
 def edge_arrays(g: nx.Graph) -> tuple[np.ndarray, np.ndarray]:
