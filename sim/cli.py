@@ -290,6 +290,8 @@ def cmd_sensitivity(args) -> int:
     table = analyze(exp, runs, args.metric)
     write_frame(args.folder / "sensitivity.csv", table)
     print(table.to_string(index=False))
+    print("role: lever = a design lever of the organisation; constant = a constant of the "
+          "model's mechanisms (its calibration); scale = the firm's size")
     return 0
 
 

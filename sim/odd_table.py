@@ -61,6 +61,8 @@ def _range(p: Param, aliases: bool = True) -> str:
         text += " (integer)"
     if aliases and p.aliases:
         text += " or " + " / ".join(f"`{k}` (= {_fmt(v)})" for k, v in p.aliases)
+    if p.plausible:
+        text += f"; plausible {_fmt(p.plausible[0])} – {_fmt(p.plausible[1])}"
     return text
 
 

@@ -60,11 +60,27 @@ def test_morris_indices_rank_a_strong_parameter_above_a_weak_one(tmp_path):
     assert len(table) == 4  # 2 metrics x 2 parameters
     fcr = table[table["metric"] == "first_contact_resolution"].set_index("parameter")
     assert fcr.loc["capacity", "mu_star"] > 5 * fcr.loc["rewire", "mu_star"]
+    assert set(table["role"]) == {"constant"}  # capacity and rewiring: neither is a lever
     _not_blank(tmp_path / "out" / "figures" / "sensitivity.png")
     # the same from the folder alone, as `orgsim sensitivity DIR` does
     exp, runs = study_from_folder(tmp_path / "out")
     again = analyze(exp, runs)
     pd.testing.assert_frame_equal(again, table, check_exact=False)
+
+
+def test_the_sensitivity_study_sweeps_every_loosely_pinned_constant_over_its_plausible_range():
+    from sim.model.params import PARAMS, role
+
+    exp = load_experiment("sensitivity_morris")
+    plausible = {name: p.plausible for name, p in PARAMS.items() if p.plausible}
+    assert len(plausible) >= 4
+    for name, (lo, hi) in plausible.items():
+        assert exp.sampler.ranges[name] == (lo, hi), name
+    roles = {name: role(name) for name in exp.sampler.ranges}
+    assert {n for n, r in roles.items() if r == "lever"} == {
+        "silo_barrier", "bridges", "reward_mix", "mandate", "escalation", "info_scatter",
+        "shared_record"}
+    assert set(plausible) <= {n for n, r in roles.items() if r == "constant"}
 
 
 def test_every_shipped_study_loads():

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..model.params import role
 from .design import problem, sample_matrix
 from .spec import Experiment, ExperimentError
 
@@ -27,7 +28,8 @@ def point_means(exp: Experiment, runs: pd.DataFrame, metric: str) -> np.ndarray:
 
 def analyze(exp: Experiment, runs: pd.DataFrame, metric: str | None = None) -> pd.DataFrame:
     """Morris (mu, mu*, sigma, mu* interval) or Sobol (S1, ST and intervals) indices of
-    each kept metric, or of ``metric``: one row per (metric, parameter)."""
+    each kept metric, or of ``metric``: one row per (metric, parameter), with the
+    parameter's role (a design lever, the scale, or a calibration constant)."""
     kind = exp.sampler.method if exp.sampler else "grid"
     if kind not in ("morris", "sobol"):
         raise ExperimentError(f"sensitivity indices need a morris or sobol study; this one is {kind}")
@@ -49,7 +51,7 @@ def analyze(exp: Experiment, runs: pd.DataFrame, metric: str | None = None) -> p
             res = sobol.analyze(prob, Y, calc_second_order=exp.sampler.second_order, seed=seed)
             cols = SOBOL_COLUMNS
         for i, name in enumerate(prob["names"]):
-            rows.append({"metric": m, "parameter": name, "method": kind,
+            rows.append({"metric": m, "parameter": name, "role": role(name), "method": kind,
                          **{c: float(np.asarray(res[c])[i]) for c in cols}})
     return pd.DataFrame(rows)
 

@@ -40,6 +40,9 @@ class Param:
     # (name, value) pairs (a dict given here is turned into them, so Param stays hashable).
     aliases: tuple[tuple[str, Any], ...] = ()
     slider: tuple[float, float] | None = None  # classroom range, if narrower than low-high
+    # for a calibration constant the data pin down loosely: the range its source or
+    # reason allows, which the sensitivity study sweeps (experiments/sensitivity_morris.toml)
+    plausible: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.aliases, Mapping):
@@ -213,9 +216,10 @@ PARAMS_LIST: tuple[Param, ...] = (
     _P("product_quality", float, 0.75, 0.0, 1.0, group="experience",
        doc="Experience of using the product in a week without a fault.",
        source="Modelling choice: a good product, slightly above neutral expectations."),
-    _P("base_expectation", float, 0.6, 0.0, 1.0, group="experience",
+    _P("base_expectation", float, 0.6, 0.0, 1.0, group="experience", plausible=(0.5, 0.7),
        doc="Expectation a customer holds before any promise.",
-       source="Modelling choice."),
+       source="Modelling choice: a little below neutral satisfaction, so a good product "
+              "pleases; plausible 0.5-0.7 (0.1 either side), swept in the sensitivity study."),
     _P("marketing_promise", float, 0.05, 0.0, 1.0, group="experience",
        doc="How much marketing's promises raise expectations.",
        source="Essay 004 (promises and price set expectations)."),
@@ -249,17 +253,24 @@ PARAMS_LIST: tuple[Param, ...] = (
     # --- churn --------------------------------------------------------------------
     _P("churn_base", float, 0.001, 0.0, 1.0, unit="per week", group="churn",
        doc="Dissatisfaction hazard of a customer at the reference satisfaction with no loyalty.",
+       plausible=(0.0005, 0.002),
        source="With the competitor hazard the baseline loses 8-9% a year, "
               "customer_centric 6-7% and product_centric 12-16%: within the 5-15% a year "
               "of retail banking (Gallup 2015; ABA) and near mobile's 10-12% "
-              "(docs/validation.md, pattern 1)."),
+              "(docs/validation.md, pattern 1). The band pins it loosely: plausible "
+              "half to twice the default, swept in the sensitivity study."),
     _P("churn_sat_sensitivity", float, 6.0, 0.0, 50.0, unit="per unit satisfaction",
        group="churn",
+       plausible=(3.0, 9.0),
        doc="How steeply the hazard rises as satisfaction falls below the reference.",
-       source="TARP 1984: repurchase 37% unresolved vs 95% quickly resolved, about 5x."),
+       source="TARP 1984: repurchase 37% unresolved vs 95% quickly resolved, about 5x. "
+              "That ratio sets the order of magnitude, not the value: plausible 3-9 "
+              "(half again either side), swept in the sensitivity study."),
     _P("satisfaction_ref", float, NEUTRAL_SATISFACTION, 0.0, 1.0, group="churn",
+       plausible=(0.6, 0.8),
        doc="Satisfaction at which the dissatisfaction hazard equals churn_base.",
-       source="Modelling choice: expectations met."),
+       source="Modelling choice: expectations met (NEUTRAL_SATISFACTION); where that sits "
+              "on a 0-1 scale is a choice: plausible 0.6-0.8, swept in the sensitivity study."),
     _P("loyalty_protection", float, 0.6, 0.0, 1.0, group="churn",
        doc="How much relationship and switching cost cut the hazard at their maximum.",
        source="Brief mechanism 8 (alternative weighed by relationship and switching cost)."),
@@ -359,6 +370,18 @@ REWARD_ALIASES = dict(PARAMS["reward_mix"].aliases)  # derived; for older import
 
 class ParameterError(ValueError):
     """A parameter value that is unknown, of the wrong type or out of range."""
+
+
+def role(name: str) -> str:
+    """What a parameter is to a study: a design ``lever`` of the organisation, the
+    firm's ``scale``, or a ``constant`` of the model's mechanisms (its calibration:
+    those with a plausible range are the loosely pinned ones)."""
+    p = PARAMS.get(name)
+    if p is None:
+        return "unknown"
+    if p.lever:
+        return "lever"
+    return "scale" if p.group in ("scale", "staff") else "constant"
 
 
 def register_params(*params: Param) -> None:
