@@ -69,7 +69,9 @@ SPECS: dict[str, dict[str, Param]] = {
                                        "kept apart, then integration in a quarter of that"),
         "style": Field(str, "absorb", choices=("absorb", "separate"),
                        doc="absorb at once, or keep separate for the period and then integrate"),
-        "owner_change": Field(float, 0.5, 0.0, 1.0, doc="share of customers whose account owner changes"),
+        "owner_change": Field(float, 0.5, 0.0, 1.0,
+                              doc="share of customers whose account owner is drawn anew "
+                                  "(among all sellers of both units: it may come out the same)"),
         "border": Field(float, 0.8, 0.0, 1.0, doc="barrier between the legacy units when integration starts"),
         "hazard": Field(float, 0.002, 0.0, 1.0,
                         doc="extra weekly hazard of every customer when integration starts"),

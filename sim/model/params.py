@@ -191,7 +191,10 @@ PARAMS_LIST: tuple[Param, ...] = (
        source="Essay 000 (what the customer needs is spread over departments)."),
     _P("repeat_rate", float, 0.7, 0.0, 1.0, unit="per week", group="contacts",
        doc="Chance an unresolved contact comes back in a week as failure demand.",
-       source="Essay 002 (failure demand); Goodman 2005: about half complain again."),
+       source="Essay 002 (failure demand). Modelling choice: a customer chases an open "
+              "request soon (nine in ten within two weeks) and never gives up on it but "
+              "by leaving; Goodman 2005's 'about half complain again' counts customers "
+              "over a problem's life and is not reproduced."),
     # --- complaints ----------------------------------------------------------------
     _P("complaint_rate", float, 0.5, 0.0, 1.0, group="complaints",
        doc="Chance a consumer who meets a product fault raises it with the firm; the "
