@@ -26,7 +26,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .model import acquisition, contacts, customers, disruptions, experience, networks, organisation
+from .model import (acquisition, contacts, customers, disruptions, effort, experience, networks,
+                    organisation)
 from .files import results
 from .files import scenarios as scenario
 from .model import wom
@@ -199,11 +200,27 @@ CONSTANTS: tuple[Constant, ...] = (
              _default_arg(networks.department_access, "two_hop"),
              "chance one two-step path (a colleague's tie) gets a hand-off through",
              "Modelling choice; no reason given in the code."),
-    Constant("organisation", "organisation.sell_share (inline)",
-             "sales 0.3 + 0.5·pull; marketing 0.5 + 0.3·pull; others 0.1·pull",
-             "share of effort spent selling, pull = 1 − reward_mix",
-             "Essay 001 ('meetings that start with revenue'): volume rewards pull sales "
-             "towards selling and everyone else a little."),
+    Constant("organisation", "effort.NEUTRAL",
+             lambda: "; ".join(f"{d} " + "/".join(f"{x:g}" for x in effort.NEUTRAL[i])
+                               for i, d in enumerate(organisation.DEPARTMENTS)),
+             "the job's own split of effort (sell / serve / develop) at a neutral reward",
+             "Sales sell about half their time and care for their accounts (the fixed "
+             "shares the model had before the effort choice, at reward_mix 0.5); "
+             "marketing's campaigns are selling; everyone else serves and sells a little "
+             "in passing (essay 001's 'meetings that start with revenue')."),
+    Constant("organisation", "effort.GOOD_RESOLUTION", lambda: effort.GOOD_RESOLUTION,
+             "share of handled contacts resolved in a good week: the yardstick of what "
+             "serving is seen to achieve", "Modelling choice: about a skilled employee's "
+             "resolution rate at the baseline."),
+    Constant("organisation", "experience.CARE_BASE, CARE_PER_EFFORT",
+             lambda: f"{experience.CARE_BASE:g}, {experience.CARE_PER_EFFORT:g}",
+             "an owner's care for a relationship: from routine contact, and per neutral "
+             "share of time spent developing accounts",
+             "At the neutral share 0.7 of skill, as the fixed rule gave at reward_mix 0.5; "
+             "at most 1."),
+    Constant("organisation", "organisation.MAX_TIME_COSTS", lambda: organisation.MAX_TIME_COSTS,
+             "largest share of an employee's week coordination and the record may take",
+             "Modelling choice: nobody spends more than half their week in meetings."),
     Constant("organisation", "organisation.serving_capacity (inline)", "1/3, 8 weeks",
              "capacity lost by a new hire at tenure 0, and the time constant of the ramp-up",
              "'Lower for new hires still learning (a third less in their first weeks)'."),
@@ -279,10 +296,6 @@ CONSTANTS: tuple[Constant, ...] = (
              "expectations move towards 0.5·(promise + experience)",
              "Docstring: 'expectations towards the mean of the promise and the experience'; "
              "no further reason given."),
-    Constant("experience", "experience.update_relationship (inline)", "0.4 + 0.6·reward_mix",
-             "how much the reward scheme lets an owner care for accounts",
-             "Docstring cites essay 003 ('a relationship cannot stand still'); the values are "
-             "modelling choices with no stated reason."),
     # word of mouth
     Constant("wom", "wom.TELL_BELOW", lambda: wom.TELL_BELOW,
              "appraisal below which a notable week makes a negative teller",

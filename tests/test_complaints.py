@@ -29,7 +29,7 @@ def _contacts(customer, kind, resolved, handoff=None, waited=None):
                     handled=np.ones(m, bool), handoff=z.copy() if handoff is None else np.asarray(handoff),
                     handoff_ok=z.copy(), resolved=np.asarray(resolved, bool),
                     waited=np.zeros(m) if waited is None else np.asarray(waited, float),
-                    quality=np.full(m, 0.9), escalated=z.copy())
+                    quality=np.full(m, 0.9), escalated=z.copy(), mandated=z.copy())
 
 
 def test_about_half_of_consumers_and_three_quarters_of_businesses_raise_a_fault(rng):
@@ -113,7 +113,8 @@ def test_complaints_taken_to_management_reach_product_whatever_the_policy(rng):
     ct.employee[:] = np.flatnonzero(emp.dept == 3)[0]  # support: far from product
     ct.escalated[:2] = True
     ct.resolved[:2] = True
-    rate, share = escalate(ct, emp, dict(m.params, escalation=0.0), 0.03, rng)
+    rate, share, acted = escalate(ct, emp, dict(m.params, escalation=0.0), 0.03, rng)
+    assert acted == 0  # no feedback acted on besides the complaints themselves
     assert share == pytest.approx(0.5)  # the two escalated of four heard; the rest stop
     assert rate < 0.03
 
@@ -137,13 +138,40 @@ def test_problems_nobody_raises_cost_customers_and_teach_the_firm_nothing():
                for q, a in zip(quiet, loud))
 
 
-def test_profit_is_margin_less_contacts_less_acquisition():
-    m, ts = run(steps=10, gross_margin=0.4, contact_cost=2.0, acquisition_cost=30.0)
+def test_profit_counts_what_the_firm_pays_for():
+    """Margin less contacts, acquisition, staff (managers too), goodwill of mandated
+    resolutions and the shared record's running cost."""
+    m, ts = run(steps=10, gross_margin=0.4, contact_cost=2.0, acquisition_cost=30.0,
+                staff_cost=7.0, goodwill_cost=1.5, record_cost=0.1, shared_record=0.6,
+                managers=5.0)
     body = ts.iloc[1:]
-    expected = 0.4 * body["revenue"] - 2.0 * body["contacts"] - 30.0 * body["acquired"]
+    staff = 7.0 * m.org.n * 1.05
+    assert (body["staff_cost"] == staff).all()
+    assert body["mandate_resolutions"].sum() > 0
+    expected = (0.4 * body["revenue"] - 2.0 * body["contacts"] - 30.0 * body["acquired"]
+                - staff - 1.5 * body["mandate_resolutions"]
+                - 0.1 * 0.6 * body["active_customers"])
     assert np.allclose(body["profit"], expected)
     end = end_of_run(ts, m.causes, m.params)
     assert end["profit_total"] == pytest.approx(expected.sum())
+
+
+def test_twice_the_staff_for_the_same_customers_earns_less():
+    gaps = []
+    for seed in range(4):
+        one = run(steps=52, seed=seed, n_customers=2000, n_prospects=2000, n_employees=40)[1]
+        two = run(steps=52, seed=seed, n_customers=2000, n_prospects=2000, n_employees=80)[1]
+        gaps.append(two["profit"].iloc[1:].sum() - one["profit"].iloc[1:].sum())
+    assert max(gaps) < 0
+
+
+def test_management_acts_on_so_much_and_no_more():
+    ample = run(steps=30, escalation=1.0, silo_barrier=0.0, management_capacity=10_000.0)[1]
+    scarce = run(steps=30, escalation=1.0, silo_barrier=0.0, management_capacity=2.0)[1]
+    assert (scarce["management_load"].iloc[1:] <= 1.0 + 1e-9).all()
+    assert scarce["management_load"].iloc[1:].mean() > 0.8  # overloaded (whole items)
+    assert scarce["feedback_reached"].iloc[1:].mean() < 0.5 * ample["feedback_reached"].iloc[1:].mean()
+    assert scarce["product_fault_rate"].iloc[-1] > ample["product_fault_rate"].iloc[-1]
 
 
 def test_customer_lifetime_profit_is_the_discounted_margin_less_acquisition():

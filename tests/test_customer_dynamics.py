@@ -39,7 +39,8 @@ def test_weakest_touchpoint_weighs_most():
                   land=np.zeros(2, int), employee=np.zeros(2, int),
                   handled=np.ones(2, bool), handoff=np.zeros(2, bool),
                   handoff_ok=np.zeros(2, bool), resolved=np.ones(2, bool),
-                  waited=np.zeros(2), quality=np.array([0.9, 0.2]), escalated=np.zeros(2, bool))
+                  waited=np.zeros(2), quality=np.array([0.9, 0.2]), escalated=np.zeros(2, bool),
+                  mandated=np.zeros(2, bool))
     x, had = weekly_experience(c, ct, np.empty(0, int), m.params, 1)
     expected = 0.5 * 0.2 + 0.5 * (0.75 + 0.9 + 0.2) / 3
     assert x[a] == pytest.approx(expected, abs=1e-6)
@@ -79,8 +80,9 @@ def test_escalated_feedback_lowers_the_fault_rate():
 
 
 def test_silo_barrier_cuts_feedback_reaching_product():
-    open_ = run(steps=30, escalation=1.0, silo_barrier=0.0, **RAISE_ALL)[1].iloc[1:]
-    walled = run(steps=30, escalation=1.0, silo_barrier=1.0, bridges=0, **RAISE_ALL)[1].iloc[1:]
+    ample = dict(RAISE_ALL, management_capacity=10_000.0)  # management never the limit
+    open_ = run(steps=30, escalation=1.0, silo_barrier=0.0, **ample)[1].iloc[1:]
+    walled = run(steps=30, escalation=1.0, silo_barrier=1.0, bridges=0, **ample)[1].iloc[1:]
     assert open_["feedback_reached"].mean() == pytest.approx(1.0)
     # only feedback heard inside product itself gets there
     assert walled["feedback_reached"].mean() < 0.5

@@ -258,4 +258,6 @@ def test_transformation_makes_a_j_curve():
     m_mid, _, hi_mid = mean_ci(mid)
     m_end, lo_end, _ = mean_ci(end)
     assert hi_mid < 0, mid
-    assert lo_end > 0.05, end
+    # measured with the costs of customer focus in (sim.model.effort, the coordination
+    # time of bridges and the record): 6 points ahead at the end (was 14 without them)
+    assert lo_end > 0.03, end

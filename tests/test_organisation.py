@@ -5,7 +5,7 @@ import numpy as np
 from sim import OrganisationModel
 from sim.model.networks import build_org_network, department_access, edge_arrays
 from sim.model.organisation import (ACCOUNT_DEPT, DEPT, assign_departments, create_employees, staff_shares,
-                              learn, sell_share)
+                              learn)
 from sim.model.params import resolve
 
 from helpers import run, small
@@ -52,13 +52,6 @@ def test_access_is_zero_across_a_closed_border_and_raised_by_bridges(rng):
         other = access[dept != 0, 0]  # everyone outside sales, towards sales
         assert low <= other.mean() <= high
         assert np.all(access[np.arange(300), dept] == 1.0)
-
-
-def test_volume_rewards_pull_sales_effort_to_selling():
-    dept = np.array([DEPT["sales"], DEPT["support"]])
-    vol, cust = sell_share(dept, 0.0), sell_share(dept, 1.0)
-    assert vol[0] == 0.8 and cust[0] == 0.3
-    assert vol[1] == 0.1 and cust[1] == 0.0
 
 
 def test_new_hires_learn_from_colleagues_and_silos_slow_cross_department_learning(rng):

@@ -22,7 +22,7 @@ def acquire(c: Customers, emp: Employees, params: dict,
     pros = np.flatnonzero(c.status == PROSPECT)
     if len(pros) == 0:
         return 0, 0
-    promise = promise_level(params)
+    promise = promise_level(params, emp)
     h_mkt = params["marketing_rate"] * selling_effort(emp, params) * (
         1.0 + PROMISE_PULL * (promise - params["base_expectation"]))
     w = c.wom[pros]

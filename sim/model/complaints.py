@@ -32,14 +32,20 @@ def live_with_problems(c: Customers, silent: np.ndarray, params: dict,
     c.silent_problem[silent] = True
 
 
-def take_to_management(ct: Contacts, params: dict, rng: np.random.Generator) -> None:
+def take_to_management(ct: Contacts, params: dict, rng: np.random.Generator,
+                       capacity: float = np.inf) -> int:
     """A repeat contact left unresolved again is taken to management with chance
     complaint_escalation; management puts it right (quality of a resolution after a
     hand-off, less the weeks it waited) without using the departments' capacity, and
-    hears what went wrong (feedback.escalate counts it as reaching product)."""
+    hears what went wrong (feedback.escalate counts it as reaching product). Management
+    acts on at most ``capacity`` of them a week (the others, drawn at random, stay
+    unresolved). Returns how many it acted on."""
     esc = (ct.kind == REPEAT) & ~ct.resolved
     idx = np.flatnonzero(esc)
     idx = idx[rng.random(len(idx)) < params["complaint_escalation"]]
+    if len(idx) > capacity:
+        idx = rng.permutation(idx)[:int(capacity)]
     ct.escalated[idx] = True
     ct.resolved[idx] = True
     ct.quality[idx] = np.clip(Q_HANDED_OFF - WAIT_PENALTY * ct.waited[idx], 0.0, 1.0)
+    return len(idx)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .customers import Customers
-from .organisation import (DEPARTMENTS, DEPT, Employees, barrier_of, reward_of, sell_share,
+from .organisation import (DEPARTMENTS, DEPT, Employees, barrier_of, selling_capacity,
                            serving_capacity)
 
 N_DEPT = len(DEPARTMENTS)
@@ -50,6 +50,7 @@ class Contacts:
     waited: np.ndarray    # weeks open before this contact
     quality: np.ndarray   # 0..1 as experienced
     escalated: np.ndarray  # bool: taken to management by the customer (complaints)
+    mandated: np.ndarray   # bool: resolved on the spot by an employee's mandate
 
 
 def _draw_rows(probs: np.ndarray, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -91,7 +92,7 @@ def generate(c: Customers, active: np.ndarray, complained: np.ndarray, params: d
     m = len(customer)
     z = np.zeros(m, dtype=bool)
     contacts = Contacts(customer, ckind, home, home.copy(), np.full(m, -1, np.int64),
-                        z, z.copy(), z.copy(), z.copy(), waited, np.zeros(m), z.copy())
+                        z, z.copy(), z.copy(), z.copy(), waited, np.zeros(m), z.copy(), z.copy())
     return contacts
 
 
@@ -131,7 +132,7 @@ def assign(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator,
     staffed = size > 0
     pick = bounds[d] + (rng.random(len(todo)) * size).astype(np.int64)
     ct.employee[todo[staffed]] = by_pool[pick[staffed]]
-    sell = params["capacity"] * sell_share(emp.dept, reward_of(emp, params))
+    sell = selling_capacity(emp, params)
     purchase = (ct.home == DEPT["sales"]) & (ct.land == DEPT["sales"]) & (ct.employee >= 0)
     ct.handled = _queue(ct.employee, purchase, sell + serve, rng)
     bought = np.bincount(ct.employee[ct.handled], minlength=emp.n)
@@ -185,6 +186,7 @@ def resolve(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator
     if cross_unit is not None and border > 0:
         p_ok = p_ok * np.where(cross_unit, 1.0 - border * (1.0 - params["shared_record"]), 1.0)
     ct.resolved = ct.handled & (~ct.handoff | ct.handoff_ok) & (rng.random(m) < p_ok)
+    ct.mandated = ct.resolved & on_spot & ct.handled
     q = np.where(ct.resolved, np.where(ct.handoff, Q_HANDED_OFF, Q_RESOLVED),
                  np.where(ct.handled, Q_UNRESOLVED, Q_NOT_REACHED))
     ct.quality = np.clip(q - WAIT_PENALTY * ct.waited, 0.0, 1.0)

@@ -14,11 +14,13 @@ NEW_RELATIONSHIP = 0.2  # relationship of a new customer with its account owner
 F = np.float32  # customer state precision: ample for 0..1 scores, half the memory and time
 
 
-def promise_level(params: dict) -> float:
-    """Expectation set by promises: marketing's plus the extra that volume-rewarded
-    sales make (essays 001, 004)."""
+def promise_level(params: dict, emp: Employees) -> float:
+    """Expectation set by promises: marketing's, plus sales_promise times the share of
+    deals the sellers choose to oversell (sim.model.effort; essays 001, 004)."""
+    from .effort import promising_share
+
     return min(1.0, params["base_expectation"] + params["marketing_promise"]
-               + params["sales_promise"] * (1.0 - params["reward_mix"]))
+               + params["sales_promise"] * promising_share(emp))
 
 
 SWITCHING_CONCENTRATION = 6.0  # Beta concentration: a spread of switching costs around the mean
@@ -42,7 +44,7 @@ def _value(ctx: Context) -> np.ndarray:
 
 def _expectation(ctx: Context) -> np.ndarray:
     """What promises set, spread a little (at creation and on acquisition alike)."""
-    return np.clip(promise_level(ctx.params) + ctx.rng.normal(0, 0.05, ctx.n), 0, 1)
+    return np.clip(promise_level(ctx.params, ctx.emp) + ctx.rng.normal(0, 0.05, ctx.n), 0, 1)
 
 
 def _owners(ctx: Context) -> np.ndarray:

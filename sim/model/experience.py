@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from .contacts import FAULT, Contacts, WAIT_PENALTY, resolved_at_once
-from .customers import F, NEUTRAL_SATISFACTION, Customers, accounts_per_owner, promise_level
-from .organisation import Employees, reward_of
+from .customers import F, NEUTRAL_SATISFACTION, Customers, accounts_per_owner
+from .organisation import Employees
 
 FAULT_QUALITY = 0.1  # a product fault as a touchpoint: a bad week
 
@@ -68,9 +68,10 @@ def appraise(x: np.ndarray, expectation: np.ndarray, loss_aversion: float) -> np
 
 
 def update_satisfaction(c: Customers, is_active: np.ndarray, x: np.ndarray,
-                        had_contact: np.ndarray, params: dict) -> np.ndarray:
+                        had_contact: np.ndarray, params: dict, promise: float) -> np.ndarray:
     """Move active customers' satisfaction towards the appraisal (faster after a
     contact) and expectations towards the mean of the promise and the experience.
+    ``promise`` is what the firm promises this week (customers.promise_level).
     Returns the appraisal (all customers), which word of mouth uses."""
     v = appraise(x, c.expectation, params["loss_aversion"])
     quiet, salient = F(params["satisfaction_memory"]), F(params["contact_salience"])
@@ -78,7 +79,7 @@ def update_satisfaction(c: Customers, is_active: np.ndarray, x: np.ndarray,
     step = v - c.satisfaction
     step *= rate
     c.satisfaction += step
-    anchor = x + F(promise_level(params))  # mean of promise and experience, in place
+    anchor = x + F(promise)  # mean of promise and experience, in place
     anchor *= F(0.5)
     anchor -= c.expectation
     anchor *= F(params["expectation_adapt"]) * is_active
@@ -86,13 +87,27 @@ def update_satisfaction(c: Customers, is_active: np.ndarray, x: np.ndarray,
     return v
 
 
+CARE_BASE, CARE_PER_EFFORT = 0.4, 0.3  # care from routine contact, and per neutral share of development
+
+
+def care_effort(emp: Employees) -> np.ndarray:
+    """How much an owner's effort cares for a relationship: 0.4 from routine contact,
+    plus 0.3 for each neutral share of time spent developing accounts (at the neutral
+    share, 0.7), at most 1."""
+    from .effort import NEUTRAL
+    from .organisation import DEPT
+
+    neutral = NEUTRAL[DEPT["sales"], 2]
+    return np.minimum(1.0, CARE_BASE + CARE_PER_EFFORT * emp.develop / neutral)
+
+
 def update_relationship(c: Customers, is_active: np.ndarray, emp: Employees, params: dict) -> None:
-    """Relationship strength follows the account owner's care: their skill, how much
-    the reward scheme values customers (essay 003: 'a relationship cannot stand
+    """Relationship strength follows the account owner's care: their skill, the time
+    they choose to spend developing accounts (essay 003: 'a relationship cannot stand
     still'), diluted when they own more accounts than they can look after."""
     accounts = accounts_per_owner(c, emp.n, is_active)
     dilution = np.minimum(1.0, params["account_capacity"] / np.maximum(accounts, 1))
-    care_of = np.append(emp.skill * (0.4 + 0.6 * reward_of(emp, params)) * dilution, 0.0).astype(F)
+    care_of = np.append(emp.skill * care_effort(emp) * dilution, 0.0).astype(F)
     care = care_of[c.owner]  # owner -1 (none) reads the appended 0
     rate = F(params["relationship_rate"]) * is_active
     c.relationship += rate * (care - c.relationship)

@@ -19,17 +19,23 @@ def reach_probability(emp: Employees, employee: np.ndarray, params: dict) -> np.
 
 
 def escalate(ct: Contacts, emp: Employees, params: dict, fault_rate: float,
-             rng: np.random.Generator, unraised: int = 0) -> tuple[float, float]:
-    """Returns the new fault rate and the share of this week's feedback that reached
-    product. Each week the fault rate closes ``fault_fix_rate`` x (share reached) of
-    its gap to ``fault_rate_min``; with no feedback it stays where it is. The
-    ``unraised`` faults customers kept to themselves count as feedback that never
-    reached anyone."""
+             rng: np.random.Generator, unraised: int = 0,
+             capacity: float = np.inf) -> tuple[float, float, int]:
+    """Returns the new fault rate, the share of this week's feedback that reached
+    product, and the items management acted on. Each week the fault rate closes
+    ``fault_fix_rate`` x (share reached) of its gap to ``fault_rate_min``; with no
+    feedback it stays where it is. The ``unraised`` faults customers kept to
+    themselves count as feedback that never reached anyone. Feedback that would reach
+    product takes management's time: at most ``capacity`` items are acted on (what
+    management has left after the complaints taken to it), the rest is lost."""
     heard = ct.handled & ((ct.kind == FAULT) | ~ct.resolved) & ~ct.escalated
     n_up = int(ct.escalated.sum())  # complaints taken to management reach it for sure
     if not heard.any() and not n_up:
-        return fault_rate, 0.0
+        return fault_rate, 0.0, 0
     p = reach_probability(emp, ct.employee[heard], params)
-    share = (int(np.count_nonzero(rng.random(len(p)) < p)) + n_up) / (len(p) + n_up + unraised)
+    reached = int(np.count_nonzero(rng.random(len(p)) < p))
+    if reached > capacity:
+        reached = int(max(capacity, 0))
+    share = (reached + n_up) / (len(p) + n_up + unraised)
     gap = fault_rate - params["fault_rate_min"]
-    return fault_rate - params["fault_fix_rate"] * share * max(gap, 0.0), share
+    return fault_rate - params["fault_fix_rate"] * share * max(gap, 0.0), share, reached

@@ -9,8 +9,11 @@ import numpy as np
 
 from .contacts import PRIMARY, REPEAT, FAULT, Contacts, resolved_at_once
 from .customers import ACTIVE, DETRACTOR, PROMOTER, PROSPECT, Customers
+from .effort import promising_share
+from .organisation import ACCOUNT_DEPT
 
 if TYPE_CHECKING:
+    from .organisation import Employees
     from .phases import Week
 
 BASE_COLUMNS = (
@@ -19,11 +22,12 @@ BASE_COLUMNS = (
 )
 TAIL_COLUMNS = (
     "retention", "mean_satisfaction", "nps", "mean_expectation", "mean_relationship",
-    "revenue", "profit", "contacts", "failure_demand_share", "first_contact_resolution",
+    "revenue", "profit", "staff_cost", "contacts", "failure_demand_share", "first_contact_resolution",
     "handoffs", "handoff_success", "mean_wait", "utilisation", "unanswered",
     "escalated", "silent_problems",
     "wom_negative", "wom_positive", "employees", "employee_turnover",
-    "knowledge_lost", "product_fault_rate", "feedback_reached",
+    "knowledge_lost", "product_fault_rate", "feedback_reached", "management_load",
+    "mandate_resolutions", "selling_share", "overselling",
 )
 
 
@@ -44,7 +48,7 @@ def contact_metrics(ct: Contacts | None) -> dict[str, float]:
     if ct is None or len(ct.customer) == 0:
         return dict(contacts=0, failure_demand_share=0.0, first_contact_resolution=0.0,
                     handoffs=0, handoff_success=0.0, mean_wait=0.0, unanswered=0.0,
-                    escalated=0)
+                    escalated=0, mandate_resolutions=0)
     primary = ct.kind == PRIMARY
     return dict(
         contacts=int(len(ct.customer)),
@@ -57,16 +61,23 @@ def contact_metrics(ct: Contacts | None) -> dict[str, float]:
         mean_wait=float(ct.waited.mean()),
         unanswered=_share(np.sum(~ct.handled & ~ct.escalated), len(ct.handled)),
         escalated=int(ct.escalated.sum()),
+        mandate_resolutions=int(ct.mandated.sum()),
     )
 
 
-def row(step: int, c: Customers, n_employees: int, fault_rate: float, st: "Week",
+def headcount(n_employees: int, params: dict) -> float:
+    """Everyone the firm pays: its employees and its managers."""
+    return n_employees * (1.0 + params["managers"] / 100.0)
+
+
+def row(step: int, c: Customers, emp: "Employees", fault_rate: float, st: "Week",
         causes: tuple[str, ...], params: dict) -> dict[str, float]:
     """The metrics row for the current state and this step's counts. Means over
     active customers are masked reductions over all customers: cheaper than gathering
     the active ones when they are scattered over the arrays."""
     active = c.status == ACTIVE
     n_active = int(np.count_nonzero(active))
+    n_employees = emp.n
     by_cause = st.churn_by_cause if st.churn_by_cause is not None else np.zeros(len(causes))
 
     weight = active.astype(c.satisfaction.dtype)
@@ -94,13 +105,22 @@ def row(step: int, c: Customers, n_employees: int, fault_rate: float, st: "Week"
         revenue=active_mean(c.value) * n_active,
     )
     out.update(contact_metrics(st.contacts))
-    out["profit"] = (params["gross_margin"] * out["revenue"] - params["contact_cost"] * out["contacts"]
-                     - params["acquisition_cost"] * out["acquired"])
+    out["staff_cost"] = params["staff_cost"] * headcount(n_employees, params)
+    out["profit"] = (params["gross_margin"] * out["revenue"]
+                     - params["contact_cost"] * out["contacts"]
+                     - params["acquisition_cost"] * out["acquired"]
+                     - out["staff_cost"]
+                     - params["goodwill_cost"] * out["mandate_resolutions"]
+                     - params["record_cost"] * params["shared_record"] * n_active)
     out["silent_problems"] = int(np.count_nonzero(c.silent_problem))
     out.update(
         utilisation=st.utilisation, wom_negative=st.wom.negative,
         wom_positive=st.wom.positive, employees=n_employees,
         employee_turnover=st.leavers, knowledge_lost=st.knowledge_lost,
         product_fault_rate=fault_rate, feedback_reached=st.feedback_reached,
+        management_load=st.management_load,
+        selling_share=_share(emp.sell[emp.dept == ACCOUNT_DEPT].sum(),
+                             np.count_nonzero(emp.dept == ACCOUNT_DEPT)),
+        overselling=promising_share(emp),
     )
     return out

@@ -189,7 +189,7 @@ class OrganisationModel(mesa.Model):
     def collect(self) -> None:
         """The current week's row of outputs: the model's own columns, then those of
         ``reporters``."""
-        self.current = metrics.row(self.steps, self.cust, self.org.n, self.fault_rate,
+        self.current = metrics.row(self.steps, self.cust, self.org, self.fault_rate,
                                    self.week, self.causes, self.params)
         for name, report in self.reporters.items():
             self.current[name] = report(self)

@@ -27,10 +27,20 @@ class Employees(Population):
     access: np.ndarray
 
     def set_network(self, graph: nx.Graph) -> None:
-        """Take ``graph`` as the employee network, with its edge arrays and access."""
+        """Take ``graph`` as the employee network, with its edge arrays, access and each
+        employee's number of bridge ties and other cross-department ties."""
         self.graph = graph
         self.u, self.v = edge_arrays(graph)
         self.access = department_access(self.u, self.v, self.dept, len(DEPARTMENTS))
+        self.bridge_ties = np.zeros(self.n)
+        self.cross_ties = np.zeros(self.n)
+        for a, b, kind in graph.edges(data="kind"):
+            if kind == "bridge":
+                self.bridge_ties[a] += 1
+                self.bridge_ties[b] += 1
+            elif kind == "cross":
+                self.cross_ties[a] += 1
+                self.cross_ties[b] += 1
 
 
 def reward_of(emp: Employees, params: dict) -> np.ndarray:
@@ -94,7 +104,23 @@ EMPLOYEE_STATE = (
     Attr("own_barrier", np.float64, np.nan, view=None,
          on_merge=lambda ctx, v: np.full(len(v), ctx.params["silo_barrier"]),
          doc="silo barrier of an acquired employee's own culture during a merger; NaN: the firm's"),
+    # the effort each employee chooses (sim.model.effort), settled at the start
+    Attr("sell", np.float64, lambda ctx: _effort(ctx, "sell"),
+         doc="share of their time spent selling (effort choice)"),
+    Attr("develop", np.float64, lambda ctx: _effort(ctx, "develop"),
+         doc="share of their time spent developing the accounts they own (effort choice)"),
+    Attr("promising", np.float64, lambda ctx: _effort(ctx, "promising"),
+         doc="chance they oversell a deal (sellers; effort choice)"),
+    Attr("ret_sell", np.float64, 1.0, view=None,
+         doc="what they see selling achieve: prospects left to win, against the start"),
+    Attr("ret_serve", np.float64, 1.0, view=None,
+         doc="what they see serving achieve: their resolution rate against a good week's"),
 )
+
+
+def _effort(ctx: Context, task: str) -> np.ndarray:
+    from .effort import initial  # effort reads the departments declared here
+    return initial(ctx, task)
 
 
 def create_employees(params: dict, rng: np.random.Generator,
@@ -121,30 +147,41 @@ def rebuild_network(emp: Employees, params: dict, rng: np.random.Generator) -> N
     emp.set_network(build_org_network(emp.dept, params, rng))
 
 
-def sell_share(dept: np.ndarray, reward_mix: float) -> np.ndarray:
-    """Share of each employee's effort spent selling rather than serving.
+def time_costs(emp: Employees, params: dict) -> np.ndarray:
+    """Share of each employee's time that goes to coordination and upkeep before any
+    contact: meetings and hand-over time of each bridge tie (``bridge_time``) and each
+    other cross-department tie (``coordination_time``), and keeping the shared
+    customer record (``record_upkeep`` x shared_record); at most half their time."""
+    load = (params["bridge_time"] * emp.bridge_ties + params["coordination_time"] * emp.cross_ties
+            + params["record_upkeep"] * params["shared_record"])
+    return np.minimum(load, MAX_TIME_COSTS)
 
-    Volume rewards pull sales towards selling (0.8 of their time at reward_mix 0, 0.3
-    at 1), marketing too (0.8 at 0, 0.5 at 1: campaigns are its job either way), and
-    everyone else a little (0.1 at 0, none at 1): essay 001's 'meetings that start
-    with revenue'."""
-    pull = 1.0 - reward_mix
-    return np.where(dept == DEPT["sales"], 0.3 + 0.5 * pull,
-                    np.where(dept == DEPT["marketing"], 0.5 + 0.3 * pull, 0.1 * pull))
+
+MAX_TIME_COSTS = 0.5  # nobody spends more than half their week in meetings and records
 
 
 def serving_capacity(emp: Employees, params: dict) -> np.ndarray:
-    """Contacts each employee can take this week: capacity x serving share, lower for
+    """Contacts each employee can take this week: capacity x the share of their time
+    they choose to serve (sim.model.effort), less coordination and upkeep, lower for
     new hires still learning (a third less in their first weeks)."""
+    from .effort import serve_share
+
     ramp = 1.0 - (1.0 / 3.0) * np.exp(-emp.tenure / 8.0)
-    return params["capacity"] * (1.0 - sell_share(emp.dept, reward_of(emp, params))) * ramp
+    return params["capacity"] * serve_share(emp) * (1.0 - time_costs(emp, params)) * ramp
+
+
+def selling_capacity(emp: Employees, params: dict) -> np.ndarray:
+    """Contacts (purchases) each employee can take in their selling time."""
+    return params["capacity"] * emp.sell * (1.0 - time_costs(emp, params))
 
 
 def selling_effort(emp: Employees, params: dict) -> float:
-    """Selling effort of the firm relative to the same staff at reward_mix 0.5: the
-    multiplier on marketing-driven acquisition."""
-    ref = sell_share(emp.dept, 0.5).sum()
-    return float(sell_share(emp.dept, reward_of(emp, params)).sum() / ref) if ref else 0.0
+    """Selling effort of the firm relative to the same staff at the jobs' neutral
+    shares: the multiplier on marketing-driven acquisition."""
+    from .effort import NEUTRAL
+
+    ref = NEUTRAL[emp.dept, 0].sum()
+    return float(emp.sell.sum() / ref) if ref else 0.0
 
 
 def learn(emp: Employees, params: dict) -> None:

@@ -227,7 +227,8 @@ PARAMS_LIST: tuple[Param, ...] = (
        doc="How much marketing's promises raise expectations.",
        source="Essay 004 (promises and price set expectations)."),
     _P("sales_promise", float, 0.1, 0.0, 1.0, group="experience",
-       doc="How much more sales promise under pure volume rewards (scaled by 1 - reward_mix).",
+       doc="How much more an oversold deal promises: expectations rise by sales_promise "
+           "x the share of deals sellers choose to oversell (sim.model.effort).",
        source="Essays 001, 004 (the hotel example: overpromising)."),
     _P("expectation_adapt", float, 0.02, 0.0, 1.0, unit="per week", group="experience",
        doc="Rate at which expectations move towards both the promise and experience.",
@@ -328,18 +329,77 @@ PARAMS_LIST: tuple[Param, ...] = (
     _P("value_mean", float, 1.0, 0.0, 1e6, unit="money / week", group="acquisition",
        doc="Mean revenue per active customer per week (log-normal across customers).",
        source="Normalised unit: revenue figures are relative."),
-    _P("gross_margin", float, 0.3, 0.0, 1.0, group="economics",
+    _P("gross_margin", float, 0.5, 0.0, 1.0, group="economics",
        doc="Share of revenue left after the cost of the product itself, before the cost "
-           "of contacts and of winning customers.",
-       source="Modelling choice: a service business's contribution margin, 20-40%."),
-    _P("contact_cost", float, 1.0, 0.0, 1e6, unit="money / contact", group="economics",
-       doc="Cost of a contact with an employee (primary, fault or repeat).",
-       source="Modelling choice: a staffed contact costs about a week of a customer's "
-              "revenue (a few dollars a call against a few hundred a year)."),
+           "of staff, contacts and winning customers.",
+       source="Modelling choice: a service business (a bank, a telecom) keeps about half "
+              "its revenue after the product's own cost, 40-60%; with staff at about a "
+              "fifth of revenue the baseline earns about a fifth of revenue."),
+    _P("contact_cost", float, 0.2, 0.0, 1e6, unit="money / contact", group="economics",
+       doc="Cost of a contact besides the employee's time (systems, telephony, postage); "
+           "the time is in staff_cost.",
+       source="Modelling choice: a fifth of a customer's weekly revenue; a staffed "
+              "contact's full cost (with the time) is about two weeks' revenue here."),
     _P("acquisition_cost", float, 25.0, 0.0, 1e6, unit="money / customer", group="economics",
-       doc="Cost of winning a new customer (marketing and sales).",
+       doc="Cost of winning a new customer (marketing and sales campaigns).",
        source="Goodman 1999: winning a customer costs about 5x keeping one (range 2-20x); "
-              "keeping one costs about 5 contacts a year at contact_cost."),
+              "keeping one costs about five contacts a year, about 10 with the staff time."),
+    _P("staff_cost", float, 10.0, 0.0, 1e6, unit="money / employee / week", group="economics",
+       doc="What an employee costs a week (pay and overheads), the same in every "
+           "department, managers included; paid whatever they spend their time on.",
+       source="Modelling choice: at the baseline's 50 customers per employee about a "
+              "fifth of revenue, as personnel costs are in retail banking and telecoms "
+              "(15-30% of income)."),
+    _P("goodwill_cost", float, 0.5, 0.0, 1e6, unit="money / resolution", group="economics",
+       doc="Cost of a request resolved on the spot by mandate: the goodwill gestures "
+           "(a waived fee, a credit) and inconsistent decisions that discretion brings.",
+       source="Essay 001 (mandate to act); modelling choice: half a week of the customer's "
+              "revenue a time, so the mandate pays only when it saves a hand-off."),
+    _P("record_cost", float, 0.02, 0.0, 1e6, unit="money / customer / week", group="economics",
+       doc="Running cost of the shared customer record per active customer at "
+           "shared_record 1 (scaled by shared_record): licences, systems, data care.",
+       source="Modelling choice: 2% of revenue for a full customer record (CRM and data "
+              "costs of a few percent of revenue)."),
+    # --- time that coordination and upkeep take ----------------------------------------
+    _P("bridge_time", float, 0.01, 0.0, 0.1, unit="share of time per tie", group="coordination",
+       doc="Share of an employee's week each bridge tie takes (meetings, hand-over time), "
+           "for both ends of the tie.",
+       source="Modelling choice: a boundary spanner's five ties take a tenth of their week "
+              "(essay 002: bridges are work; Fang, Lee & Schilling 2010)."),
+    _P("coordination_time", float, 0.005, 0.0, 0.1, unit="share of time per tie",
+       group="coordination",
+       doc="Share of an employee's week each other cross-department tie takes.",
+       source="Modelling choice: a quarter of a bridge tie's: an occasional colleague, not "
+              "a standing meeting."),
+    _P("record_upkeep", float, 0.05, 0.0, 0.5, unit="share of time", group="coordination",
+       doc="Share of every employee's week that keeping the shared customer record takes "
+           "at shared_record 1 (scaled by shared_record).",
+       source="Modelling choice: writing down what one knows of customers, about two hours "
+              "of a forty-hour week for a full record."),
+    _P("managers", float, 3.0, 0.0, 100.0, unit="per 100 employees", group="coordination",
+       doc="Managers who act on escalated feedback and on complaints taken to management, "
+           "per 100 employees (paid staff_cost like everyone).",
+       source="Modelling choice: a small management team; the brief's management department."),
+    _P("management_capacity", float, 25.0, 0.0, 10_000.0, unit="items / manager / week",
+       group="coordination",
+       doc="Escalated items (a complaint taken to management, feedback that reaches "
+           "product) a manager can act on in a week; beyond it they are not acted on.",
+       source="Modelling choice: about five an hour-long working day; at the baseline "
+              "management uses most of it, so escalating everything overloads it."),
+    # --- effort choice ---------------------------------------------------------------------
+    _P("incentive_strength", float, 1.5, 0.0, 20.0, group="effort",
+       doc="How strongly employees lean their effort towards what the reward pays "
+           "(the logit choice's sensitivity; sim.model.effort).",
+       source="Holmstrom & Milgrom 1991 (multitask incentives). Modelling choice: under a "
+              "pure volume bonus sales spend about 85% of their time selling, under a "
+              "pure customer bonus about 20% (the model's former fixed shares: 80%, 30%)."),
+    _P("effort_adapt", float, 0.1, 0.0, 1.0, unit="per week", group="effort",
+       doc="Rate at which employees move their effort and promises towards what pays "
+           "and update what they see it achieve; 0 freezes the choice at the job's "
+           "neutral shares.",
+       source="Modelling choice: people re-balance their work over a quarter (90% in "
+              "about 22 weeks), as in reinforcement learning models of choice (Erev & "
+              "Roth 1998)."),
     _P("b2b_share", float, 0.3, 0.0, 1.0, group="acquisition",
        doc="Share of customers and prospects that are businesses with a key contact of their own.",
        source="Modelling choice: a mixed customer base (essay 003 speaks of B2B key contacts)."),

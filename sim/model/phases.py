@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import (acquisition, churn, complaints, contacts, experience, feedback, organisation,
-               wom)
+from . import (acquisition, churn, complaints, contacts, effort, experience, feedback,
+               organisation, wom)
 from .contacts import Contacts
-from .customers import ACTIVE, lose_owners
+from .customers import ACTIVE, PROSPECT, lose_owners, promise_level
 from .schedule import Schedule
 from .wom import Told
 
@@ -41,6 +41,8 @@ class Week:
     utilisation: float = 0.0       # contacts handled over serving capacity, whole firm
     load: np.ndarray | None = None  # per employee: contacts that reached them / capacity
     feedback_reached: float = 0.0
+    management_used: int = 0       # escalated items managers acted on
+    management_load: float = 0.0   # ... over what they could act on
     is_active: np.ndarray | None = None  # mask over all customers
     experience: np.ndarray | None = None  # the week's experienced quality
     had_contact: np.ndarray | None = None
@@ -79,7 +81,8 @@ def contact(model, week: Week) -> None:
                                              c.unit if ev.separate_units else None)
     cross_unit = emp.unit[ct.employee] != c.unit[ct.customer] if ev.unit_border else None
     contacts.resolve(ct, emp, p, rng, cross_unit, ev.unit_border)
-    complaints.take_to_management(ct, p, rng)
+    week.management_used = complaints.take_to_management(ct, p, rng,
+                                                         management_capacity(model))
     contacts.update_open(ct, c, week.step)
     week.contacts = ct
     cap = model.serving_capacity
@@ -87,11 +90,22 @@ def contact(model, week: Week) -> None:
     week.utilisation = float(emp.used.sum() / max(cap.sum(), 1e-9))
 
 
+def management_capacity(model) -> float:
+    """Escalated items the managers can act on this week."""
+    p = model.params
+    return p["managers"] / 100.0 * model.org.n * p["management_capacity"]
+
+
 def feedback_(model, week: Week) -> None:
-    """Feedback from faults and unresolved contacts reaches product, or not; what
-    reaches it lowers the fault rate."""
-    model.fault_rate, week.feedback_reached = feedback.escalate(
-        week.contacts, model.org, model.params, model.fault_rate, model.rng, len(week.silent))
+    """Feedback from faults and unresolved contacts reaches product, or not, as far as
+    management's time left after the complaints allows; what reaches it lowers the
+    fault rate."""
+    cap = management_capacity(model)
+    model.fault_rate, week.feedback_reached, acted = feedback.escalate(
+        week.contacts, model.org, model.params, model.fault_rate, model.rng, len(week.silent),
+        cap - week.management_used)
+    week.management_used += acted
+    week.management_load = week.management_used / cap if cap > 0 else 0.0
 
 
 def experience_(model, week: Week) -> None:
@@ -102,7 +116,8 @@ def experience_(model, week: Week) -> None:
     week.experience, week.had_contact = experience.weekly_experience(
         c, week.contacts, week.faulty, p, week.step)
     week.appraisal = experience.update_satisfaction(c, week.is_active, week.experience,
-                                                    week.had_contact, p)
+                                                    week.had_contact, p,
+                                                    promise_level(p, model.org))
     experience.update_relationship(c, week.is_active, model.org, p)
 
 
@@ -135,6 +150,18 @@ def acquisition_(model, week: Week) -> None:
         model.cust, model.org, model.params, model.rng)
 
 
+def effort_(model, week: Week) -> None:
+    """Employees see what their effort achieved this week and lean towards what the
+    reward pays (sim.model.effort)."""
+    emp, ct, p = model.org, week.contacts, model.params
+    prospects = np.count_nonzero(model.cust.status == PROSPECT)
+    left = min(prospects / p["n_prospects"], 2.0) if p["n_prospects"] else 0.0
+    mine = ct.handled & (ct.employee >= 0)
+    handled = np.bincount(ct.employee[mine], minlength=emp.n)
+    resolved = np.bincount(ct.employee[mine & ct.resolved], minlength=emp.n)
+    effort.observe_and_adapt(emp, p, left, resolved, handled)
+
+
 def workforce(model, week: Week) -> None:
     """Employees learn from colleagues, engagement follows mandate and load, some leave
     and are replaced; their customers lose what the shared record does not keep."""
@@ -164,5 +191,5 @@ WEEK = Schedule.of(
     ("events", events), ("faults", faults), ("contacts", contact), ("feedback", feedback_),
     ("experience", experience_), ("silent_problems", silent_problems),
     ("word_of_mouth", word_of_mouth), ("churn", churn_), ("acquisition", acquisition_),
-    ("workforce", workforce), ("tenure", tenure), ("metrics", metrics),
+    ("effort", effort_), ("workforce", workforce), ("tenure", tenure), ("metrics", metrics),
 )
