@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--model", metavar="REF", default="",
                      help="run a model class of your own on the page (docs/extending.md)")
 
-    val = sub.add_parser("validate", help="hold the model against nine patterns from the literature")
+    val = sub.add_parser("validate", help="hold the model against ten patterns from the literature")
     val.add_argument("--quick", action="store_true",
                      help="fewer and smaller runs (about half a minute; what the tests run)")
     val.add_argument("--out", type=Path, default=Path("docs/validation.md"),

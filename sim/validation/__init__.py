@@ -1,4 +1,4 @@
-"""Validation (``orgsim validate``): the model held against nine patterns from the
+"""Validation (``orgsim validate``): the model held against ten patterns from the
 literature on customers and organisations (pattern-oriented modelling, Grimm et al.
 2005), with fixed seeds and replications, in a quick mode for CI and a full mode for
 ``docs/validation.md``.

@@ -141,7 +141,18 @@ def retention_profit(o: Outcome, ax) -> None:
     _legend_below(ax)
 
 
-DRAW = {"baseline_churn": baseline_churn, "contagion": contagion, "word_of_mouth": word_of_mouth,
+def multitask(o: Outcome, ax) -> None:
+    for name, colour, style in (("volume", TARGET, "-"), ("value", MODEL, ":")):
+        w = o.data["weekly"][name]
+        ax.plot(np.arange(1, w.shape[1] + 1), 100 * w.mean(axis=0), style, color=colour,
+                label=f"{name} bonus")
+    ax.set(xlabel="weeks", ylabel="% of sales' time", ylim=(0, 100),
+           title=f"Selling effort; year-1 sales {o.data['acquired'].mean:+.0f}, "
+                 f"kept by year 3 {100 * o.data['kept'].mean:+.1f} points")
+    ax.legend(frameon=False, loc="upper right")
+
+
+DRAW = {"baseline_churn": baseline_churn, "multitask": multitask, "contagion": contagion, "word_of_mouth": word_of_mouth,
         "complaints": complaints, "failure_demand": failure_demand,
         "service_recovery": service_recovery, "merger": merger, "bass_docking": bass_docking,
         "retention_profit": retention_profit}

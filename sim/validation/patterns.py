@@ -1,4 +1,4 @@
-"""The nine patterns the model is held against (pattern-oriented modelling, Grimm et al.
+"""The ten patterns the model is held against (pattern-oriented modelling, Grimm et al.
 2005): what each measures in the runs, its target from the literature, and the test
 it must pass. Each judge turns the runs' results into an Outcome; the numbers it
 states are computed here, never typed in."""
@@ -12,7 +12,7 @@ import numpy as np
 
 from ..report.numbers import Estimate
 from .observe import CATEGORIES, NO_RECENT, NOT_RAISED, RESOLVED_LATER, RESOLVED_QUICKLY
-from .runs import Job, Mode, PROFIT_DROP
+from .runs import MULTITASK, Job, Mode, PROFIT_DROP
 from .stats import RateRatio, mantel_haenszel, paired_difference, share
 
 Results = dict  # (kind, variant) -> list of result dicts, by replication
@@ -244,6 +244,33 @@ def judge_profit(pat: Pattern, res: Results) -> Outcome:
         drop=drop, rise=rise, firm=firm)
 
 
+# --- 10 multitask incentives -------------------------------------------------------------
+
+def judge_multitask(pat: Pattern, res: Results) -> Outcome:
+    def arm(v: str, key: str) -> list[float]:
+        return [r[key] for r in res[("multitask", v)]]
+
+    acq = paired_difference(arm("volume", "acquired_year1"), arm("value", "acquired_year1"))
+    kept = paired_difference(arm("volume", "retention"), arm("value", "retention"))
+    sell = paired_difference(arm("volume", "selling_share"), arm("value", "selling_share"))
+    frozen = [a - b for k in ("acquired_year1", "retention")
+              for a, b in zip(arm("volume frozen", k), arm("value frozen", k))]
+    weekly = {v: np.array([r["weekly_selling"] for r in res[("multitask", v)]])
+              for v in ("volume", "value")}
+    return _outcome(pat, f"volume bonus: {acq.mean:+.0f} ({acq.low:+.0f} to {acq.high:+.0f}) "
+                         f"customers won in year 1, {100 * kept.mean:+.1f} points "
+                         f"({100 * kept.low:+.1f} to {100 * kept.high:+.1f}) kept after 3 years", [
+        (f"under a volume bonus sales sell {100 * sell.mean:.0f} points more of their time "
+         "(interval above 0)", sell.low > 0),
+        (f"a volume bonus wins {acq.mean:.0f} more customers in year 1 (interval above 0)",
+         acq.low > 0),
+        (f"and keeps {-100 * kept.mean:.1f} points fewer of the starting customers by year 3 "
+         "(interval below 0)", kept.high < 0),
+        ("with the effort choice frozen the reward scheme changes neither",
+         all(d == 0 for d in frozen))],
+        acquired=acq, kept=kept, selling=sell, weekly=weekly)
+
+
 def _profit_job(mode: Mode) -> list[Job]:
     return [Job("profit", "", 0, mode)]
 
@@ -332,4 +359,13 @@ PATTERNS: tuple[Pattern, ...] = (
             "competitor_pull) scaled, by bisection, until it loses 5 points fewer of its customers "
             "a year (annual churn over the last of three years). Customer lifetime profit (ODD "
             "7.12) of the two, compared replication by replication with the same seeds."),
+    Pattern(10, "multitask", "Multitask incentives",
+            "Holmstrom & Milgrom 1991, J. Law, Economics & Organization 7; essay 001",
+            "rewarding the measurable task (volume) shifts effort to it from the others: more "
+            "sales now, fewer customers kept later; none of it without the effort choice",
+            _reps("multitask", tuple(MULTITASK)), judge_multitask,
+            "The baseline under a pure volume bonus (reward_mix 0) and a pure customer-value "
+            "bonus (reward_mix 1), paired by seed, with employees choosing their effort (ODD "
+            "7.14) and with the choice frozen (effort_adapt 0): customers won in the first year, "
+            "starting customers kept after three years, and sales' share of time spent selling."),
 )

@@ -166,8 +166,30 @@ def profit(job: Job) -> dict:
     return out
 
 
+# the reward schemes the multitask pattern compares, with the effort choice running or frozen
+MULTITASK = {"volume": dict(reward_mix=0.0), "value": dict(reward_mix=1.0),
+             "volume frozen": dict(reward_mix=0.0, effort_adapt=0.0),
+             "value frozen": dict(reward_mix=1.0, effort_adapt=0.0)}
+
+
+def multitask(job: Job) -> dict:
+    """The baseline under a pure volume or a pure customer-value bonus (``job.variant``,
+    MULTITASK), with employees choosing their effort or not: customers won in year one,
+    starting customers kept after three years, sales' selling share and the customers'
+    relationship at the end."""
+    model = _model("baseline", job.mode.firm_customers, job.seed, **MULTITASK[job.variant])
+    model.run(YEARS * WEEKS_PER_YEAR)
+    ts = model.timeseries()
+    return {"acquired_year1": int(ts["acquired"].iloc[1:WEEKS_PER_YEAR + 1].sum()),
+            "retention": float(ts["retention"].iloc[-1]),
+            "selling_share": float(ts["selling_share"].iloc[1:].mean()),
+            "relationship": float(ts["mean_relationship"].iloc[-1]),
+            "weekly_selling": ts["selling_share"].to_numpy()[1:]}
+
+
 MEASURE = {"baseline": baseline, "word_of_mouth": word_of_mouth,
-           "failure_demand": failure_demand, "merger": merger, "bass": bass, "profit": profit}
+           "failure_demand": failure_demand, "merger": merger, "bass": bass, "profit": profit,
+           "multitask": multitask}
 
 
 def measure(job: Job) -> tuple[Job, dict]:
