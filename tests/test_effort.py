@@ -85,3 +85,15 @@ def test_volume_rewards_win_year_one_sales_and_lose_year_three_customers_by_choi
     assert _ci(ret)[1] < 0  # ... and keeps fewer of its starting customers by year three
     acq0, ret0 = _gap(0.0, seeds=range(2))
     assert (acq0 == 0).all() and (ret0 == 0).all()  # frozen: no difference at all
+
+
+def test_the_shared_record_goes_stale_when_overloaded_staff_skip_its_upkeep():
+    kept = OrganisationModel(load_scenario("customer_centric", **KW), rng=2)
+    swamped = OrganisationModel(load_scenario("customer_centric", **KW, capacity=2.0), rng=2)
+    for m in (kept, swamped):
+        m.run(52)
+    assert kept.timeseries()["record_quality"].iloc[-1] > 0.7  # shared_record 0.8, mostly kept up
+    ts = swamped.timeseries()
+    assert ts["unanswered"].iloc[1:].mean() > 0.5
+    assert ts["record_quality"].iloc[-1] < 0.6  # half the upkeep skipped for a year
+    assert ts["record_quality"].is_monotonic_decreasing

@@ -159,7 +159,8 @@ def _queue(employee: np.ndarray, member: np.ndarray, slots: np.ndarray,
 
 
 def resolve(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator,
-            cross_unit: np.ndarray | None = None, border: float = 0.0) -> None:
+            cross_unit: np.ndarray | None = None, border: float = 0.0,
+            record: float = 0.0) -> None:
     """Resolve the handled contacts. In-domain requests succeed with the employee's
     skill. Out-of-domain ones (misrouted, or needing a second department's knowledge)
     are resolved on the spot with probability ``mandate`` (success rising with the
@@ -168,8 +169,9 @@ def resolve(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator
     employee's ties into that department (bridges raise it), and then succeeds with
     that department's mean skill. After a merger, a contact taken by an employee of the
     other legacy unit (``cross_unit``) also has to cross the border between the units:
-    its chance of resolution is multiplied by 1 - ``border`` x (1 - shared_record), as
-    what is in one shared customer record can be read from either side (essay 002)."""
+    its chance of resolution is multiplied by 1 - ``border`` x (1 - ``record``, what the
+    shared customer record holds), as what is in it can be read from either side
+    (essay 002)."""
     m = len(ct.customer)
     e = np.maximum(ct.employee, 0)
     second = rng.integers(1, N_DEPT, size=m)
@@ -184,7 +186,7 @@ def resolve(ct: Contacts, emp: Employees, params: dict, rng: np.random.Generator
     p_ok = np.where(~needs_other, emp.skill[e],
                     np.where(on_spot, 0.5 + 0.5 * emp.knowledge[e], dept_skill[target]))
     if cross_unit is not None and border > 0:
-        p_ok = p_ok * np.where(cross_unit, 1.0 - border * (1.0 - params["shared_record"]), 1.0)
+        p_ok = p_ok * np.where(cross_unit, 1.0 - border * (1.0 - record), 1.0)
     ct.resolved = ct.handled & (~ct.handoff | ct.handoff_ok) & (rng.random(m) < p_ok)
     ct.mandated = ct.resolved & on_spot & ct.handled
     q = np.where(ct.resolved, np.where(ct.handoff, Q_HANDED_OFF, Q_RESOLVED),

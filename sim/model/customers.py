@@ -139,13 +139,14 @@ def draw_owners(emp: Employees, params: dict, k: int, rng: np.random.Generator,
     return sellers[np.searchsorted(np.cumsum(w) / w.sum(), rng.random(k))].astype(np.int64)
 
 
-def lose_owners(c: Customers, employees: np.ndarray, params: dict) -> None:
+def lose_owners(c: Customers, employees: np.ndarray, params: dict, record: float) -> None:
     """Accounts of employees who left pass to whoever takes their place; the part of
-    the relationship not kept in the shared record is lost."""
+    the relationship not kept in the shared record (``record``: what it holds now) is
+    lost."""
     if len(employees) == 0:
         return
     hit = np.isin(c.owner, employees)
-    c.relationship[hit] *= 1.0 - params["relationship_loss"] * (1.0 - params["shared_record"])
+    c.relationship[hit] *= 1.0 - params["relationship_loss"] * (1.0 - record)
 
 
 def accounts_per_owner(c: Customers, n_employees: int,

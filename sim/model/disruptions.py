@@ -43,7 +43,7 @@ def fire_key_person_loss(model, count, share, by, department, hazard, window) ->
         return
     score = model.accounts[pool] if by == "accounts" else emp.skill[pool] + emp.knowledge[pool]
     leavers = pool[np.argsort(-score, kind="stable")[:k]]
-    shared = p["shared_record"]
+    shared = model.record
     old_skill, old_knowledge = emp.skill[leavers].copy(), emp.knowledge[leavers].copy()
     lost = replace_employees(emp, leavers, p)
     kept_skill = shared * np.maximum(old_skill - emp.skill[leavers], 0)
@@ -204,7 +204,7 @@ class Integration:
         act = np.flatnonzero(c.status == ACTIVE)
         moved = act[model.rng.random(len(act)) < self.owner_change]
         c.owner[moved] = draw_owners(model.org, p, len(moved), model.rng)
-        c.relationship[moved] *= p["shared_record"]
+        c.relationship[moved] *= model.record
         add_risk(model, "merger", act, self.hazard, max(self.length / 2, 1.0))
         model.events.unit_border = self.border
 

@@ -27,7 +27,7 @@ TAIL_COLUMNS = (
     "escalated", "silent_problems",
     "wom_negative", "wom_positive", "employees", "employee_turnover",
     "knowledge_lost", "product_fault_rate", "feedback_reached", "management_load",
-    "mandate_resolutions", "selling_share", "overselling",
+    "mandate_resolutions", "selling_share", "overselling", "record_quality",
 )
 
 
@@ -38,6 +38,14 @@ def columns(causes: tuple[str, ...]) -> tuple[str, ...]:
 
 def _share(num: float, den: float) -> float:
     return float(num) / float(den) if den else 0.0
+
+
+def unanswered(ct: Contacts | None) -> float:
+    """Share of the week's contacts nobody had the time to answer (not taken, and not
+    taken to management either)."""
+    if ct is None or len(ct.handled) == 0:
+        return 0.0
+    return _share(np.count_nonzero(~ct.handled & ~ct.escalated), len(ct.handled))
 
 
 def contact_metrics(ct: Contacts | None) -> dict[str, float]:
@@ -59,7 +67,7 @@ def contact_metrics(ct: Contacts | None) -> dict[str, float]:
         handoffs=int(ct.handoff.sum()),
         handoff_success=_share(ct.handoff_ok.sum(), ct.handoff.sum()),
         mean_wait=float(ct.waited.mean()),
-        unanswered=_share(np.sum(~ct.handled & ~ct.escalated), len(ct.handled)),
+        unanswered=unanswered(ct),
         escalated=int(ct.escalated.sum()),
         mandate_resolutions=int(ct.mandated.sum()),
     )
@@ -71,7 +79,7 @@ def headcount(n_employees: int, params: dict) -> float:
 
 
 def row(step: int, c: Customers, emp: "Employees", fault_rate: float, st: "Week",
-        causes: tuple[str, ...], params: dict) -> dict[str, float]:
+        causes: tuple[str, ...], params: dict, record: float) -> dict[str, float]:
     """The metrics row for the current state and this step's counts. Means over
     active customers are masked reductions over all customers: cheaper than gathering
     the active ones when they are scattered over the arrays."""
@@ -121,6 +129,6 @@ def row(step: int, c: Customers, emp: "Employees", fault_rate: float, st: "Week"
         management_load=st.management_load,
         selling_share=_share(emp.sell[emp.dept == ACCOUNT_DEPT].sum(),
                              np.count_nonzero(emp.dept == ACCOUNT_DEPT)),
-        overselling=promising_share(emp),
+        overselling=promising_share(emp), record_quality=record,
     )
     return out

@@ -105,6 +105,7 @@ class OrganisationModel(mesa.Model):
         self.network = build_customer_network(p["n_customers"] + p["n_prospects"], p, self.rng)
         self.cust = create_customers(p, self.org, self.rng, self.customer_state)
         self.fault_rate = p["fault_rate"]
+        self.record = p["shared_record"]  # what the shared customer record holds now
         self.serving_capacity = organisation.serving_capacity(self.org, p)
         self.departments = [Department(self, d) for d in range(len(DEPARTMENTS))]
         self._employee_list = [self.Employee(self, i) for i in range(self.org.n)]
@@ -190,7 +191,7 @@ class OrganisationModel(mesa.Model):
         """The current week's row of outputs: the model's own columns, then those of
         ``reporters``."""
         self.current = metrics.row(self.steps, self.cust, self.org, self.fault_rate,
-                                   self.week, self.causes, self.params)
+                                   self.week, self.causes, self.params, self.record)
         for name, report in self.reporters.items():
             self.current[name] = report(self)
         self.datacollector.collect(self)

@@ -376,6 +376,11 @@ PARAMS_LIST: tuple[Param, ...] = (
            "at shared_record 1 (scaled by shared_record).",
        source="Modelling choice: writing down what one knows of customers, about two hours "
               "of a forty-hour week for a full record."),
+    _P("record_decay", float, 0.02, 0.0, 1.0, unit="per week", group="coordination",
+       doc="Rate at which what the shared record holds follows shared_record x the share "
+           "of its upkeep done: when overloaded staff skip it, the record goes stale.",
+       source="Modelling choice: a record left alone loses half its worth in about 35 "
+              "weeks; building one to its level takes as long."),
     _P("managers", float, 3.0, 0.0, 100.0, unit="per 100 employees", group="coordination",
        doc="Managers who act on escalated feedback and on complaints taken to management, "
            "per 100 employees (paid staff_cost like everyone).",

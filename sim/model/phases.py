@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import (acquisition, churn, complaints, contacts, effort, experience, feedback,
+from . import (acquisition, churn, complaints, contacts, effort, experience, feedback, metrics,
                organisation, wom)
 from .contacts import Contacts
 from .customers import ACTIVE, PROSPECT, lose_owners, promise_level
@@ -80,7 +80,7 @@ def contact(model, week: Week) -> None:
     model.serving_capacity = contacts.assign(ct, emp, p, rng,
                                              c.unit if ev.separate_units else None)
     cross_unit = emp.unit[ct.employee] != c.unit[ct.customer] if ev.unit_border else None
-    contacts.resolve(ct, emp, p, rng, cross_unit, ev.unit_border)
+    contacts.resolve(ct, emp, p, rng, cross_unit, ev.unit_border, model.record)
     week.management_used = complaints.take_to_management(ct, p, rng,
                                                          management_capacity(model))
     contacts.update_open(ct, c, week.step)
@@ -164,14 +164,17 @@ def effort_(model, week: Week) -> None:
 
 def workforce(model, week: Week) -> None:
     """Employees learn from colleagues, engagement follows mandate and load, some leave
-    and are replaced; their customers lose what the shared record does not keep."""
+    and are replaced; the shared record is kept up as far as time allows (or goes
+    stale); leavers' customers lose what the record does not keep."""
     emp, p = model.org, model.params
     organisation.learn(emp, p)
     organisation.update_engagement(emp, p, week.load)
     leavers, week.knowledge_lost = organisation.turnover(emp, p, model.rng)
     week.knowledge_lost += model.events.take_knowledge_lost()
     week.leavers = len(leavers)
-    lose_owners(model.cust, leavers, p)
+    kept = 1.0 - metrics.unanswered(week.contacts)  # upkeep skipped as contacts go unanswered
+    model.record += p["record_decay"] * (p["shared_record"] * kept - model.record)
+    lose_owners(model.cust, leavers, p, model.record)
 
 
 def tenure(model, week: Week) -> None:
@@ -181,7 +184,7 @@ def tenure(model, week: Week) -> None:
     model.org.tenure += 1.0
 
 
-def metrics(model, week: Week) -> None:
+def collect(model, week: Week) -> None:
     """The week's row of outputs is collected."""
     model.collect()
 
@@ -191,5 +194,5 @@ WEEK = Schedule.of(
     ("events", events), ("faults", faults), ("contacts", contact), ("feedback", feedback_),
     ("experience", experience_), ("silent_problems", silent_problems),
     ("word_of_mouth", word_of_mouth), ("churn", churn_), ("acquisition", acquisition_),
-    ("effort", effort_), ("workforce", workforce), ("tenure", tenure), ("metrics", metrics),
+    ("effort", effort_), ("workforce", workforce), ("tenure", tenure), ("metrics", collect),
 )
