@@ -172,10 +172,11 @@ def reproduce(exp, doc: dict, folder: Path) -> list:
             Para(f"orgsim sweep {exp.source or exp.name} --replications {exp.replications} "
                  f"--steps {exp.steps} --out {folder}", "code"),
             Para(f"Then: orgsim report {folder}", "code"),
-            Para(f"Study seed {exp.seed}: every run's seed is spawned from it and the run's index, "
-                 f"whatever worker runs it. orgsim {doc['orgsim_version']}, Python "
-                 f"{platform.python_version()}. `orgsim replay {folder} N` re-runs run N and checks "
-                 "it is identical."),
+            Para(f"Study seed {exp.seed}: every run's seed is spawned from it, the point's parameter "
+                 f"values and the replication, whatever worker runs it. orgsim {doc['orgsim_version']}, "
+                 f"Python {doc.get('provenance', {}).get('python', platform.python_version())}, model "
+                 f"code {doc.get('provenance', {}).get('code', 'unrecorded')} (study.json: provenance). "
+                 f"`orgsim replay {folder} N` re-runs run N and checks it is identical."),
             Para("Files in this folder: runs.parquet (one row per run), summary.csv (per point), "
                  "timeseries.parquet (weekly columns kept), study.json (the study as resolved), "
                  "figures/ (PNG and SVG).", "small")]
