@@ -103,6 +103,8 @@ def test_categorical_parameters_in_a_grid_and_in_a_sample(tmp_path, capsys):
     assert {p["customer_network"] for p in pts} == {"small_world", "scale_free"}  # LHS strata
     assert all(isinstance(p["events.0.count"], int) and 0 <= p["events.0.count"] <= 4 for p in pts)
     assert (tmp_path / "grid" / "figures" / "metric_by_parameter.png").is_file()
+    assert main(["report", str(tmp_path / "grid")]) == 0  # a report of categorical points
+    assert "customer network from small_world to scale_free" in capsys.readouterr().out
 
 
 def test_a_stop_condition_ends_each_run_at_the_first_week_it_holds(tmp_path):

@@ -10,7 +10,6 @@ import select
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -62,9 +61,10 @@ class Raises(OrganisationModel):
 
 
 class Hangs(OrganisationModel):
-    """Says which process runs it, then never finishes."""
+    """Says which process runs it (a line in the FIFO "ready"), then never finishes."""
     def step(self):
-        mark(f"pid-{os.getpid()}")
+        with open(Path(__file__).parent / "ready", "w") as fifo:
+            fifo.write(f"{os.getpid()}\\n")
         threading.Event().wait()
 '''
 
@@ -150,20 +150,24 @@ def _gone_within(pid: int, seconds: float) -> bool:
 @pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="Linux pidfds")
 def test_workers_die_with_their_parent(tmp_path):
     f = study(tmp_path, "Hangs")
+    os.mkfifo(tmp_path / "ready")
+    ready = os.open(tmp_path / "ready", os.O_RDONLY | os.O_NONBLOCK)
+    keep = os.open(tmp_path / "ready", os.O_WRONLY)  # so the FIFO never reads as closed
     proc = subprocess.Popen([str(BIN / "orgsim"), "sweep", str(f), "--out", str(tmp_path / "out"),
                              "--workers", "2", "--quiet"], stderr=subprocess.DEVNULL)
-    workers = []
+    workers, told = [], b""
     try:
-        end = time.time() + 120
-        while time.time() < end and len(list((tmp_path / "marks").glob("pid-*"))
-                                        if (tmp_path / "marks").is_dir() else []) < 2:
-            time.sleep(0.05)  # waiting for both workers to be inside a run
+        while told.count(b"\n") < 2:  # both workers inside a run: each wrote its pid
+            assert select.select([ready], [], [], 120)[0], "the workers did not start a run"
+            told += os.read(ready, 1024)
         workers = _workers(proc.pid)
-        assert len(workers) == 2
+        assert sorted(workers) == sorted(int(p) for p in told.split())
         proc.kill()  # the parent alone, not its process group
         proc.wait()
         assert all(_gone_within(w, 30) for w in workers)
     finally:
+        os.close(ready)
+        os.close(keep)
         for w in workers:
             try:
                 os.kill(w, signal.SIGKILL)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .. import __version__
 from ..model.churn import CAUSES
-from ..model.events import EVENT_CAUSES, Event, make_event
+from ..model.events import EVENT_CAUSES, make_event
 from ..files.results import END_METRICS
 from ..files.scenarios import Scenario, ScenarioError, load_scenario
 from . import store
@@ -29,6 +29,7 @@ from .design import Run, run_seed
 from .folder import Folder
 from .provenance import study_provenance
 from .resume import keep
+from .spec import ExperimentError
 from .runner import Task, _sayer, run_in_folder, run_tasks
 
 SERIES = ("active_customers", "retention", "churned", *(f"churn_{c}" for c in CAUSES + EVENT_CAUSES),
@@ -262,13 +263,22 @@ def comparison_document(comp: Comparison, n_runs: int, n_failed: int, started: s
 
 
 def comparison_from_folder(folder: Path) -> Comparison:
-    """The comparison as it was resolved when run, from comparison.json."""
-    doc = json.loads((Path(folder) / "comparison.json").read_text())
-    scenarios = tuple(
-        Scenario(name=s["name"], params=s["params"], description=s["description"],
-                 steps=doc["steps"], source=s["source"], presets=tuple(s["presets"]),
-                 events=tuple(make_event(e.pop("at"), e.pop("kind"), e, "events") for e in s["events"]))
-        for s in doc["scenarios"])
-    return Comparison(scenarios, tuple(s["label"] for s in doc["scenarios"]), doc["replications"],
-                      doc["steps"], doc["seed"], doc["question"], doc["client"],
-                      doc["events_from"], doc["command"], tuple(doc["refs"]))
+    """The comparison as it was resolved when run, from comparison.json; a damaged
+    file (not JSON, keys missing or of the wrong type) is a one-line ExperimentError."""
+    path = Path(folder) / "comparison.json"
+    try:
+        doc = json.loads(path.read_text())
+        if not isinstance(doc["seeds"], list) or not isinstance(doc["orgsim_version"], str):
+            raise TypeError("seeds or orgsim_version")
+        scenarios = tuple(
+            Scenario(name=s["name"], params=dict(s["params"]), description=s["description"],
+                     steps=doc["steps"], source=s["source"], presets=tuple(s["presets"]),
+                     events=tuple(make_event(e.pop("at"), e.pop("kind"), e, "events") for e in s["events"]))
+            for s in doc["scenarios"])
+        return Comparison(scenarios, tuple(str(s["label"]) for s in doc["scenarios"]),
+                          int(doc["replications"]), int(doc["steps"]), int(doc["seed"]),
+                          doc["question"], doc["client"], doc["events_from"], doc["command"],
+                          tuple(doc["refs"]))
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as err:
+        raise ExperimentError(f"{path}: damaged ({type(err).__name__}: {str(err)[:80]}); orgsim "
+                              "writes it with the comparison: run the comparison again") from None

@@ -58,11 +58,11 @@ def points(exp: Experiment) -> list[dict[str, Any]]:
     if exp.sampler is None:
         names = list(exp.grid)
         return [dict(zip(names, combo)) for combo in itertools.product(*exp.grid.values())]
-    s, out = exp.sampler, []
+    s, out, variables = exp.sampler, [], exp.variables
     for row in sample_matrix(exp):
         point = {}
         for name, x in zip(s.ranges, row):
-            var = exp.variables[name]
+            var = variables[name]
             if name in s.choices:
                 point[name] = s.choices[name][min(int(x), len(s.choices[name]) - 1)]
             else:

@@ -23,7 +23,10 @@ def study_from_folder(folder: Path) -> tuple[Experiment, pd.DataFrame]:
     if not doc_path.is_file() or not runs_path.is_file():
         raise ExperimentError(f"{folder}: not a study's results folder (no study.json / runs.parquet)")
     try:
-        exp = _experiment(json.loads(doc_path.read_text()))
+        doc = json.loads(doc_path.read_text())
+        if not isinstance(doc["orgsim_version"], str):
+            raise TypeError("orgsim_version")
+        exp = _experiment(doc)
         runs = pd.read_parquet(runs_path)
     except (ValueError, KeyError, TypeError, AttributeError, EventError, OSError) as err:
         raise ExperimentError(f"{doc_path}: damaged ({type(err).__name__}: {str(err)[:80]}); "
