@@ -93,22 +93,17 @@ def test_a_changed_line_of_the_models_code_is_refused_on_resume_unless_allowed(t
     model_copy = tmp_path / "model"
     shutil.copytree(provenance.MODEL_DIR, model_copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(provenance, "MODEL_DIR", model_copy)  # the digest reads this copy
-    provenance.code_files.cache_clear()
     f, out = write(tmp_path), tmp_path / "out"
-    try:
-        quiet(f, out)
-        churn = model_copy / "churn.py"
-        churn.write_text(churn.read_text() + "\n# one more line\n")
-        provenance.code_files.cache_clear()
-        before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
-        assert main(["sweep", str(f), "--out", str(out), "--resume", "--workers", "1", "--quiet",
-                     "--replications", "3"]) == 2
-        err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "sim/model/churn.py" in err and "--allow-code-change" in err
-        assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before  # nothing written
-        res = quiet(f, out, resume=True, replications=3, allow_code_change=True)
-    finally:
-        provenance.code_files.cache_clear()
+    quiet(f, out)
+    churn = model_copy / "churn.py"
+    churn.write_text(churn.read_text() + "\n# one more line\n")
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert main(["sweep", str(f), "--out", str(out), "--resume", "--workers", "1", "--quiet",
+                 "--replications", "3"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "sim/model/churn.py" in err and "--allow-code-change" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before  # nothing written
+    res = quiet(f, out, resume=True, replications=3, allow_code_change=True)
     codes = res.runs.groupby("replication")["code"].unique()
     assert len(set(res.runs["code"])) == 2
     assert codes[0][0] == codes[1][0] != codes[2][0]  # the new replication: the new code
@@ -125,7 +120,6 @@ def test_a_model_class_of_ones_own_is_part_of_the_code_digest(tmp_path):
     files = json.loads((out / "study.json").read_text())["provenance"]["code_files"]
     assert str(mine.resolve()) in files
     mine.write_text(mine.read_text() + "    # changed\n")
-    provenance.code_files.cache_clear()
     with pytest.raises(ExperimentError, match="mine.py") as err:
         quiet(f, out, resume=True)
     assert "\n" not in str(err.value)

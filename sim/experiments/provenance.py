@@ -49,17 +49,26 @@ def module_file(model_ref: str) -> Path | None:
     return None if path.parent == MODEL_DIR else path
 
 
-@lru_cache(maxsize=32)
 def code_files(model_ref: str = "") -> tuple[tuple[str, str], ...]:
     """(name, digest) of every file the model's code is made of: ``sim/model/*.py``
     by their path in the package, then the model class's own module by its path.
-    Cached for the life of the process (a worker digests once)."""
-    files = [(f"sim/model/{p.relative_to(MODEL_DIR).as_posix()}", _sha(p.read_bytes()))
+    A file is read again only when its size or modification time changed."""
+    paths = [(f"sim/model/{p.relative_to(MODEL_DIR).as_posix()}", p)
              for p in sorted(MODEL_DIR.rglob("*.py"))]
     own = module_file(model_ref)
     if own is not None and own.is_file():
-        files.append((str(own), _sha(own.read_bytes())))
-    return tuple(files)
+        paths.append((str(own), own))
+    return tuple((name, _file_digest(path, *_stamp(path))) for name, path in paths)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+@lru_cache(maxsize=1024)
+def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
+    return _sha(path.read_bytes())
 
 
 def code_digest(model_ref: str = "") -> str:
