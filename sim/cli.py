@@ -9,6 +9,7 @@ from pathlib import Path
 from . import __version__
 from .model.params import ParameterError, parse_text
 from .files.scenarios import MAX_SEED, MAX_STEPS, ScenarioError, list_scenarios, load_scenario
+from .experiments.spec import MAX_RUNS
 
 EXIT_USAGE = 2
 
@@ -119,13 +120,22 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
     comp.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster")
     comp.add_argument("--resume", action="store_true", help="run only what the folder lacks")
+    comp.add_argument("--allow-code-change", action="store_true",
+                      help="resume although the model's code changed (runs.parquet says which code made each run)")
     comp.add_argument("--no-report", action="store_true", help="tables only; `orgsim report` later")
     comp.add_argument("--quiet", action="store_true", help="no progress bar")
 
     rep = sub.add_parser("report", help="report.html and report.pdf from a comparison or a study folder")
     rep.add_argument("folder", type=Path, help="made by `orgsim compare`, `orgsim demo` or `orgsim sweep`")
 
-    sweep = sub.add_parser("sweep", help="run a study: a sweep with replications, resumable")
+    sweep = sub.add_parser(
+        "sweep", help="run a study: a sweep with replications, resumable",
+        description="Run a study file: a grid or a sample (LHS, Morris, Sobol) of points, each "
+                    "replicated, every run stored as it finishes.",
+        epilog="The study file format (every key), an example of each design, what --resume does "
+               "after each kind of edit, and the provenance recorded with every run: docs/studies.md. "
+               "Exit code 0 when every run succeeded, 1 when some failed (failures.csv), 2 for "
+               "a bad study file or command line.")
     sweep.add_argument("experiment", help="a name from `orgsim experiments` or a path to a TOML file")
     sweep.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
     sweep.add_argument("--scheduler", metavar="ADDRESS",
@@ -135,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--replications", type=_positive_int, help="override the file's")
     sweep.add_argument("--steps", type=_steps, help="override the file's (weeks)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.add_argument("--allow-code-change", action="store_true",
+                       help="resume although the model's code changed; runs.parquet's column "
+                            "'code' then says which code made each run")
+    sweep.add_argument("--yes-this-is-big", action="store_true",
+                       help=f"run a study of more than {MAX_RUNS:,} runs")
 
     replay = sub.add_parser("replay", help="re-run one run of a study from its stored parameters and seed")
     replay.add_argument("folder", type=Path, help="a study's results folder")
@@ -230,7 +245,8 @@ def cmd_compare(args) -> int:
     check_out(out)
     try:
         run_comparison(comp, out, workers=args.workers, scheduler=args.scheduler,
-                       resume=args.resume, progress=not args.quiet)
+                       resume=args.resume, progress=not args.quiet,
+                       allow_code_change=args.allow_code_change)
         if args.no_report:
             return 0
         _written(out, make_report(out))
@@ -245,6 +261,13 @@ def cmd_compare(args) -> int:
 def cmd_report(args) -> int:
     from .report import make_report
 
+    from .experiments.comparison import comparison_from_folder
+    from .experiments.replay import study_from_folder
+
+    if (args.folder / "comparison.json").is_file():  # a damaged one: refused in one line
+        comparison_from_folder(args.folder)
+    elif (args.folder / "study.json").is_file():
+        study_from_folder(args.folder)
     try:
         _written(args.folder, make_report(args.folder))
     except OSError as err:
@@ -261,13 +284,20 @@ def cmd_sweep(args) -> int:
         res = run_experiment(args.experiment, args.out, workers=args.workers,
                              scheduler=args.scheduler, resume=args.resume,
                              replications=args.replications, steps=args.steps,
-                             progress=not args.quiet)
+                             progress=not args.quiet, allow_code_change=args.allow_code_change,
+                             yes_this_is_big=args.yes_this_is_big)
     except KeyboardInterrupt:
         print("orgsim: interrupted; finished runs are saved: continue with --resume",
               file=sys.stderr)
         return 130
-    if not args.quiet and len(res.failures):
-        print(f"{len(res.failures)} runs failed: see {res.out / 'failures.csv'}")
+    except OSError as err:
+        where = args.out or "the results folder"
+        raise ScenarioError(f"--out {where}: cannot write: {err.strerror or err}") from None
+    if len(res.failures):
+        print(f"orgsim: {len(res.failures)} of {len(res.failures) + len(res.runs)} runs failed: "
+              f"see {res.out / 'failures.csv'} (tracebacks in {res.out / 'failures'}/); "
+              "--resume tries them again", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from sim.cli import main
 from sim.experiments import ExperimentError, load_experiment, run_experiment
-from sim.experiments.design import plan, run_seed
+from sim.experiments.design import identities, plan, point_seed, points
 
 BIN = Path(sys.executable).parent
 
@@ -87,15 +87,29 @@ def test_sampler_studies_are_checked():
 
 # --- order and seeds ------------------------------------------------------------
 
-def test_runs_are_replication_major_and_seeds_come_from_the_index(tmp_path):
+def test_runs_are_replication_major_and_seeds_come_from_what_a_run_is(tmp_path):
     exp = load_experiment(study(tmp_path))
-    runs = plan(exp, "v")
+    runs = plan(exp)
     assert [r.replication for r in runs[:6]] == [0] * 6
     assert [r.point for r in runs[6:12]] == list(range(6))
     assert [r.index for r in runs] == list(range(18))
-    assert all(r.seed == run_seed(7, r.index) for r in runs)
+    idents = identities(exp, points(exp))
+    assert all(r.seed == point_seed(7, idents[r.point], r.replication) for r in runs)
     assert len({r.seed for r in runs}) == 18
     assert len({r.key for r in runs}) == 18
+    # another level and another replication: every run there was keeps its seed and key
+    f = study(tmp_path, reps=4, name="more.toml")
+    f.write_text(f.read_text().replace("[0.0, 0.5, 1.0]", "[0.0, 0.25, 0.5, 1.0]"))
+    more = {(json.dumps(r.params, sort_keys=True), r.replication): (r.seed, r.key)
+            for r in plan(load_experiment(f))}
+    assert len(more) == 32
+    assert all(more[(json.dumps(r.params, sort_keys=True), r.replication)] == (r.seed, r.key)
+               for r in runs)
+    # the same study gives the same seeds; another study seed gives others
+    f2 = study(tmp_path, name="seed8.toml")
+    assert [r.seed for r in plan(load_experiment(f2))] == [r.seed for r in runs]
+    f2.write_text(f2.read_text().replace("seed = 7", "seed = 8"))
+    assert not {r.seed for r in plan(load_experiment(f2))} & {r.seed for r in runs}
 
 
 def test_one_and_two_workers_give_identical_results(tmp_path):
@@ -123,22 +137,25 @@ def test_a_run_replays_to_the_same_row(tmp_path, capsys):
 def test_a_failing_run_is_reported_and_the_others_go_on(tmp_path, monkeypatch):
     from sim import model as model_module
 
-    real = model_module.OrganisationModel.run
+    real = model_module.OrganisationModel.step
 
-    def flaky(self, steps):
+    def flaky(self):
         if self.params["silo_barrier"] == 1.0 and self.params["mandate"] == 0.9:
             raise RuntimeError("boom")
-        return real(self, steps)
+        return real(self)
 
-    monkeypatch.setattr(model_module.OrganisationModel, "run", flaky)
+    monkeypatch.setattr(model_module.OrganisationModel, "step", flaky)
     res = run_experiment(study(tmp_path), tmp_path / "out", workers=1, progress=False)
     assert len(res.runs) == 15 and len(res.failures) == 3
     fails = pd.read_csv(tmp_path / "out" / "failures.csv")
     assert (fails["error"] == "RuntimeError: boom").all()
     assert all(json.loads(p) == {"silo_barrier": 1.0, "mandate": 0.9} for p in fails["params"])
-    assert set(fails["seed"]) == {run_seed(7, i) for i in fails["index"]}
+    exp = load_experiment(study(tmp_path))
+    by_index = {r.index: r.seed for r in plan(exp)}
+    assert list(fails["index"]) == sorted(fails["index"])  # in run order
+    assert list(fails["seed"]) == [by_index[i] for i in fails["index"]]
     # the failed runs are retried on resume
-    monkeypatch.setattr(model_module.OrganisationModel, "run", real)
+    monkeypatch.setattr(model_module.OrganisationModel, "step", real)
     res = run_experiment(study(tmp_path), tmp_path / "out", workers=1, progress=False, resume=True)
     assert len(res.runs) == 18 and len(res.failures) == 0
 
@@ -167,10 +184,17 @@ def test_adaptive_replications_stop_when_the_interval_is_narrow(tmp_path):
 
 # --- interruption ---------------------------------------------------------------
 
+def stored_runs(folder: Path) -> list[Path]:
+    """The run folders a study has stored (runs/KEY/)."""
+    runs = folder / "runs"
+    return [p for p in runs.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))] \
+        if runs.is_dir() else []
+
+
 def _wait_for_runs(folder: Path, count: int, timeout: float = 60.0) -> None:
     end = time.time() + timeout
     while time.time() < end:
-        if len(list((folder / "runs").glob("*.json"))) >= count:
+        if len(stored_runs(folder)) >= count:
             return
         time.sleep(0.02)
     raise AssertionError("the study did not get going")
@@ -185,7 +209,7 @@ def test_sigkill_then_resume_gives_the_uninterrupted_results(tmp_path):
     _wait_for_runs(out, 6)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    partial = len(list((out / "runs").glob("*.json")))
+    partial = len(stored_runs(out))
     assert 6 <= partial < 48
     resumed = run_experiment(f, out, workers=2, progress=False, resume=True)
     pd.testing.assert_frame_equal(resumed.runs, whole.runs)

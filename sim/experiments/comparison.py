@@ -21,12 +21,16 @@ import pandas as pd
 
 from .. import __version__
 from ..model.churn import CAUSES
-from ..model.events import EVENT_CAUSES, Event, make_event
+from ..model.events import EVENT_CAUSES, make_event
 from ..files.results import END_METRICS
 from ..files.scenarios import Scenario, ScenarioError, load_scenario
 from . import store
 from .design import Run, run_seed
-from .runner import Task, run_in_folder, run_tasks
+from .folder import Folder
+from .provenance import study_provenance
+from .resume import keep
+from .spec import ExperimentError
+from .runner import Task, _sayer, run_in_folder, run_tasks
 
 SERIES = ("active_customers", "retention", "churned", *(f"churn_{c}" for c in CAUSES + EVENT_CAUSES),
           "acquired", "mean_satisfaction", "nps", "failure_demand_share",
@@ -125,8 +129,7 @@ def build_comparison(refs: list[str], replications: int = DEFAULT_REPLICATIONS,
 
 def _key(arm: Arm, seed: int, steps: int) -> str:
     blob = json.dumps({"params": arm.spec.params, "events": [e.as_dict() for e in arm.spec.events],
-                       "seed": seed, "steps": steps, "version": __version__},
-                      sort_keys=True, default=str)
+                       "seed": seed, "steps": steps}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
@@ -152,20 +155,35 @@ class ComparisonResults:
     out: Path
 
 
+COMPARISON_TABLES = ("comparison.json", "runs.parquet", "timeseries.parquet", "summary.csv",
+                     "failures.csv")
+
+
 def run_comparison(comp: Comparison, out: str | Path, *, workers: int | None = None,
                    scheduler: str | None = None, resume: bool = False,
-                   progress: bool = True) -> ComparisonResults:
+                   progress: bool = True, allow_code_change: bool = False) -> ComparisonResults:
     """Run what the folder lacks of the comparison and write its tables."""
     out = Path(out)
+    notes: list[str] = []
+    say = _sayer(notes)
+    runs = plan(comp)
+    keys = {run.key for run, _ in runs}
+    prov = study_provenance("", {}, [])
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+    def prepare(records: dict) -> dict:
+        return keep(out, records, lambda r: r["key"] in keys, prov, allow_code_change, say,
+                    "comparison.json", comp.steps)
 
     def work(backend, done: dict, failures: list) -> None:
-        todo = [Task(run, arm.spec, comp.steps, END_METRICS, SERIES)
-                for run, arm in plan(comp) if run.key not in done]
+        todo = [Task(run, arm.spec, comp.steps, SERIES) for run, arm in runs if run.key not in done]
         run_tasks(todo, backend, out, done, failures, progress)
 
-    return run_in_folder(out, work, lambda done, failures, started:
-                         finish(comp, out, done, failures, started),
-                         workers=workers, scheduler=scheduler, resume=resume, progress=progress)
+    name = "-vs-".join(s.name for s in comp.scenarios)
+    return run_in_folder(out, Folder(out, "comparison", name), COMPARISON_TABLES, prepare, work,
+                         lambda done, failures: finish(comp, out, done, failures, started, prov),
+                         workers=workers, scheduler=scheduler, resume=resume, progress=progress,
+                         say=say)
 
 
 def _arm_name(comp: Comparison, arm: Arm) -> str:
@@ -175,7 +193,8 @@ def _arm_name(comp: Comparison, arm: Arm) -> str:
     return f"without {e.kind} at week {e.at}"
 
 
-def finish(comp: Comparison, out: Path, done: dict, failures: list, started: str) -> ComparisonResults:
+def finish(comp: Comparison, out: Path, done: dict, failures: list, started: str,
+           prov: dict | None = None) -> ComparisonResults:
     """Tables from the finished runs of this comparison, written atomically."""
     arms = comp.arms()
     rows, series = [], []
@@ -195,8 +214,7 @@ def finish(comp: Comparison, out: Path, done: dict, failures: list, started: str
     ts = (pd.concat(series, ignore_index=True) if series else
           pd.DataFrame(columns=["index", "scenario", "event", "replication", "step", *SERIES]))
     summary = summarise(runs[runs["event"] == -1], comp)
-    fails = pd.DataFrame(failures, columns=["index", "point", "replication", "seed", "params", "error"])
-    fails = fails.rename(columns={"point": "arm"})
+    fails = store.write_failures(out, failures).rename(columns={"point": "arm"})
     if len(fails):
         fails["arm"] = [f"{comp.scenarios[arms[a].scenario].name}, {_arm_name(comp, arms[a])}"
                         for a in fails["arm"]]
@@ -205,7 +223,7 @@ def finish(comp: Comparison, out: Path, done: dict, failures: list, started: str
     store.write_frame(out / "timeseries.parquet", ts)
     store.write_frame(out / "summary.csv", summary)
     store.write_frame(out / "failures.csv", fails)
-    doc = comparison_document(comp, len(runs), len(fails), started)
+    doc = comparison_document(comp, len(runs), len(fails), started, prov)
     store.write_atomic(out / "comparison.json", json.dumps(doc, indent=2, sort_keys=True,
                                                            default=str) + "\n")
     return ComparisonResults(runs, ts, summary, fails, out)
@@ -227,7 +245,8 @@ def summarise(runs: pd.DataFrame, comp: Comparison) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def comparison_document(comp: Comparison, n_runs: int, n_failed: int, started: str) -> dict:
+def comparison_document(comp: Comparison, n_runs: int, n_failed: int, started: str,
+                        prov: dict | None = None) -> dict:
     """comparison.json: everything needed to read the results and to run them again."""
     return {
         "kind": "comparison", "question": comp.question, "command": comp.command,
@@ -238,19 +257,28 @@ def comparison_document(comp: Comparison, n_runs: int, n_failed: int, started: s
                        "source": s.source, "presets": list(s.presets), "params": s.params,
                        "events": [e.as_dict() for e in s.events]}
                       for s, label in zip(comp.scenarios, comp.labels)],
-        "orgsim_version": __version__, "started": started,
+        "orgsim_version": __version__, "provenance": prov, "started": started,
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "runs": n_runs, "failed": n_failed,
     }
 
 
 def comparison_from_folder(folder: Path) -> Comparison:
-    """The comparison as it was resolved when run, from comparison.json."""
-    doc = json.loads((Path(folder) / "comparison.json").read_text())
-    scenarios = tuple(
-        Scenario(name=s["name"], params=s["params"], description=s["description"],
-                 steps=doc["steps"], source=s["source"], presets=tuple(s["presets"]),
-                 events=tuple(make_event(e.pop("at"), e.pop("kind"), e, "events") for e in s["events"]))
-        for s in doc["scenarios"])
-    return Comparison(scenarios, tuple(s["label"] for s in doc["scenarios"]), doc["replications"],
-                      doc["steps"], doc["seed"], doc["question"], doc["client"],
-                      doc["events_from"], doc["command"], tuple(doc["refs"]))
+    """The comparison as it was resolved when run, from comparison.json; a damaged
+    file (not JSON, keys missing or of the wrong type) is a one-line ExperimentError."""
+    path = Path(folder) / "comparison.json"
+    try:
+        doc = json.loads(path.read_text())
+        if not isinstance(doc["seeds"], list) or not isinstance(doc["orgsim_version"], str):
+            raise TypeError("seeds or orgsim_version")
+        scenarios = tuple(
+            Scenario(name=s["name"], params=dict(s["params"]), description=s["description"],
+                     steps=doc["steps"], source=s["source"], presets=tuple(s["presets"]),
+                     events=tuple(make_event(e.pop("at"), e.pop("kind"), e, "events") for e in s["events"]))
+            for s in doc["scenarios"])
+        return Comparison(scenarios, tuple(str(s["label"]) for s in doc["scenarios"]),
+                          int(doc["replications"]), int(doc["steps"]), int(doc["seed"]),
+                          doc["question"], doc["client"], doc["events_from"], doc["command"],
+                          tuple(doc["refs"]))
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as err:
+        raise ExperimentError(f"{path}: damaged ({type(err).__name__}: {str(err)[:80]}); orgsim "
+                              "writes it with the comparison: run the comparison again") from None

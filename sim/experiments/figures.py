@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import math
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -41,49 +42,62 @@ def _ci(values: np.ndarray) -> tuple[float, float]:
     return float(values.mean()), t_quantile(n - 1) * float(values.std(ddof=1)) / math.sqrt(n)
 
 
-def retention_curves(exp, res, folder: Path) -> list[Path]:
-    """Mean retention by week with its 95% band, one curve per point (the points with
-    the highest and lowest final retention when there are more than MAX_CURVES)."""
+TITLES = {"retention": ("Starting customers still with the firm (mean and 95% band)",
+                        "retention (share)", "retention_curves")}
+
+
+def weekly_curves(exp, res, folder: Path, column: str = "retention") -> list[Path]:
+    """Mean of a kept weekly column by week with its 95% band (the weekly summary),
+    one curve per point (the points with the highest and lowest last value when there
+    are more than MAX_CURVES); retention as ``retention_curves``, any other column as
+    ``weekly_COLUMN``."""
     import matplotlib.pyplot as plt
 
-    ts = res.timeseries
-    if ts.empty or "retention" not in ts.columns:
+    weekly = res.weekly
+    if weekly is None or weekly.empty or f"{column}_mean" not in weekly.columns:
         return []
-    point_of = res.runs.set_index("index")["point"]
-    ts = ts.assign(point=point_of.reindex(ts["run"]).to_numpy())
-    final = ts[ts["step"] == ts["step"].max()].groupby("point")["retention"].mean().sort_values()
-    chosen = list(final.index) if len(final) <= MAX_CURVES else (
-        list(final.index[:MAX_CURVES // 2]) + list(final.index[-MAX_CURVES // 2:]))
+    last = weekly.sort_values("step").groupby("point")[f"{column}_mean"].last().sort_values()
+    chosen = list(last.index) if len(last) <= MAX_CURVES else (
+        list(last.index[:MAX_CURVES // 2]) + list(last.index[-MAX_CURVES // 2:]))
     summary = res.summary.set_index("point")
     fig, ax = plt.subplots(figsize=(9, 5))
     colours = plt.cm.viridis(np.linspace(0, 0.9, len(chosen)))
     labels = []
     for colour, p in zip(colours, chosen):
-        wide = ts[ts["point"] == p].pivot(index="step", columns="run", values="retention")
-        mean = wide.mean(axis=1)
-        n = wide.shape[1]
-        half = (t_quantile(n - 1) * wide.std(axis=1, ddof=1) / math.sqrt(n)) if n > 1 else 0 * mean
-        ax.fill_between(mean.index, mean - half, mean + half, color=colour, alpha=0.15, lw=0)
-        ax.plot(mean.index, mean, color=colour, lw=1.8)
+        w = weekly[weekly["point"] == p].sort_values("step")
+        mean = w[f"{column}_mean"].to_numpy(dtype=float)
+        low = w[f"{column}_ci_low"].to_numpy(dtype=float)
+        high = w[f"{column}_ci_high"].to_numpy(dtype=float)
+        ok = np.isfinite(low) & np.isfinite(high) & (w["n"].to_numpy() > 1)
+        ax.fill_between(w["step"], np.where(ok, low, mean), np.where(ok, high, mean),
+                        color=colour, alpha=0.15, lw=0)
+        ax.plot(w["step"], mean, color=colour, lw=1.8)
         label = _label(summary.loc[p], exp.varied) if exp.varied else "base"
-        labels.append([float(mean.iloc[-1]), label, colour])
+        labels.append([float(mean[-1]), label, colour])
     # direct labels at the curves' ends, pushed apart so they never overlap
     labels.sort(key=lambda x: x[0])
     lo, hi = ax.get_ylim()
     gap = 0.045 * (hi - lo)
     for i in range(1, len(labels)):
         labels[i][0] = max(labels[i][0], labels[i - 1][0] + gap)
-    end = ts["step"].max()
+    end = weekly["step"].max()
     for y, label, colour in labels:
         ax.text(end * 1.02, y, label, va="center", fontsize=8, color=colour)
-    ax.set_xlim(0, end * 1.45)
-    ax.set_title("Starting customers still with the firm (mean and 95% band)")
+    ax.set_xlim(0, end * 1.45 if end else 1)
+    words = column.replace("_", " ")
+    title, ylabel, name = TITLES.get(column, (f"{words.capitalize()} by week (mean and 95% band)",
+                                              words, f"weekly_{column}"))
+    ax.set_title(title)
     ax.set_xlabel("weeks")
-    ax.set_ylabel("retention (share)")
+    ax.set_ylabel(ylabel)
     ax.spines[["top", "right"]].set_visible(False)
-    out = save_figure(fig, folder, "retention_curves")
+    out = save_figure(fig, folder, name)
     plt.close(fig)
     return out
+
+
+def _tick(value) -> str:
+    return f"{value:g}" if isinstance(value, (int, float, np.number)) else str(value)
 
 
 def metric_by_parameter(exp, res, folder: Path) -> list[Path]:
@@ -98,7 +112,7 @@ def metric_by_parameter(exp, res, folder: Path) -> list[Path]:
     runs = res.runs
     fig, axes = plt.subplots(1, len(exp.varied), figsize=(4 * len(exp.varied), 3.6), squeeze=False)
     for ax, name in zip(axes[0], exp.varied):
-        if exp.sampler is None:
+        if exp.sampler is None or name in exp.sampler.choices:
             levels = sorted(runs[name].unique())
             stats = [_ci(runs.loc[runs[name] == lv, metric].to_numpy(dtype=float)) for lv in levels]
             ax.errorbar(levels, [m for m, _ in stats], yerr=[h for _, h in stats], marker="o",
@@ -138,8 +152,8 @@ def heat_map(exp, res, folder: Path) -> list[Path]:
             shade = im.norm(v) if np.isfinite(v) else 0
             ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=9,
                     color="white" if shade > 0.6 else "black")
-    ax.set_xticks(range(len(table.columns)), [f"{c:g}" for c in table.columns])
-    ax.set_yticks(range(len(table.index)), [f"{r:g}" for r in table.index])
+    ax.set_xticks(range(len(table.columns)), [_tick(c) for c in table.columns])
+    ax.set_yticks(range(len(table.index)), [_tick(r) for r in table.index])
     ax.set_xlabel(b.replace("_", " "))
     ax.set_ylabel(a.replace("_", " "))
     ax.set_title(f"Mean {metric.replace('_', ' ')} after {exp.steps} weeks")
@@ -186,11 +200,17 @@ def draw_all(exp, res) -> list[Path]:
     import matplotlib
     matplotlib.use("Agg")
 
+    from .store import weekly_summary
+
     folder = Path(res.out) / "figures"
+    if (res.weekly is None or res.weekly.empty) and not res.timeseries.empty:
+        res.weekly = weekly_summary(res.timeseries, res.runs, exp.varied, exp.timeseries)
+    draws = [partial(weekly_curves, column=c) for c in exp.timeseries]
     written = []
-    for draw in (retention_curves, metric_by_parameter, heat_map, sensitivity_bars):
+    for draw in (*draws, metric_by_parameter, heat_map, sensitivity_bars):
         try:
             written += draw(exp, res, folder)
         except Exception as err:  # noqa: BLE001 - a figure must not cost the study
-            warnings.warn(f"figure {draw.__name__} skipped: {err}", stacklevel=2)
+            name = getattr(draw, "__name__", None) or f"weekly {draw.keywords['column']}"
+            warnings.warn(f"figure {name} skipped: {err}", stacklevel=2)
     return written

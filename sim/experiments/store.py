@@ -1,107 +1,186 @@
-"""A study's results folder. Each finished run is one JSON file under ``runs/``, named
-by its key and written atomically, so a study stopped at any moment keeps every run it
-finished and a resumed one skips them. The tables are rebuilt from those files."""
+"""A study's results folder. Each finished run is one folder ``runs/KEY/`` (its record
+``run.json``, and ``customers.parquet`` when snapshots are kept), written into a
+temporary folder, flushed to disk and renamed as a whole, so a study stopped at any
+moment keeps every run it finished and a resumed one skips them. A run file that is
+not a complete run record is moved to ``runs/_bad/``; runs that are not part of the
+study as it is now go to ``runs/_stale/`` (and come back if the study returns to
+them). The tables are rebuilt from the records.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
-import tempfile
+import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from .design import Run
+from ..files.atomic import write_atomic, write_folder  # noqa: F401  (write_atomic: used by others)
+
+RECORD = "run.json"
+SNAPSHOTS = "customers.parquet"
+STALE, BAD = "_stale", "_bad"
+REQUIRED = {"key": str, "seed": int, "replication": int, "params": dict, "steps": int,
+            "metrics": dict, "provenance": dict}
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write a file so that it is either absent or complete: a temporary file in the
-    same folder, flushed to disk, then renamed over the target."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; results are for sharing
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode() if isinstance(data, str) else data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def frame_bytes(df: pd.DataFrame, suffix: str) -> bytes:
+    """A DataFrame as Parquet or CSV bytes."""
+    if suffix == ".parquet":
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        return buf.getvalue()
+    return df.to_csv(index=False, lineterminator="\n").encode()
 
 
 def write_frame(path: Path, df: pd.DataFrame) -> None:
     """A DataFrame to Parquet or CSV (by suffix), atomically."""
-    if path.suffix == ".parquet":
-        import io
-        buf = io.BytesIO()
-        df.to_parquet(buf, index=False)
-        write_atomic(path, buf.getvalue())
+    write_atomic(path, frame_bytes(df, Path(path).suffix))
+
+
+def run_folder(out: Path, key: str) -> Path:
+    return Path(out) / "runs" / key
+
+
+def save_run(out: Path, record: dict[str, Any], files: dict[str, bytes] | None = None) -> None:
+    """Store a finished run: its record and any other files, as one folder."""
+    data = {RECORD: json.dumps(record, sort_keys=True).encode(), **(files or {})}
+    write_folder(run_folder(out, record["key"]), data)
+
+
+def problem_of(entry: Path) -> str | None:
+    """Why ``entry`` (in runs/) is not a complete run, or None when it is one."""
+    if not entry.is_dir() or entry.is_symlink():
+        return "not a run folder"
+    try:
+        record = json.loads((entry / RECORD).read_text())
+    except FileNotFoundError:
+        return f"no {RECORD}"
+    except (ValueError, OSError) as err:
+        return f"{RECORD} cannot be read ({type(err).__name__})"
+    if not isinstance(record, dict):
+        return f"{RECORD} is not a run record"
+    for field, kind in REQUIRED.items():
+        if not isinstance(record.get(field), kind) or isinstance(record.get(field), bool):
+            return f"{RECORD} has no valid {field!r}"
+    if record["key"] != entry.name:
+        return f"{RECORD} is the record of another run ({record['key']})"
+    return None
+
+
+def scan_runs(out: Path) -> tuple[dict[str, dict[str, Any]], list[tuple[Path, str]]]:
+    """Every complete run in the folder, by key, with those in ``runs/_stale/``
+    (``"stale": True``), and what else is there: (entry, why it is not a run).
+    Dotfiles are not orgsim's runs and are left alone. Reads only."""
+    runs = Path(out) / "runs"
+    records: dict[str, dict[str, Any]] = {}
+    bad: list[tuple[Path, str]] = []
+    for place, stale in ((runs, False), (runs / STALE, True)):
+        if not place.is_dir():
+            continue
+        for entry in sorted(place.iterdir()):
+            if entry.name.startswith(".") or (place == runs and entry.name in (STALE, BAD)):
+                continue
+            problem = problem_of(entry)
+            if problem is None:
+                record = json.loads((entry / RECORD).read_text())
+                records[entry.name] = {**record, "stale": stale}
+            else:
+                bad.append((entry, problem))
+    return records, bad
+
+
+def set_aside(out: Path, bad: list[tuple[Path, str]], say: Callable[[str], Any]) -> None:
+    """Move what is not a run to runs/_bad/, with a line naming each."""
+    for entry, problem in bad:
+        moved = _move(entry, Path(out) / "runs" / BAD)
+        say(f"{entry}: {problem}; moved to {moved}, and the run is done again if the study has it")
+
+
+def _move(entry: Path, folder: Path) -> Path:
+    """Move ``entry`` into ``folder`` under a name not taken there."""
+    folder.mkdir(exist_ok=True)
+    target, n = folder / entry.name, 1
+    while target.exists():
+        target, n = folder / f"{entry.name}.{n}", n + 1
+    os.replace(entry, target)
+    return target
+
+
+def set_stale(out: Path, key: str, stale: bool) -> None:
+    """Move a run to runs/_stale/ (``stale``) or back."""
+    runs = Path(out) / "runs"
+    src, dst = (runs / key, runs / STALE / key) if stale else (runs / STALE / key, runs / key)
+    dst.parent.mkdir(exist_ok=True)
+    if dst.exists():  # the same run (same key) is there already
+        shutil.rmtree(src)
     else:
-        write_atomic(path, df.to_csv(index=False, lineterminator="\n"))
+        os.replace(src, dst)
 
 
-def run_path(out: Path, key: str) -> Path:
-    return Path(out) / "runs" / f"{key}.json"
+def record_for(run: Run, steps: int, result: dict[str, Any]) -> dict[str, Any]:
+    """What is stored for a finished run (where it sits in the study is not: that
+    changes when the study is edited)."""
+    return {"key": run.key, "seed": run.seed, "replication": run.replication,
+            "params": run.params, "steps": steps, **result}
 
 
-def save_run(out: Path, record: dict[str, Any]) -> None:
-    write_atomic(run_path(out, record["key"]), json.dumps(record, sort_keys=True))
-
-
-def load_runs(out: Path) -> dict[str, dict[str, Any]]:
-    """Every finished run in the folder, by key. A run file is complete or absent;
-    temporary files a killed study left behind are removed."""
-    folder = Path(out) / "runs"
-    records = {}
-    if folder.is_dir():
-        for f in folder.glob(".*"):
-            f.unlink(missing_ok=True)
-        for f in folder.glob("*.json"):
-            records[f.stem] = json.loads(f.read_text())
-    return records
-
-
-def record_for(run: Run, result: dict[str, Any]) -> dict[str, Any]:
-    """What is stored for a finished run."""
-    return {"index": run.index, "point": run.point, "replication": run.replication,
-            "seed": run.seed, "key": run.key, "params": run.params, **result}
-
-
-def runs_table(records: list[dict[str, Any]], varied: tuple[str, ...],
-               metrics: tuple[str, ...]) -> pd.DataFrame:
-    """One row per run: index, point, replication, seed, the varied parameters, metrics."""
+def runs_table(pairs: list[tuple[Run, dict]], varied: tuple[str, ...], metrics: tuple[str, ...],
+               stopped: bool = False) -> pd.DataFrame:
+    """One row per run in run order: index, point, replication, seed, the varied
+    values, the metrics, whether the stop condition ended it (``stopped``) and the
+    digest of the model code that made it."""
     rows = []
-    for r in sorted(records, key=lambda r: r["index"]):
-        row = {k: r[k] for k in ("index", "point", "replication", "seed")}
-        row.update({name: r["params"][name] for name in varied})
-        row.update({m: r["metrics"][m] for m in metrics})
+    for run, r in sorted(pairs, key=lambda p: p[0].index):
+        row = {"index": run.index, "point": run.point, "replication": run.replication,
+               "seed": run.seed, **{name: run.params[name] for name in varied},
+               **{m: r["metrics"][m] for m in metrics}}
+        if stopped:
+            row["stopped"] = bool(r.get("stopped", False))
+        row["code"] = r["provenance"].get("code", "")
         rows.append(row)
-    cols = ["index", "point", "replication", "seed", *varied, *metrics]
+    cols = ["index", "point", "replication", "seed", *varied, *metrics,
+            *(["stopped"] if stopped else []), "code"]
     return pd.DataFrame(rows, columns=cols)
 
 
-def timeseries_table(records: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
-    """Long table: run index, step, and the kept weekly columns."""
+def measured_steps(last: int, measure: int | str) -> list[int]:
+    """The weeks at which the weekly columns are kept: every k-th from 0 and the last
+    one, or the last only (``"end"``)."""
+    if measure == "end":
+        return [last]
+    steps = list(range(0, last + 1, int(measure)))
+    return steps if steps[-1] == last else steps + [last]
+
+
+def has_series(record: dict[str, Any], columns: tuple[str, ...], measure: int | str) -> bool:
+    """Whether the record holds the columns at every week the study keeps."""
+    if not columns:
+        return True
+    ts = record.get("timeseries") or {}
+    if not all(c in ts for c in ("step", *columns)) or not ts["step"]:
+        return False
+    return set(measured_steps(int(ts["step"][-1]), measure)) <= set(ts["step"])
+
+
+def timeseries_table(pairs: list[tuple[Run, dict]], columns: tuple[str, ...],
+                     measure: int | str = 1) -> pd.DataFrame:
+    """Long table: run index, step, and the kept weekly columns at the kept weeks."""
     parts = []
-    for r in sorted(records, key=lambda r: r["index"]):
+    for run, r in sorted(pairs, key=lambda p: p[0].index):
         ts = r.get("timeseries") or {}
-        if not ts:
+        if not columns or not ts:
             continue
-        n = len(ts["step"])
-        parts.append(pd.DataFrame({"run": np.full(n, r["index"]), "step": ts["step"],
-                                   **{c: ts[c] for c in columns}}))
+        steps = np.asarray(ts["step"])
+        keep = np.isin(steps, measured_steps(int(steps[-1]), measure))
+        parts.append(pd.DataFrame({"run": np.full(int(keep.sum()), run.index), "step": steps[keep],
+                                   **{c: np.asarray(ts[c])[keep] for c in columns}}))
     if not parts:
         return pd.DataFrame(columns=["run", "step", *columns])
     return pd.concat(parts, ignore_index=True)
@@ -113,6 +192,15 @@ def t_quantile(df: int) -> float:
     return float(stats.t.ppf(0.975, df))
 
 
+def _estimates(x: np.ndarray) -> tuple[float, float, float]:
+    """Mean, standard deviation and half-width of the 95% t interval (NaN for n < 2)."""
+    mean = float(x.mean())
+    if len(x) < 2:
+        return mean, math.nan, math.nan
+    sd = float(x.std(ddof=1))
+    return mean, sd, t_quantile(len(x) - 1) * sd / math.sqrt(len(x))
+
+
 def summary_table(runs: pd.DataFrame, varied: tuple[str, ...],
                   metrics: tuple[str, ...]) -> pd.DataFrame:
     """Per point: replications, and mean, standard deviation and 95% interval of each
@@ -121,11 +209,60 @@ def summary_table(runs: pd.DataFrame, varied: tuple[str, ...],
     for point, g in runs.groupby("point", sort=True):
         row = {"point": point, **{v: g[v].iloc[0] for v in varied}, "n": len(g)}
         for m in metrics:
-            x = g[m].to_numpy(dtype=float)
-            mean = float(x.mean())
-            sd = float(x.std(ddof=1)) if len(x) > 1 else math.nan
-            half = t_quantile(len(x) - 1) * sd / math.sqrt(len(x)) if len(x) > 1 else math.nan
+            mean, sd, half = _estimates(g[m].to_numpy(dtype=float))
             row.update({f"{m}_mean": mean, f"{m}_std": sd,
                         f"{m}_ci_low": mean - half, f"{m}_ci_high": mean + half})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def weekly_summary(ts: pd.DataFrame, runs: pd.DataFrame, varied: tuple[str, ...],
+                   columns: tuple[str, ...]) -> pd.DataFrame:
+    """Per point and kept week: the runs that reached it, and mean and 95% interval of
+    each kept weekly column over them."""
+    out_cols = ["point", *varied, "step", "n",
+                *(f"{c}_{s}" for c in columns for s in ("mean", "ci_low", "ci_high"))]
+    if ts.empty or not columns:
+        return pd.DataFrame(columns=out_cols)
+    where = runs.set_index("index")
+    ts = ts.assign(point=where["point"].reindex(ts["run"]).to_numpy())
+    rows = []
+    for (point, step), g in ts.groupby(["point", "step"], sort=True):
+        first = where[where["point"] == point].iloc[0]
+        row = {"point": point, **{v: first[v] for v in varied}, "step": step, "n": len(g)}
+        for c in columns:
+            mean, _, half = _estimates(g[c].to_numpy(dtype=float))
+            row.update({f"{c}_mean": mean, f"{c}_ci_low": mean - half, f"{c}_ci_high": mean + half})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=out_cols)
+
+
+def write_failures(out: Path, failures: list[dict[str, Any]]) -> pd.DataFrame:
+    """failures.csv in run order, each run's traceback in failures/run-INDEX.txt (the
+    folder holds only the current failures' files); returns the table."""
+    folder = Path(out) / "failures"
+    rows = sorted(failures, key=lambda f: f["index"])
+    names = {f"run-{f['index']}.txt" for f in rows}
+    if folder.is_dir():
+        for old in folder.iterdir():
+            if old.name not in names and old.is_file():
+                old.unlink()
+    table = []
+    for f in rows:
+        name = f"run-{f['index']}.txt"
+        write_atomic(folder / name, f"{f['error']}\n\n{f['trace']}")
+        table.append({**{k: v for k, v in f.items() if k != "trace"}, "traceback": f"failures/{name}"})
+    return pd.DataFrame(table, columns=["index", "point", "replication", "seed", "params", "error",
+                                        "traceback"])
+
+
+def snapshots_table(out: Path, pairs: list[tuple[Run, dict]]) -> pd.DataFrame:
+    """Every run's customer snapshots in one long table: run index first."""
+    parts = []
+    for run, r in sorted(pairs, key=lambda p: p[0].index):
+        path = run_folder(out, r["key"]) / SNAPSHOTS
+        if path.is_file():
+            df = pd.read_parquet(path)
+            df.insert(0, "run", run.index)
+            parts.append(df)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["run", "week", "customer"])

@@ -4,15 +4,13 @@ same scenario and seed."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..model import OrganisationModel
+from ..model import OrganisationModel, ScenarioError
+from .atomic import TMP, clean_leftovers, write_folder
 from .extensions import class_name
 from ..model.params import DEFAULTS
 
@@ -101,20 +99,27 @@ def summary_document(model, version: str) -> dict[str, Any]:
     }
 
 
+RUN_FILES = ("timeseries.csv", "summary.json")
+
+
 def write_run(out: Path, ts: pd.DataFrame, summary: dict[str, Any]) -> None:
-    """Write timeseries.csv and summary.json into ``out`` atomically: both are made in
-    a temporary folder beside it and moved in only when complete."""
+    """Write timeseries.csv and summary.json as one folder ``out``, renamed into place
+    as a whole (sim.files.atomic.write_folder), so a kill never leaves one run's table
+    beside another's summary. An existing ``out`` is replaced only when it holds
+    nothing but those two files; what a killed write left beside it is removed."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        ts.to_csv(tmp / "timeseries.csv", index=False, lineterminator="\n")
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
-        out.mkdir(exist_ok=True)
-        for name in ("timeseries.csv", "summary.json"):
-            os.replace(tmp / name, out / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    if out.is_dir():
+        others = sorted(p.name for p in out.iterdir() if p.name not in RUN_FILES)
+        if others:
+            raise ScenarioError(f"--out {out} holds other files ({others[0]}"
+                                f"{f' and {len(others) - 1} more' if len(others) > 1 else ''}); "
+                                "orgsim run writes into a new folder or one it wrote before")
+    for prefix in (f"{TMP}{out.name}.", f"{TMP}old.{out.name}."):
+        clean_leftovers(out.parent, prefix, exact=True)
+    write_folder(out, {
+        "timeseries.csv": ts.to_csv(index=False, lineterminator="\n").encode(),
+        "summary.json": (json.dumps(summary, indent=2, sort_keys=True) + "\n").encode(),
+    })
 
 
 def human_summary(summary: dict[str, Any], out: Path | None = None) -> str:

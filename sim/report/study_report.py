@@ -56,10 +56,16 @@ def effects(exp, runs: pd.DataFrame, metric: str) -> list[tuple[str, str, str, E
     out = []
     for name in exp.varied:
         x = runs[name]
-        if exp.sampler is None:
-            lo_v, hi_v = x.min(), x.max()
+        if exp.sampler is None or name in exp.sampler.choices:
+            levels = exp.grid[name] if exp.sampler is None else exp.sampler.choices[name]
+            present = [v for v in levels if (x == v).any()]
+            if not present:
+                continue
+            numeric = all(isinstance(v, (int, float, np.number)) for v in present)
+            # numbers: lowest and highest; choices: first and last as the file lists them
+            lo_v, hi_v = (min(present), max(present)) if numeric else (present[0], present[-1])
             lo, hi = runs[x == lo_v][metric], runs[x == hi_v][metric]
-            lo_t, hi_t = f"{lo_v:g}", f"{hi_v:g}"
+            lo_t, hi_t = (f"{lo_v:g}", f"{hi_v:g}") if numeric else (str(lo_v), str(hi_v))
         else:
             a, b = np.quantile(x, [0.2, 0.8])
             lo, hi = runs[x <= a][metric], runs[x >= b][metric]
@@ -147,6 +153,8 @@ def points_table(exp, summary: pd.DataFrame, metric: str) -> Table:
 def _source(name: str) -> str:
     """A parameter's source; one of an extension not imported here is named as such."""
     p = PARAMS.get(name)
+    if name.startswith("events."):
+        return "a parameter of the base scenario's event (docs/studies.md)"
     return p.source if p is not None else "a parameter of the study's model class"
 
 
@@ -158,8 +166,9 @@ def assumptions(exp) -> list:
     varied = [(p, ", ".join(f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in vals),
                "varied", _source(p)) for p, vals in exp.grid.items()]
     if exp.sampler:
-        varied = [(p, f"{lo:g} to {hi:g} ({exp.sampler.method})", "varied", _source(p))
-                  for p, (lo, hi) in exp.sampler.ranges.items()]
+        varied = [(p, ", ".join(exp.sampler.choices[p]) + f" ({exp.sampler.method})"
+                   if p in exp.sampler.choices else f"{lo:g} to {hi:g} ({exp.sampler.method})",
+                   "varied", _source(p)) for p, (lo, hi) in exp.sampler.ranges.items()]
     n_default = len(set(base) | set(exp.varied)) - len(rows) - len(varied)
     return [Heading("Assumptions"),
             Para(f"Parameters that are not at their documented default, and those the study "
@@ -172,10 +181,11 @@ def reproduce(exp, doc: dict, folder: Path) -> list:
             Para(f"orgsim sweep {exp.source or exp.name} --replications {exp.replications} "
                  f"--steps {exp.steps} --out {folder}", "code"),
             Para(f"Then: orgsim report {folder}", "code"),
-            Para(f"Study seed {exp.seed}: every run's seed is spawned from it and the run's index, "
-                 f"whatever worker runs it. orgsim {doc['orgsim_version']}, Python "
-                 f"{platform.python_version()}. `orgsim replay {folder} N` re-runs run N and checks "
-                 "it is identical."),
+            Para(f"Study seed {exp.seed}: every run's seed is spawned from it, the point's parameter "
+                 f"values and the replication, whatever worker runs it. orgsim {doc['orgsim_version']}, "
+                 f"Python {doc.get('provenance', {}).get('python', platform.python_version())}, model "
+                 f"code {doc.get('provenance', {}).get('code', 'unrecorded')} (study.json: provenance). "
+                 f"`orgsim replay {folder} N` re-runs run N and checks it is identical."),
             Para("Files in this folder: runs.parquet (one row per run), summary.csv (per point), "
                  "timeseries.parquet (weekly columns kept), study.json (the study as resolved), "
                  "figures/ (PNG and SVG).", "small")]
