@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .files import budget
+from .files.text import check_text
 from .model.params import ParameterError, parse_text
 from .files.scenarios import MAX_SEED, MAX_STEPS, ScenarioError, list_scenarios, load_scenario
 
@@ -20,11 +22,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _positive_int(text: str) -> int:
+def _whole(text: str) -> int:
+    """A flag's whole number; a one-line ArgumentTypeError for anything else (a number of
+    more digits than any flag allows is not shown back in full)."""
+    if len(text.strip()) > 30:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r}... ({len(text)} characters) is not "
+                                         "allowed; a whole number of at most 30 digits")
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _positive_int(text: str) -> int:
+    value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 1 or more")
     return value
@@ -38,10 +49,7 @@ def _steps(text: str) -> int:
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    value = _whole(text)
     if not 0 <= value <= MAX_SEED:
         raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 0 to {MAX_SEED}")
     return value
@@ -71,11 +79,24 @@ def check_out(out: Path) -> None:
             return
 
 
-def _port(text: str) -> int:
+def _memory(text: str) -> int:
+    from .files.budget import parse_size
+
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        return parse_size(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _add_max_memory(parser) -> None:
+    from .files.budget import MEMORY_SHARE
+    parser.add_argument("--max-memory", type=_memory, metavar="SIZE",
+                        help="refuse, before building anything, what would need more memory "
+                             f"(e.g. 8GiB; default: {MEMORY_SHARE:.0%} of this machine's)")
+
+
+def _port(text: str) -> int:
+    value = _whole(text)
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 1 to 65535")
     return value
@@ -97,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--model", metavar="REF", default="",
                      help="a model class of your own: package.module:Class or file.py:Class "
                           "(docs/extending.md)")
+    _add_max_memory(run)
 
     demo = sub.add_parser("demo", help="product- vs customer-centric over three years, with a report")
     demo.add_argument("--replications", type=_positive_int, default=5)
@@ -104,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=_seed, default=1, help="the comparison's seed (default 1)")
     demo.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
     demo.add_argument("--out", type=Path, default=Path("results/demo"))
+    _add_max_memory(demo)
 
     comp = sub.add_parser("compare", help="scenarios side by side with the same seeds and events")
     comp.add_argument("scenarios", nargs="+", metavar="SCENARIO",
@@ -121,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--resume", action="store_true", help="run only what the folder lacks")
     comp.add_argument("--no-report", action="store_true", help="tables only; `orgsim report` later")
     comp.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_max_memory(comp)
 
     rep = sub.add_parser("report", help="report.html and report.pdf from a comparison or a study folder")
     rep.add_argument("folder", type=Path, help="made by `orgsim compare`, `orgsim demo` or `orgsim sweep`")
@@ -138,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay = sub.add_parser("replay", help="re-run one run of a study from its stored parameters and seed")
     replay.add_argument("folder", type=Path, help="a study's results folder")
-    replay.add_argument("run", type=int, help="the run's index (column 'index' of runs.parquet)")
+    replay.add_argument("run", type=_whole, help="the run's index (column 'index' of runs.parquet)")
 
     sens = sub.add_parser("sensitivity", help="Morris or Sobol indices of a study (sensitivity.csv)")
     sens.add_argument("folder", type=Path, help="a study's results folder")
@@ -179,6 +203,8 @@ def cmd_run(args) -> int:
     steps = args.steps if args.steps is not None else scenario.steps
     seed = args.seed if args.seed is not None else scenario.seed
     scenario.check_horizon(steps)
+    budget.check(budget.scenario_cost(scenario, steps), args.max_memory,
+                 f"{scenario.name} over {steps} weeks")
     out = args.out or Path("results") / f"{scenario.name}-seed{seed}"
     check_out(out)
     model = model_class(scenario, rng=seed)
@@ -201,9 +227,17 @@ def _written(folder: Path, report) -> None:
           f"in {folder / 'figures'}/; tables in {folder}/")
 
 
-def cmd_demo(args) -> int:
-    from .demo import run_demo
+def _workers(workers: int | None) -> int:
+    import os
+    return workers or os.cpu_count() or 1
 
+
+def cmd_demo(args) -> int:
+    from .demo import DEMO_SCENARIOS, run_demo
+
+    scenarios = [load_scenario(name) for name in DEMO_SCENARIOS]
+    budget.check(budget.study_cost(scenarios, args.steps, args.replications * len(scenarios),
+                                   _workers(args.workers)), args.max_memory, "the demo")
     check_out(args.out)
     try:
         report = run_demo(args.out, args.replications, args.steps, args.seed, args.workers)
@@ -217,6 +251,8 @@ def cmd_compare(args) -> int:
     from .experiments.comparison import build_comparison, run_comparison
     from .report import make_report
 
+    if args.question is not None:
+        check_text(args.question, "--question")
     words = ["orgsim compare", *args.scenarios, "--replications", str(args.replications),
              "--seed", str(args.seed)]
     for flag, value in (("--steps", args.steps), ("--events", args.events)):
@@ -226,6 +262,9 @@ def cmd_compare(args) -> int:
         words += ["--question", repr(args.question)]
     comp = build_comparison(args.scenarios, args.replications, args.steps, args.seed,
                             args.events, args.question, " ".join(words))
+    runs = args.replications * sum(1 + len(s.events) for s in comp.scenarios)  # and twins
+    budget.check(budget.study_cost(comp.scenarios, comp.steps, runs, _workers(args.workers)),
+                 args.max_memory, f"the comparison ({runs} runs of {comp.steps} weeks)")
     out = args.out or Path("results") / ("compare-" + "-vs-".join(s.name for s in comp.scenarios))[:120]
     check_out(out)
     try:
