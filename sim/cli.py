@@ -95,6 +95,25 @@ def _add_max_memory(parser) -> None:
                              f"(e.g. 8GiB; default: {MEMORY_SHARE:.0%} of this machine's)")
 
 
+def _duration(text: str) -> str:
+    import re
+    m = re.fullmatch(r"([0-9]{1,6})(s|m|h)", text.strip())
+    if not m or int(m.group(1)) == 0:
+        raise argparse.ArgumentTypeError(f"{text[:30]!r} is not allowed; a time such as 90s, 2m "
+                                         "or 1h")
+    return m.group(0)
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a number") from None
+    if not 0.01 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text[:30]} is not allowed; a share from 0.01 to 1")
+    return value
+
+
 def _port(text: str) -> int:
     value = _whole(text)
     if not 1 <= value <= 65535:
@@ -174,6 +193,16 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--open", action="store_true", help="also open it in the default browser")
     app.add_argument("--model", metavar="REF", default="",
                      help="run a model class of your own on the page (docs/extending.md)")
+    app.add_argument("--scenario", action="append", default=[], metavar="FILE",
+                     help="also offer this scenario file in the page's list (repeatable); "
+                          "the browser can choose only among the named scenarios and these")
+    app.add_argument("--cull-after", type=_duration, default="2m", metavar="TIME",
+                     help="forget a session this long after its tab is gone (e.g. 90s, 2m, "
+                          "1h; default 2m)")
+    app.add_argument("--tab-cpu", type=_share, default=None, metavar="SHARE",
+                     help="the share of one core a tab's steps may use (default 0.25)")
+    app.add_argument("--tab-memory", type=_memory, default=None, metavar="SIZE",
+                     help="memory a tab's models may take (default 512MiB)")
 
     val = sub.add_parser("validate", help="hold the model against nine patterns from the literature")
     val.add_argument("--quick", action="store_true",
@@ -333,14 +362,14 @@ def cmd_sensitivity(args) -> int:
 
 
 def cmd_app(args) -> int:
-    """Serve the classroom page with ``solara run`` (production mode) until stopped."""
+    """Serve the classroom page (``sim.app.serve``: solara run in production mode, no
+    request off the machine, no debug route, sessions culled) until stopped."""
     import importlib.util
     import os
 
-    from .app import PAGE_FILE
-
     if importlib.util.find_spec("solara") is None:
         raise ScenarioError("the classroom page needs the app extra: pip install -e \".[app]\"")
+    from .app.trust import SCENARIOS_ENV, TAB_CPU_ENV, TAB_MEMORY_ENV
     from .files.extensions import load_model_class, resolve_ref
 
     env = dict(os.environ)
@@ -349,14 +378,34 @@ def cmd_app(args) -> int:
         env["ORGSIM_MODEL"] = resolve_ref(args.model, Path.cwd())
     else:
         env.pop("ORGSIM_MODEL", None)  # only the command line names the page's model
-    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no calls out
-    env.setdefault("MPLBACKEND", "Agg")
-    cmd = [sys.executable, "-m", "solara", "run", str(PAGE_FILE), "--host", args.host,
-           "--port", str(args.port), "--production", "--open" if args.open else "--no-open"]
+    for key, value in ((TAB_CPU_ENV, args.tab_cpu), (TAB_MEMORY_ENV, args.tab_memory)):
+        env.pop(key, None)
+        if value is not None:
+            env[key] = str(value)
+    files = [str(Path(f).resolve()) for f in args.scenario]
+    env[SCENARIOS_ENV] = os.pathsep.join(files)  # only the command line adds to the list
+    _check_page_files(files, args.tab_memory)
+    cmd = [sys.executable, "-m", "sim.app.serve", args.host, str(args.port),
+           "open" if args.open else "no-open", args.cull_after]
     print(f"orgsim: the classroom page is at http://{args.host}:{args.port}/ (Ctrl-C stops it)",
           flush=True)
     os.execve(sys.executable, cmd, env)
     return 0  # not reached
+
+
+def _check_page_files(files: list[str], tab_memory: int | None) -> None:
+    """Refuse, in one line, a teacher's file the page could not run: one that does not
+    load, or whose models would not fit in a tab's memory at the page's largest size."""
+    from .app.classroom import MAX_CUSTOMERS, N_EMPLOYEES
+    from .app.trust import check_tab_cost
+
+    for f in files:
+        scenario = load_scenario(f, n_customers=MAX_CUSTOMERS, n_prospects=MAX_CUSTOMERS,
+                                 n_employees=N_EMPLOYEES)
+        try:
+            check_tab_cost(scenario, limit=tab_memory)
+        except ScenarioError as err:
+            raise ScenarioError(f"--scenario {f}: {err}") from None
 
 
 def cmd_validate(args) -> int:
