@@ -464,3 +464,68 @@ def test_thirty_students_at_once(server, browser):
     finally:
         for ctx in contexts:
             ctx.close()
+
+
+def _rss(pid: int) -> int:
+    """Resident memory of a process, in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def _sessions(url: str) -> int:
+    import json
+    with urllib.request.urlopen(url + "resourcez", timeout=10) as r:
+        return json.loads(r.read())["kernels"]["total"]
+
+
+def _wait_sessions(url: str, n: int, timeout: float = 180.0) -> None:
+    """Poll the server's session count (bounded) until it is ``n``."""
+    deadline = time.monotonic() + timeout
+    while _sessions(url) != n:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{_sessions(url)} sessions left, not {n}")
+        time.sleep(0.5)
+
+
+def test_sixty_tabs_open_and_close_and_their_sessions_go(browser, tmp_path):
+    """With --cull-after 3s the sessions of closed tabs are culled (Solara's default kept
+    each for a day) and their models freed (sim.app.serve.forget_closed_models). Tabs
+    open one after the other, each until its page has loaded, so the test stays light.
+    Measured here: 293 MiB after the first tab, 338 MiB after 60 (+15%; +26% before the
+    models were freed); the issue's goal of 10% is not reached yet, so this holds the
+    memory to 25% and the sessions to none."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    with open(tmp_path / "server.log", "wb") as out:
+        proc = subprocess.Popen(_orgsim() + ["app", "--port", str(port), "--cull-after", "3s"],
+                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                _sessions(url)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail((tmp_path / "server.log").read_text()[-3000:])
+                time.sleep(0.3)
+
+        def tab():
+            context, page, _ = _open(browser, url)
+            context.close()
+
+        tab()
+        _wait_sessions(url, 0)
+        start = _rss(proc.pid)
+        for _ in range(60):
+            tab()
+        _wait_sessions(url, 0)
+        end = _rss(proc.pid)
+        print(f"\nserver memory after 1 tab {start / 2**20:.0f} MiB, after 60 {end / 2**20:.0f} MiB")
+        assert end <= 1.25 * start, (start, end)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)

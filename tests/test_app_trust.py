@@ -212,3 +212,29 @@ def test_orgsim_app_connects_nowhere_but_this_machine_and_shows_no_host_data(tmp
         proc.wait(timeout=30)
     assert "New version of Solara" not in log.read_text()
     assert off_machine(connections(audit)) == []
+
+
+def test_a_pages_model_is_freed_once_nothing_uses_it():
+    """Mesa keeps every model in its agent-id counters; the server holds them weakly
+    (sim.app.serve.forget_closed_models), so a culled session's model is freed."""
+    import gc
+    import weakref
+
+    import mesa
+
+    from sim.app.serve import forget_closed_models
+
+    saved = mesa.Agent._ids
+    try:
+        forget_closed_models()
+        m = ClassroomModel(n_customers=100)
+        m.step()
+        gone = weakref.ref(m)
+        ids = [a.unique_id for a in m.departments]
+        del m
+        gc.collect()
+        assert gone() is None
+        again = ClassroomModel(n_customers=100)
+        assert [a.unique_id for a in again.departments] == ids  # ids still count per model
+    finally:
+        mesa.Agent._ids = saved

@@ -14,10 +14,12 @@ settings go in through the environment, read by Solara's settings when first imp
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
 import sys
+import weakref
 
 ERROR_LINE = "Something went wrong in this session; reload the page. (The details are in " \
              "the terminal that runs orgsim app.)"
@@ -43,8 +45,33 @@ def _counts_only(request):
     return Response(json.dumps(data), media_type="application/json")
 
 
+class _WeakCounters(weakref.WeakKeyDictionary):
+    """Mesa's per-model agent id counters, holding their models weakly."""
+
+    def __getitem__(self, model):
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = self[model] = itertools.count(1)
+            return counter
+
+
+def forget_closed_models() -> None:
+    """Mesa 3.3 counts agent ids per model in ``Agent._ids``, a dict that holds every
+    model ever made, so no session's model is ever freed. In the page's server the
+    counters hold their models weakly: a culled session's models go with it."""
+    import mesa
+
+    if not isinstance(mesa.Agent._ids, _WeakCounters):
+        counters = _WeakCounters()
+        for model, counter in list(mesa.Agent._ids.items()):
+            counters[model] = counter
+        mesa.Agent._ids = counters
+
+
 def harden() -> None:
     """Patch the server Solara is about to run (same process, before uvicorn loads it)."""
+    forget_closed_models()
     from starlette.routing import Route
     import solara.server.starlette as server  # first: it imports the rest in its order
     import solara.server.patch as patch
@@ -62,6 +89,31 @@ def harden() -> None:
                 pass
 
     patch.FakeIPython.showtraceback = one_line
+
+    from solara.server import kernel_context
+    close = kernel_context.VirtualKernelContext.close
+
+    def close_and_let_go(self, *args, **kwargs):
+        close(self, *args, **kwargs)
+        release_memory()
+
+    kernel_context.VirtualKernelContext.close = close_and_let_go
+
+
+def release_memory() -> None:
+    """After a session is culled: collect its cycles and hand the freed heap back to the
+    system (the model keeps freed blocks for reuse, sim.model._memory; a server that
+    lives all day must not keep every closed session's peak)."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
 
 
 def main(argv: list[str] | None = None) -> None:
