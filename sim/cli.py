@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .files import budget
+from .files.text import check_text
 from .model.params import ParameterError, parse_text
 from .files.scenarios import MAX_SEED, MAX_STEPS, ScenarioError, list_scenarios, load_scenario
 from .experiments.spec import MAX_RUNS
@@ -21,11 +23,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _positive_int(text: str) -> int:
+def _whole(text: str) -> int:
+    """A flag's whole number; a one-line ArgumentTypeError for anything else (a number of
+    more digits than any flag allows is not shown back in full)."""
+    if len(text.strip()) > 30:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r}... ({len(text)} characters) is not "
+                                         "allowed; a whole number of at most 30 digits")
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _positive_int(text: str) -> int:
+    value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 1 or more")
     return value
@@ -39,10 +50,7 @@ def _steps(text: str) -> int:
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    value = _whole(text)
     if not 0 <= value <= MAX_SEED:
         raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 0 to {MAX_SEED}")
     return value
@@ -72,11 +80,43 @@ def check_out(out: Path) -> None:
             return
 
 
-def _port(text: str) -> int:
+def _memory(text: str) -> int:
+    from .files.budget import parse_size
+
     try:
-        value = int(text)
+        return parse_size(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _add_max_memory(parser) -> None:
+    from .files.budget import MEMORY_SHARE
+    parser.add_argument("--max-memory", type=_memory, metavar="SIZE",
+                        help="refuse, before building anything, what would need more memory "
+                             f"(e.g. 8GiB; default: {MEMORY_SHARE:.0%} of this machine's)")
+
+
+def _duration(text: str) -> str:
+    import re
+    m = re.fullmatch(r"([0-9]{1,6})(s|m|h)", text.strip())
+    if not m or int(m.group(1)) == 0:
+        raise argparse.ArgumentTypeError(f"{text[:30]!r} is not allowed; a time such as 90s, 2m "
+                                         "or 1h")
+    return m.group(0)
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a number") from None
+    if not 0.01 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text[:30]} is not allowed; a share from 0.01 to 1")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _whole(text)
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 1 to 65535")
     return value
@@ -98,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--model", metavar="REF", default="",
                      help="a model class of your own: package.module:Class or file.py:Class "
                           "(docs/extending.md)")
+    _add_max_memory(run)
 
     demo = sub.add_parser("demo", help="product- vs customer-centric over three years, with a report")
     demo.add_argument("--replications", type=_positive_int, default=5)
@@ -105,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=_seed, default=1, help="the comparison's seed (default 1)")
     demo.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
     demo.add_argument("--out", type=Path, default=Path("results/demo"))
+    _add_max_memory(demo)
 
     comp = sub.add_parser("compare", help="scenarios side by side with the same seeds and events")
     comp.add_argument("scenarios", nargs="+", metavar="SCENARIO",
@@ -124,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="resume although the model's code changed (runs.parquet says which code made each run)")
     comp.add_argument("--no-report", action="store_true", help="tables only; `orgsim report` later")
     comp.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_max_memory(comp)
 
     rep = sub.add_parser("report", help="report.html and report.pdf from a comparison or a study folder")
     rep.add_argument("folder", type=Path, help="made by `orgsim compare`, `orgsim demo` or `orgsim sweep`")
@@ -153,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay = sub.add_parser("replay", help="re-run one run of a study from its stored parameters and seed")
     replay.add_argument("folder", type=Path, help="a study's results folder")
-    replay.add_argument("run", type=int, help="the run's index (column 'index' of runs.parquet)")
+    replay.add_argument("run", type=_whole, help="the run's index (column 'index' of runs.parquet)")
 
     sens = sub.add_parser("sensitivity", help="Morris or Sobol indices of a study (sensitivity.csv)")
     sens.add_argument("folder", type=Path, help="a study's results folder")
@@ -165,6 +208,16 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--open", action="store_true", help="also open it in the default browser")
     app.add_argument("--model", metavar="REF", default="",
                      help="run a model class of your own on the page (docs/extending.md)")
+    app.add_argument("--scenario", action="append", default=[], metavar="FILE",
+                     help="also offer this scenario file in the page's list (repeatable); "
+                          "the browser can choose only among the named scenarios and these")
+    app.add_argument("--cull-after", type=_duration, default="2m", metavar="TIME",
+                     help="forget a session this long after its tab is gone (e.g. 90s, 2m, "
+                          "1h; default 2m)")
+    app.add_argument("--tab-cpu", type=_share, default=None, metavar="SHARE",
+                     help="the share of one core a tab's steps may use (default 0.25)")
+    app.add_argument("--tab-memory", type=_memory, default=None, metavar="SIZE",
+                     help="memory a tab's models may take (default 512MiB)")
 
     val = sub.add_parser("validate", help="hold the model against ten patterns from the literature")
     val.add_argument("--quick", action="store_true",
@@ -194,6 +247,8 @@ def cmd_run(args) -> int:
     steps = args.steps if args.steps is not None else scenario.steps
     seed = args.seed if args.seed is not None else scenario.seed
     scenario.check_horizon(steps)
+    budget.check(budget.scenario_cost(scenario, steps), args.max_memory,
+                 f"{scenario.name} over {steps} weeks")
     out = args.out or Path("results") / f"{scenario.name}-seed{seed}"
     check_out(out)
     model = model_class(scenario, rng=seed)
@@ -216,9 +271,17 @@ def _written(folder: Path, report) -> None:
           f"in {folder / 'figures'}/; tables in {folder}/")
 
 
-def cmd_demo(args) -> int:
-    from .demo import run_demo
+def _workers(workers: int | None) -> int:
+    import os
+    return workers or os.cpu_count() or 1
 
+
+def cmd_demo(args) -> int:
+    from .demo import DEMO_SCENARIOS, run_demo
+
+    scenarios = [load_scenario(name) for name in DEMO_SCENARIOS]
+    budget.check(budget.study_cost(scenarios, args.steps, args.replications * len(scenarios),
+                                   _workers(args.workers)), args.max_memory, "the demo")
     check_out(args.out)
     try:
         report = run_demo(args.out, args.replications, args.steps, args.seed, args.workers)
@@ -232,6 +295,8 @@ def cmd_compare(args) -> int:
     from .experiments.comparison import build_comparison, run_comparison
     from .report import make_report
 
+    if args.question is not None:
+        check_text(args.question, "--question")
     words = ["orgsim compare", *args.scenarios, "--replications", str(args.replications),
              "--seed", str(args.seed)]
     for flag, value in (("--steps", args.steps), ("--events", args.events)):
@@ -241,6 +306,9 @@ def cmd_compare(args) -> int:
         words += ["--question", repr(args.question)]
     comp = build_comparison(args.scenarios, args.replications, args.steps, args.seed,
                             args.events, args.question, " ".join(words))
+    runs = args.replications * sum(1 + len(s.events) for s in comp.scenarios)  # and twins
+    budget.check(budget.study_cost(comp.scenarios, comp.steps, runs, _workers(args.workers)),
+                 args.max_memory, f"the comparison ({runs} runs of {comp.steps} weeks)")
     out = args.out or Path("results") / ("compare-" + "-vs-".join(s.name for s in comp.scenarios))[:120]
     check_out(out)
     try:
@@ -326,14 +394,14 @@ def cmd_sensitivity(args) -> int:
 
 
 def cmd_app(args) -> int:
-    """Serve the classroom page with ``solara run`` (production mode) until stopped."""
+    """Serve the classroom page (``sim.app.serve``: solara run in production mode, no
+    request off the machine, no debug route, sessions culled) until stopped."""
     import importlib.util
     import os
 
-    from .app import PAGE_FILE
-
     if importlib.util.find_spec("solara") is None:
         raise ScenarioError("the classroom page needs the app extra: pip install -e \".[app]\"")
+    from .app.trust import SCENARIOS_ENV, TAB_CPU_ENV, TAB_MEMORY_ENV
     from .files.extensions import load_model_class, resolve_ref
 
     env = dict(os.environ)
@@ -342,14 +410,34 @@ def cmd_app(args) -> int:
         env["ORGSIM_MODEL"] = resolve_ref(args.model, Path.cwd())
     else:
         env.pop("ORGSIM_MODEL", None)  # only the command line names the page's model
-    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no calls out
-    env.setdefault("MPLBACKEND", "Agg")
-    cmd = [sys.executable, "-m", "solara", "run", str(PAGE_FILE), "--host", args.host,
-           "--port", str(args.port), "--production", "--open" if args.open else "--no-open"]
+    for key, value in ((TAB_CPU_ENV, args.tab_cpu), (TAB_MEMORY_ENV, args.tab_memory)):
+        env.pop(key, None)
+        if value is not None:
+            env[key] = str(value)
+    files = [str(Path(f).resolve()) for f in args.scenario]
+    env[SCENARIOS_ENV] = os.pathsep.join(files)  # only the command line adds to the list
+    _check_page_files(files, args.tab_memory)
+    cmd = [sys.executable, "-m", "sim.app.serve", args.host, str(args.port),
+           "open" if args.open else "no-open", args.cull_after]
     print(f"orgsim: the classroom page is at http://{args.host}:{args.port}/ (Ctrl-C stops it)",
           flush=True)
     os.execve(sys.executable, cmd, env)
     return 0  # not reached
+
+
+def _check_page_files(files: list[str], tab_memory: int | None) -> None:
+    """Refuse, in one line, a teacher's file the page could not run: one that does not
+    load, or whose models would not fit in a tab's memory at the page's largest size."""
+    from .app.classroom import MAX_CUSTOMERS, N_EMPLOYEES
+    from .app.trust import check_tab_cost
+
+    for f in files:
+        scenario = load_scenario(f, n_customers=MAX_CUSTOMERS, n_prospects=MAX_CUSTOMERS,
+                                 n_employees=N_EMPLOYEES)
+        try:
+            check_tab_cost(scenario, limit=tab_memory)
+        except ScenarioError as err:
+            raise ScenarioError(f"--scenario {f}: {err}") from None
 
 
 def cmd_validate(args) -> int:

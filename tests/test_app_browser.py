@@ -23,6 +23,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from helpers import audited_env, connections, off_machine
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -61,12 +63,15 @@ def _orgsim() -> list[str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`orgsim app --port P` in its own process group; stopped at the end."""
+    """`orgsim app --port P` in its own process group, its connections recorded; stopped
+    at the end, when none may have left this machine."""
     _need_browser()
     port = _free_port()
-    log = tmp_path_factory.mktemp("app") / "server.log"
+    folder = tmp_path_factory.mktemp("app")
+    log = folder / "server.log"
+    env, audit = audited_env(folder)
     with open(log, "wb") as out:
-        proc = subprocess.Popen(_orgsim() + ["app", "--port", str(port)], cwd=ROOT,
+        proc = subprocess.Popen(_orgsim() + ["app", "--port", str(port)], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
@@ -90,6 +95,8 @@ def server(tmp_path_factory):
     except (ProcessLookupError, subprocess.TimeoutExpired):
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
+    # the server's own connections, at start and through every test of the module
+    assert off_machine(connections(audit)) == [], "the server connected off this machine"
 
 
 @pytest.fixture(scope="module")
@@ -182,17 +189,17 @@ def test_page_steps_plays_and_fires_disruptions_offline(server, browser, tmp_pat
         assert paused_at >= 4
         shot("paused")
 
-        charts = [page.locator(f"img.orgsim-chart_{c}") for c in
+        charts = [f"img.orgsim-chart_{c}" for c in
                   ("active", "churn", "satisfaction", "failure", "acquisition")]
-        before = [_marker_pixels(c) for c in charts]
+        before = _red_pixels(page, charts)
         page.get_by_role("button", name="Key person leaves").click()
         page.get_by_text(f"Events: key_person_loss at week {paused_at}").wait_for()
         page.get_by_role("button", name="Step", exact=True).click()
         _wait_step(page, lambda n: n == paused_at + 1)
         page.get_by_text(re.compile(rf"^Week {paused_at + 1}:")).wait_for()
-        after = [_marker_pixels(c) for c in charts]
-        # the dashed marker runs the height of every chart (about 240 pixels, 60% dash)
-        assert all(a - b > 80 for a, b in zip(after, before)), (before, after)
+        # the dashed marker runs the height of every chart (about 240 pixels, 60% dash):
+        # wait until the pictures the server sent show it (they arrive in their own time)
+        after = _wait_red_pixels(page, charts, [b + 80 for b in before])
         print(f"\nred pixels in the five charts before and after the marker: {before} -> {after}")
         shot("disruption")
         assert (tmp_path / "05-disruption.png").exists()
@@ -247,21 +254,40 @@ def _picture(locator):
     return np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB")).astype(int)
 
 
-def _marker_pixels(locator, tries: int = 20) -> int:
-    """Red pixels in a chart (an event marker is a dashed red line, thin and
-    anti-aliased, so every shade of red counts); retried while the page may be dimmed
-    by a render under way."""
-    import numpy as np
+# Red pixels (every shade: the event marker is a dashed red line, thin and anti-aliased)
+# of each picture, counted in the browser from the image itself, so what is measured is
+# what the server drew, whatever the page's dimming while it renders.
+_RED_JS = """(sels) => sels.map((sel) => {
+    const img = document.querySelector(sel);
+    if (!img || !img.complete || !img.naturalWidth) return -1;
+    const c = document.createElement("canvas");
+    c.width = img.naturalWidth; c.height = img.naturalHeight;
+    const ctx = c.getContext("2d");
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let k = 0; k < d.length; k += 4) {
+        const r = d[k], g = d[k + 1], b = d[k + 2];
+        if (r > 150 && r - g > 50 && r - b > 50) n++;
+    }
+    return n;
+})"""
 
-    counts = []
-    for _ in range(tries):
-        img = _picture(locator)
-        r, g, b = img[:, :, 0], img[:, :, 1], img[:, :, 2]
-        counts.append(int(((r > 150) & (r - g > 50) & (r - b > 50)).sum()))
-        if len(counts) >= 2 and counts[-1] == counts[-2]:
-            return counts[-1]
-        time.sleep(0.25)
-    return max(counts)
+
+def _red_pixels(page, selectors: list[str]) -> list[int]:
+    """Red pixels of each picture, once every one has loaded."""
+    page.wait_for_function(f"(sels) => ({_RED_JS})(sels).every((n) => n >= 0)", arg=selectors,
+                           timeout=TIMEOUT_MS)
+    return page.evaluate(_RED_JS, selectors)
+
+
+def _wait_red_pixels(page, selectors: list[str], at_least: list[int]) -> list[int]:
+    """Wait (up to TIMEOUT_MS, no fixed sleep) until each picture has at least so many
+    red pixels; their counts then."""
+    page.wait_for_function(
+        f"([sels, least]) => ({_RED_JS})(sels).every((n, i) => n >= least[i])",
+        arg=[selectors, at_least], timeout=TIMEOUT_MS)
+    return page.evaluate(_RED_JS, selectors)
 
 
 def _find_spot(locator, mask_of, what: str, tries: int = 20) -> tuple[float, float]:
@@ -438,3 +464,68 @@ def test_thirty_students_at_once(server, browser):
     finally:
         for ctx in contexts:
             ctx.close()
+
+
+def _rss(pid: int) -> int:
+    """Resident memory of a process, in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def _sessions(url: str) -> int:
+    import json
+    with urllib.request.urlopen(url + "resourcez", timeout=10) as r:
+        return json.loads(r.read())["kernels"]["total"]
+
+
+def _wait_sessions(url: str, n: int, timeout: float = 180.0) -> None:
+    """Poll the server's session count (bounded) until it is ``n``."""
+    deadline = time.monotonic() + timeout
+    while _sessions(url) != n:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{_sessions(url)} sessions left, not {n}")
+        time.sleep(0.5)
+
+
+def test_sixty_tabs_open_and_close_and_their_sessions_go(browser, tmp_path):
+    """With --cull-after 3s the sessions of closed tabs are culled (Solara's default kept
+    each for a day) and their models freed (sim.app.serve.forget_closed_models). Tabs
+    open one after the other, each until its page has loaded, so the test stays light.
+    Measured here: 293 MiB after the first tab, 338 MiB after 60 (+15%; +26% before the
+    models were freed); the issue's goal of 10% is not reached yet, so this holds the
+    memory to 25% and the sessions to none."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    with open(tmp_path / "server.log", "wb") as out:
+        proc = subprocess.Popen(_orgsim() + ["app", "--port", str(port), "--cull-after", "3s"],
+                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                _sessions(url)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail((tmp_path / "server.log").read_text()[-3000:])
+                time.sleep(0.3)
+
+        def tab():
+            context, page, _ = _open(browser, url)
+            context.close()
+
+        tab()
+        _wait_sessions(url, 0)
+        start = _rss(proc.pid)
+        for _ in range(60):
+            tab()
+        _wait_sessions(url, 0)
+        end = _rss(proc.pid)
+        print(f"\nserver memory after 1 tab {start / 2**20:.0f} MiB, after 60 {end / 2**20:.0f} MiB")
+        assert end <= 1.25 * start, (start, end)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)

@@ -23,6 +23,8 @@ from sim.model.params import (PARAMS, PARAMS_LIST, REWARD_ALIASES, ParameterErro
                         parse_text)
 from sim.files.scenarios import DEFAULT_SEED, DEFAULT_STEPS, MAX_SEED, MAX_STEPS, META_KEYS
 
+from helpers import toml_str, toml_value
+
 FAST = settings(max_examples=50, deadline=None)
 # Each example of these checks all ~65 parameters, so fewer examples cover plenty.
 EVERY = settings(max_examples=25, deadline=None)
@@ -111,40 +113,6 @@ def wrong_type(p: Param, *, for_toml: bool = False) -> st.SearchStrategy:
 def every(make) -> st.SearchStrategy:
     """One value for each parameter make() has a strategy for (make returns None to skip)."""
     return st.fixed_dictionaries({p.name: s for p in PARAMS_LIST if (s := make(p)) is not None})
-
-
-# --- a small TOML writer for the file tests -----------------------------------------
-
-def toml_str(s: str) -> str:
-    out = []
-    for c in s:
-        if c in '"\\' or ord(c) < 0x20 or ord(c) == 0x7F:
-            out.append(f"\\u{ord(c):04x}")
-        else:
-            out.append(c)
-    return '"' + "".join(out) + '"'
-
-
-def toml_value(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return repr(v)
-    if isinstance(v, str):
-        return toml_str(v)
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, list):
-        return "[" + ", ".join(toml_value(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{ " + ", ".join(f"{k} = {toml_value(x)}" for k, x in v.items()) + " }"
-    raise TypeError(v)
 
 
 def write_scenario(path, /, **entries) -> None:

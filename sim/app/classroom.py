@@ -18,7 +18,11 @@ from typing import Any
 from ..model.events import SPECS
 from ..model.model import OrganisationModel
 from ..model.params import LEVERS, PARAMS
+from ..model.scenario import ScenarioError
+from ..files import budget
 from ..files.scenarios import list_scenarios, load_scenario
+from .trust import (PageInputError, StepBudget, check_inputs, check_tab_cost, load_offered,
+                    offered, scenario_file, tab_cpu)
 from .views import lock_of
 
 CUSTOM = "custom: baseline + the sliders"
@@ -99,8 +103,9 @@ def things_to_try() -> list[tuple[str, str]]:
 
 
 def model_params() -> dict[str, Any]:
-    """The controls of SolaraViz's "Model Parameters" card, in Mesa's format."""
-    names = [CUSTOM] + [name for name, _ in list_scenarios()]
+    """The controls of SolaraViz's "Model Parameters" card, in Mesa's format: the
+    scenarios the page offers (``sim.app.trust.offered``), the sliders, size and seed."""
+    names = [CUSTOM] + list(offered())
     out: dict[str, Any] = {
         "scenario": {"type": "Select", "value": CUSTOM, "values": names,
                      "label": "Scenario (the sliders apply to 'custom')"},
@@ -117,8 +122,9 @@ def model_params() -> dict[str, Any]:
 
 def build_scenario(scenario: str = CUSTOM, n_customers: int = DEFAULT_CUSTOMERS,
                    n_employees: int = N_EMPLOYEES, **levers):
-    """The scenario the page runs: a named one as it is (its levers unchanged), or the
-    baseline with the sliders' values; at the page's scale either way."""
+    """The scenario the page runs: an offered one as it is (its levers unchanged), or the
+    baseline with the sliders' values; at the page's scale either way. A name the page
+    does not offer is refused (PageInputError): no file is opened by its name."""
     scale = dict(n_customers=int(n_customers), n_prospects=int(n_customers),
                  n_employees=int(n_employees))
     if scenario == CUSTOM:
@@ -127,7 +133,7 @@ def build_scenario(scenario: str = CUSTOM, n_customers: int = DEFAULT_CUSTOMERS,
             if PARAMS[k].kind is int:
                 chosen[k] = int(round(chosen[k]))
         return load_scenario("baseline", **scale, **chosen)
-    return load_scenario(scenario, **scale)
+    return load_offered(scenario, **scale)
 
 
 class ClassroomModel(OrganisationModel):
@@ -141,6 +147,9 @@ class ClassroomModel(OrganisationModel):
     events, stepped and disrupted together with this one."""
 
     base_class: type = OrganisationModel  # the model class the page runs
+    # The page's own class sets this: its steps then keep to a tab's budget
+    # (sim.app.trust.StepBudget); a model made in Python steps whenever asked.
+    metered: bool = False
 
     def __init__(self, scenario: str = CUSTOM, *, n_customers: int = DEFAULT_CUSTOMERS,
                  n_employees: int = N_EMPLOYEES, seed: int = DEFAULT_SEED,
@@ -151,10 +160,27 @@ class ClassroomModel(OrganisationModel):
         if unknown:
             raise TypeError(f"ClassroomModel() got unexpected keyword argument(s) "
                             f"{', '.join(unknown)}; sliders: {', '.join(SLIDERS)}")
-        built = build_scenario(scenario, n_customers, n_employees, **sliders)
+        # every value below came from a browser: checked against the page's controls
+        checked = check_inputs({"scenario": scenario, "n_customers": n_customers,
+                                "seed": seed, **sliders}, model_params(), CUSTOM, CUSTOM)
+        v = checked.values
+        self.notice: str | None = checked.notice  # one line the page shows, if any
+        built = build_scenario(v["scenario"], v["n_customers"], n_employees,
+                               **{k: v[k] for k in sliders})
+        try:
+            check_tab_cost(built)
+        except ScenarioError as err:
+            self.notice = f"{err}; the custom default is used instead."
+            v = {**v, "scenario": CUSTOM, "n_customers": DEFAULT_CUSTOMERS}
+            built = build_scenario(CUSTOM, DEFAULT_CUSTOMERS, n_employees)
         self.lock = threading.RLock()
-        super().__init__(built, rng=int(seed))
-        self.page_choice = scenario
+        super().__init__(built, rng=int(v["seed"]))
+        self.page_choice = v["scenario"]
+        self.step_budget = None
+        if self.metered:
+            self.step_budget = StepBudget(budget.scenario_cost(built, 1).seconds, tab_cpu())
+            self._counted_step = self.step  # Mesa's: counts the week, then steps
+            self.step = self._metered_step
         self.manual: list[tuple[int, str, dict]] = []  # disruptions fired by a click
         self.twin: OrganisationModel | None = None
         self.twin_name: str | None = None
@@ -162,6 +188,16 @@ class ClassroomModel(OrganisationModel):
     @property
     def display_name(self) -> str:
         return "custom (baseline + the sliders)" if self.page_choice == CUSTOM else self.page_choice
+
+    def _metered_step(self) -> None:
+        """A step of the page's model, if the tab's budget has one; else none (skipped,
+        not queued, and not counted as a week)."""
+        models = 1 if self.twin is None else 2
+        if not self.step_budget.take(models):
+            self.notice = (f"This tab steps at most {self.step_budget.rate(models):.0f} weeks a "
+                           "second: the machine is shared by the class.")
+            return
+        self._counted_step()
 
     def step(self) -> None:
         with self.lock:
@@ -187,9 +223,14 @@ class ClassroomModel(OrganisationModel):
             if name is None:
                 self.twin, self.twin_name = None, None
                 return
+            try:
+                scenario_file(name)  # from the browser: an offered name or nothing
+            except PageInputError as err:
+                self.notice = str(err)
+                return
             p = self.params
-            other = load_scenario(name, n_customers=p["n_customers"],
-                                  n_prospects=p["n_prospects"], n_employees=p["n_employees"])
+            other = load_offered(name, n_customers=p["n_customers"],
+                                 n_prospects=p["n_prospects"], n_employees=p["n_employees"])
             twin = self.base_class(replace(other, events=self.scenario.events),
                                    rng=self.seed_used)
             for week in range(int(self.steps) + 1):
@@ -247,7 +288,9 @@ def scenario_toml(model: OrganisationModel) -> str:
     and the disruptions clicked so far, each at the week it first acted."""
     choice = getattr(model, "page_choice", CUSTOM)
     preset = "baseline" if choice == CUSTOM else choice
-    base = load_scenario(preset)
+    base = load_offered(preset)
+    if preset not in dict(list_scenarios()):  # a file the teacher gave: its path
+        preset = str(scenario_file(preset))
     with lock_of(model):
         params, steps = dict(model.scenario.params), int(model.steps)
         clicked = list(getattr(model, "manual", []))

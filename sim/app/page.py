@@ -34,13 +34,15 @@ from sim.app.figures import (
 from sim.app.views import (
     describe, events_text, highlights, org_text, settings_text, snapshot, status_text,
 )
+from sim.app.serve import ERROR_LINE, log
+from sim.app.trust import offered
 from sim.files.extensions import load_model_class
-from sim.files.scenarios import list_scenarios
 
 TITLE = "orgsim: customers in product- and customer-centric firms"
 # the model class: sim's own, or the one the teacher named with `orgsim app --model`
 # (set by the command line on the server, never from the browser)
-PageModel = classroom_class(load_model_class(os.environ.get("ORGSIM_MODEL", "")))
+PageModel = type("PageModel", (classroom_class(load_model_class(os.environ.get("ORGSIM_MODEL", ""))),),
+                 {"metered": True, "__module__": __name__})  # steps within a tab's budget
 ONE, SIDE = "One organisation", "Side by side"
 
 
@@ -86,7 +88,12 @@ def NetworkPicture(make, key, on_pick, name: str):
     src = "data:image/png;base64," + base64.b64encode(drawn.png).decode("ascii")
 
     def pick(where):
-        on_pick(drawn.pick(float(where["x"]), float(where["y"])))
+        try:  # from the browser: two fractions, or nothing happens
+            x, y = float(where["x"]), float(where["y"])
+        except (TypeError, KeyError, ValueError):
+            return
+        if 0.0 <= x <= 1.0 and 0.0 <= y <= 1.0:
+            on_pick(drawn.pick(x, y))
 
     ClickImage(src=src, alt=name, css_class=f"orgsim-{name}", event_pick=pick)
 
@@ -177,7 +184,7 @@ def OneView(model, snap, selected):
 
 @solara.component
 def SideView(model, snap, other, selected):
-    names = [name for name, _ in list_scenarios()]
+    names = list(offered())
     solara.Select("Compare with (same size, seed and events; disruptions fire in both)",
                   values=names, value=other)
     twin = model.twin
@@ -214,6 +221,9 @@ def Dashboard(model):
         solara.Text(status_text(snap), classes=["orgsim-status"],
                     style={"font-size": "1.1em", "font-weight": "bold"})
         solara.Text(settings_text(snap), classes=["orgsim-settings"])
+        if model.notice:
+            solara.Text(model.notice, classes=["orgsim-notice"],
+                        style={"color": "#b71c1c", "display": "block"})
         Disruptions(model)
         solara.FileDownload(lambda: scenario_toml(model), filename="classroom_scenario.toml",
                             label="Save as scenario (TOML for orgsim run and studies)")
@@ -231,10 +241,22 @@ def Dashboard(model):
 
 
 @solara.component
-def Page():
+def Classroom():
     # one model per browser session: made by a hook, so never shared between sessions
     first = solara.use_memo(PageModel, [])
     model = solara.use_reactive(first)
     SolaraViz(model, components=[], model_params=model_params(), name=TITLE,
               play_interval=150)
     Dashboard(model.value)
+
+
+@solara.component
+def Page():
+    # an error in the page is logged in the teacher's terminal; the browser gets one line
+    error, clear = solara.use_exception()
+    if error is not None:
+        log.error("error on the page", exc_info=error)
+        solara.Error(ERROR_LINE, classes=["orgsim-error"])
+        solara.Button("Try again", on_click=clear)
+    else:
+        Classroom()

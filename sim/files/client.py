@@ -36,11 +36,14 @@ import numpy as np
 from ..model.organisation import DEPARTMENTS
 from ..model.params import LEVERS, PARAMS, ParameterError, coerce, show
 from .scenarios import Scenario, ScenarioError, load_scenario, read_toml
+from . import budget
+from .text import check_text
 
 CLIENT_KEYS = ("name", "question", "preset", "customers", "employees", "departments",
                "annual_churn", "reward", "alternatives", "set")
 CHURN_PARAMS = ("churn_base", "competitor_pull")  # scaled together by the calibration
 CHURN_RANGE = (0.005, 0.6)  # annual churn a client may state; beyond it the model is not meant
+MAX_ALTERNATIVES = 5  # with the client today, the six looks a report's figures tell apart
 CALIBRATION_SEEDS = (101, 102, 103)
 CALIBRATION_CUSTOMERS = 3000  # the calibration runs a scaled copy: staff per customer kept
 
@@ -146,10 +149,17 @@ def load_client(path: str | os.PathLike, calibrate: bool = True) -> Client:
                                 "a client file holds only the [client] table")
     for key in raw:
         if key not in CLIENT_KEYS:
-            raise ScenarioError(f"{label}: unknown key client.{key}; allowed: {', '.join(CLIENT_KEYS)}")
+            raise ScenarioError(f"{label}: unknown key {'client.' + key!r}; allowed: "
+                                f"{', '.join(CLIENT_KEYS)}")
     for key in ("name", "question", "preset"):
-        if key in raw and (not isinstance(raw[key], str) or "\n" in raw[key]):
-            raise ScenarioError(f"{label}: client.{key} must be one line of text")
+        if key in raw:
+            check_text(raw[key], f"{label}: client.{key}")
+    alts = raw.get("alternatives", [])
+    if not isinstance(alts, list) or not all(isinstance(a, str) for a in alts):
+        raise ScenarioError(f"{label}: client.alternatives must be a list of scenario names")
+    if len(alts) > MAX_ALTERNATIVES:
+        raise ScenarioError(f"{label}: client.alternatives has {len(alts)} names; allowed: at "
+                            f"most {MAX_ALTERNATIVES}")
     name = raw.get("name", path.stem)
     preset = raw.get("preset", "baseline")
     try:
@@ -174,9 +184,6 @@ def load_client(path: str | os.PathLike, calibrate: bool = True) -> Client:
     today = replace(today, name=_slug(name) + "_today", source=label,
                     description=f"{name} as it is today ({preset} preset with the client's values)")
     scenarios, labels = [today], [f"{name} today"]
-    alts = raw.get("alternatives", [])
-    if not isinstance(alts, list) or not all(isinstance(a, str) for a in alts):
-        raise ScenarioError(f"{label}: client.alternatives must be a list of scenario names")
     for alt in alts:
         try:
             other = load_scenario(alt)
@@ -213,6 +220,8 @@ def first_year_churn(params: dict[str, Any], seeds=CALIBRATION_SEEDS) -> float:
     small = {**params, "n_customers": max(1, round(n * k)),
              "n_prospects": round(params["n_prospects"] * k),
              "n_employees": max(6, round(params["n_employees"] * k))}
+    budget.check(budget.run_cost(small, 52), what="calibrating the client's churn "
+                 f"(a year at up to {CALIBRATION_CUSTOMERS} customers)")
     rates = []
     for seed in seeds:
         model = OrganisationModel(Scenario("calibration", small), rng=seed)

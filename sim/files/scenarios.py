@@ -9,16 +9,24 @@ rejected with a one-line ScenarioError naming the file, the key and what is allo
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from ..model.events import EventError, check_events, set_preset_reader
 from ..model.params import PARAMS, resolve
+from .text import check_text
 from ..model.scenario import (DEFAULT_SEED, DEFAULT_STEPS, MAX_SEED, MAX_STEPS, Scenario,
                               ScenarioError, check_meta, check_param)
 
 META_KEYS = ("preset", "description", "steps", "seed", "events")
+# Bounds on what an input file may be, so no file makes the reader itself fail: a
+# scenario, client or study file is a page of TOML, its deepest value an event's table
+# inside the events array, and a preset chain a handful of files.
+MAX_FILE_BYTES = 1 << 20
+MAX_NESTING = 8
+MAX_PRESET_CHAIN = 32
 __all__ = ["DEFAULT_SEED", "DEFAULT_STEPS", "MAX_SEED", "MAX_STEPS", "META_KEYS", "Scenario",
            "ScenarioError", "find_named", "find_scenario", "list_named", "list_scenarios",
            "load_scenario", "read_toml", "scenario_dirs"]
@@ -75,16 +83,47 @@ def find_scenario(name_or_path: str | os.PathLike) -> Path:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file, turning any parse error into a one-line ScenarioError."""
+    """Parse a TOML file, turning any problem into a one-line ScenarioError: a file
+    larger than MAX_FILE_BYTES, a parse error, an integer with more digits than Python
+    converts, values nested deeper than MAX_NESTING."""
     try:
         with open(path, "rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot read: {err.strerror or err}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{path}: larger than {MAX_FILE_BYTES // 1024} KiB; allowed: a "
+                            "TOML file of at most that size")
+    try:
+        doc = tomllib.loads(data.decode("utf-8-sig"))  # a byte-order mark is no content
     except UnicodeDecodeError as err:
         raise ScenarioError(f"{path}: not valid TOML: not UTF-8 at byte {err.start}") from None
-    except OSError as err:
-        raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+    except ValueError:  # tomllib's int() of a number with too many digits
+        raise ScenarioError(f"{path}: not valid TOML here: a number with more than "
+                            f"{sys.get_int_max_str_digits()} digits") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: values nested too deeply; allowed: at most "
+                            f"{MAX_NESTING} levels") from None
+    depth = _depth(doc)
+    if depth > MAX_NESTING:
+        raise ScenarioError(f"{path}: values nested {depth} levels deep; allowed: at most "
+                            f"{MAX_NESTING} levels")
+    return doc
+
+
+def _depth(value: Any) -> int:
+    """How deeply tables and arrays nest in ``value`` (a scalar is 0), without recursion."""
+    deepest, todo = 0, [(value, 0)]
+    while todo:
+        v, d = todo.pop()
+        if isinstance(v, dict):
+            v = list(v.values())
+        if isinstance(v, list):
+            deepest = max(deepest, d + 1)
+            todo.extend((x, d + 1) for x in v)
+    return deepest
 
 
 def load_scenario(name_or_path: str | os.PathLike = "baseline", /, **overrides) -> Scenario:
@@ -98,23 +137,38 @@ def load_scenario(name_or_path: str | os.PathLike = "baseline", /, **overrides) 
     return scenario.with_overrides("override", **overrides) if overrides else scenario
 
 
+class _ChainTooLong(ScenarioError):
+    """A preset chain beyond MAX_PRESET_CHAIN; its message names the chain's first file."""
+
+
 def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
     if path.resolve() in seen:
         raise ScenarioError(f"{path}: preset chain loops back to itself")
+    if len(seen) >= MAX_PRESET_CHAIN:
+        raise _ChainTooLong(f"{seen[0]}: preset chain longer than {MAX_PRESET_CHAIN} files "
+                            f"(it goes on to {path}); allowed: at most {MAX_PRESET_CHAIN}")
     raw = read_toml(path)
     label = str(path)
+    if not raw:
+        raise ScenarioError(f"{label}: empty; a scenario file needs a preset to start from "
+                            "(e.g. preset = \"baseline\") or at least one of description, "
+                            "steps, seed, events or a model parameter (`orgsim params`)")
     for key, value in raw.items():
         if key not in META_KEYS and key not in PARAMS:
             raise ScenarioError(f"{label}: unknown key {key!r}; allowed: "
                                 f"{', '.join(META_KEYS)} or a model parameter (`orgsim params`)")
         if key in META_KEYS:
             check_meta(key, value, label)
+        if key in ("description", "preset"):
+            check_text(value, f"{label}: {key}")
     if "preset" in raw:
         try:
             preset = raw["preset"]
             if preset.endswith(".toml") and not Path(preset).is_absolute():
                 preset = path.parent / preset  # a file preset is relative to this file
             base = _load(find_scenario(preset), seen + (path.resolve(),))
+        except _ChainTooLong:
+            raise  # named by the first file, not by every file on the way
         except ScenarioError as err:
             raise ScenarioError(f"{label}: preset {raw['preset']!r}: {err}") from None
         params, presets = dict(base.params), (base.name,) + base.presets

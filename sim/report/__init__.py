@@ -31,9 +31,11 @@ def make_report(folder: str | os.PathLike):
     """Write FOLDER/report.html and FOLDER/report.pdf (each atomically); return the Report."""
     from .html import render_html
     from .pdf import render_pdf
+    from .text import check_printable
 
     folder = Path(folder)
     report = build_report(folder)
+    check_printable(report.texts(), f"{folder}: the report")  # before writing either file
     html, pdf = render_html(report), render_pdf(report)
     write_atomic(folder / "report.html", html)
     write_atomic(folder / "report.pdf", pdf)

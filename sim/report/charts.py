@@ -15,7 +15,8 @@ import pandas as pd
 
 from ..experiments.figures import save_figure
 from ..experiments.store import t_quantile
-from .numbers import CAUSE_WORDS, Numbers
+from .numbers import CAUSE_WORDS, Numbers, share_interval
+from .text import LABEL_MAX, RC_TEXT, for_figure, matplotlib_fonts, short
 
 # Colours of distinct lightness (they stay apart in grey), line styles and hatches
 # that tell scenarios apart with no colour at all.
@@ -27,7 +28,7 @@ STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 1)))
 HATCHES = ("", "///", "...", "xxx", "\\\\\\", "ooo")
 RC = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "lines.linewidth": 2.2,
       "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "none",
-      "font.family": "DejaVu Sans"}
+      **RC_TEXT}  # literal text (no mathtext: "$5" stays "$5"), a CJK fallback font
 
 
 @dataclass(frozen=True)
@@ -42,21 +43,31 @@ class Look:
 
 def looks(names: list[str], labels: list[str]) -> dict[str, Look]:
     """A Look per scenario: the usual colours for the named organisations, the palette
-    in order for the others; styles and hatches by position."""
+    in order for the others (round again past six); styles and hatches by position.
+    Labels longer than LABEL_MAX are shortened: the report's text has them in full."""
     out, free = {}, [c for c in PALETTE if c not in KNOWN.values()]
     for i, (name, label) in enumerate(zip(names, labels)):
         known = next((c for k, c in KNOWN.items() if name == k or name.endswith("_" + k)), None)
-        colour = known if known and known not in [lk.colour for lk in out.values()] else free.pop(0)
-        out[name] = Look(label, colour, STYLES[i % len(STYLES)], HATCHES[i % len(HATCHES)])
+        if known and known not in [lk.colour for lk in out.values()]:
+            colour = known
+        else:
+            colour = free.pop(0) if free else PALETTE[i % len(PALETTE)]
+        out[name] = Look(for_figure(short(label, LABEL_MAX)), colour, STYLES[i % len(STYLES)],
+                         HATCHES[i % len(HATCHES)])
     return out
 
 
-def _band(wide: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Mean over replications (rows) and the half-width of its 95% interval."""
+def _band(wide: pd.DataFrame, share: bool = False) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Mean over replications (rows) and its 95% interval (low, high); for a share (every
+    value in [0, 1]) the logit-scale interval, which stays in [0, 1]."""
     n = wide.shape[0]
     mean = wide.mean(axis=0)
     half = t_quantile(n - 1) * wide.std(axis=0, ddof=1) / math.sqrt(n) if n > 1 else 0 * mean
-    return mean, half
+    half = half.fillna(0.0)
+    if share:
+        lo, hi = share_interval(mean.to_numpy(), half.to_numpy(), n)
+        return mean, pd.Series(lo, index=mean.index), pd.Series(hi, index=mean.index)
+    return mean, mean - half, mean + half
 
 
 def _label_ends(ax, ends: list[tuple[float, str, str]], x: float) -> None:
@@ -71,16 +82,18 @@ def _label_ends(ax, ends: list[tuple[float, str, str]], x: float) -> None:
 
 
 def curves(ax, ts: pd.DataFrame, col: str, look: dict[str, Look], smooth: int = 1,
-           scale: float = 1.0, start: int = 0) -> None:
-    """Mean and 95% band of a weekly column, one curve per scenario, labelled at its end."""
+           scale: float = 1.0, start: int = 0, share: bool = False) -> None:
+    """Mean and 95% band of a weekly column, one curve per scenario, labelled at its end;
+    ``share``: the column is a share (0 to 1), its band the logit-scale interval."""
     ends = []
     for name, lk in look.items():
         g = ts[(ts["scenario"] == name) & (ts["event"] == -1) & (ts["step"] >= start)]
-        wide = g.pivot(index="replication", columns="step", values=col) * scale
+        wide = g.pivot(index="replication", columns="step", values=col)
         if smooth > 1:
             wide = wide.T.rolling(smooth, min_periods=1).mean().T
-        mean, half = _band(wide)
-        ax.fill_between(mean.index, mean - half, mean + half, color=lk.colour, alpha=0.18, lw=0)
+        mean, lo, hi = _band(wide, share)
+        mean, lo, hi = mean * scale, lo * scale, hi * scale
+        ax.fill_between(mean.index, lo, hi, color=lk.colour, alpha=0.18, lw=0)
         ax.plot(mean.index, mean, color=lk.colour, ls=lk.style)
         ends.append((float(mean.iloc[-1]), lk.label, lk.colour))
     end = ts["step"].max()
@@ -98,7 +111,7 @@ def _fig(width: float = 9.0, height: float = 4.6, ncols: int = 1):
 def retention(ts, nb: Numbers, look, folder: Path) -> list[Path]:
     fig, ax = _fig()
     ax = ax[0, 0]
-    curves(ax, ts, "retention", look, scale=100)
+    curves(ax, ts, "retention", look, scale=100, share=True)
     ax.set_ylabel("% of starting customers still with the firm")
     ax.set_title("Customers kept (mean of the runs, band: 95% interval)")
     _event_marks(ax, nb)
@@ -140,7 +153,7 @@ def churn_by_cause(ts, nb: Numbers, look, folder: Path) -> list[Path]:
 
 def satisfaction(ts, nb: Numbers, look, folder: Path) -> list[Path]:
     fig, ax = _fig()
-    curves(ax[0, 0], ts, "mean_satisfaction", look, start=1)
+    curves(ax[0, 0], ts, "mean_satisfaction", look, start=1, share=True)
     ax[0, 0].set_ylabel("0 (furious) to 1 (delighted)")
     ax[0, 0].set_title("Mean satisfaction of active customers")
     return _done(fig, folder, "satisfaction")
@@ -158,7 +171,7 @@ def nps(ts, nb: Numbers, look, folder: Path) -> list[Path]:
 def failure_demand(ts, nb: Numbers, look, folder: Path) -> list[Path]:
     fig, ax = _fig()
     ax = ax[0, 0]
-    curves(ax, ts, "failure_demand_share", look, smooth=4, scale=100, start=1)
+    curves(ax, ts, "failure_demand_share", look, smooth=4, scale=100, start=1, share=True)
     ax.set_ylim(0, max(ax.get_ylim()[1], 10))
     ax.set_ylabel("% of contacts")
     ax.set_title("Failure demand: repeat and fault contacts (4-week mean)")
@@ -213,8 +226,8 @@ def event_gaps(ts, nb: Numbers, look, folder: Path) -> list[Path]:
             reps = wa.index.intersection(wb.index)
             base = wb.loc[reps, e.at].clip(lower=1)
             gap = (wb.loc[reps] - wa.loc[reps]).div(base, axis=0) * 100
-            mean, half = _band(gap)
-            ax.fill_between(mean.index, mean - half, mean + half, color=lk.colour, alpha=0.18, lw=0)
+            mean, lo, hi = _band(gap)
+            ax.fill_between(mean.index, lo, hi, color=lk.colour, alpha=0.18, lw=0)
             ax.plot(mean.index, mean, color=lk.colour, ls=lk.style)
             ends.append((float(mean.iloc[-1]), lk.label, lk.colour))
         end = ts["step"].max()
@@ -247,6 +260,7 @@ def draw(ts: pd.DataFrame, nb: Numbers, folder: Path) -> dict[str, Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    matplotlib_fonts()
     look = looks([s.name for s in nb.scenarios], [s.label for s in nb.scenarios])
     out = {}
     with plt.rc_context(RC):

@@ -16,6 +16,7 @@ from . import charts
 from .document import Figure, Heading, PageBreak, Para, Report, Table, show_value
 from .finding import EVENT_WORDS, finding, pct, pct_ci, years_text
 from .numbers import CAUSE_WORDS, Numbers, compute
+from .text import LABEL_MAX, TITLE_MAX, check_printable, short
 
 ORIGIN_WORDS = {"client": "from the client", "derived": "derived from the client's size",
                 "calibrated": "calibrated to the client's churn today",
@@ -30,15 +31,18 @@ def load(folder: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
 def build(folder: Path) -> Report:
     """The whole report of the comparison in ``folder`` (figures drawn into figures/)."""
     doc, runs, ts = load(folder)
+    labels = [s["label"] for s in doc["scenarios"]]
+    client = doc.get("client")
+    check_printable([*labels, doc["question"] or "", *(s["description"] for s in doc["scenarios"]),
+                     client["name"] if client else ""], f"{folder}: the report")  # before drawing
     nb = compute(doc, runs, ts)
     figs = charts.draw(ts, nb, folder / "figures")
-    labels = [s["label"] for s in doc["scenarios"]]
     question = doc["question"] or (f"How many of its customers does each organisation keep over "
                                    f"{years_text(nb.years)}, and why?")
-    client = doc.get("client")
     title = (f"{client['name']}: how the organisation shapes retention" if client else
              "How the organisation shapes retention")
-    rep = Report(title=title, subtitle=" versus ".join(labels), question=question, facts=[
+    rep = Report(title=title, subtitle=short(" versus ".join(labels), 2 * TITLE_MAX),
+                 question=question, facts=[
         ("Scenarios", "; ".join(f"{s['label']}: {s['description']}" for s in doc["scenarios"])),
         ("Runs", f"{doc['replications']} replications of each, {doc['steps']} weeks "
                  f"({years_text(nb.years)}), the same seeds in every scenario"),
@@ -73,7 +77,7 @@ def glance(nb: Numbers) -> Table:
     rows = []
     for s in nb.scenarios:
         m = s.metrics
-        rows.append((s.label, pct_ci(m["retention"]), pct(m["annual_churn_rate"].mean, 1),
+        rows.append((short(s.label, LABEL_MAX), pct_ci(m["retention"]), pct(m["annual_churn_rate"].mean, 1),
                      f"{m['mean_satisfaction'].mean:.2f}", f"{m['nps'].mean:.0f}",
                      pct(m["failure_demand_share"].mean), pct(m["first_contact_resolution"].mean),
                      f"{m['customer_lifetime_value'].mean:.0f}"))
@@ -100,7 +104,7 @@ def cause_text(nb: Numbers) -> str:
 def event_blocks(nb: Numbers, figs: dict) -> list:
     rows = []
     for e in nb.events:
-        rows.append((e.label, EVENT_WORDS.get(e.kind, e.kind), str(e.at), pct_ci(e.dip, 1),
+        rows.append((short(e.label, LABEL_MAX), EVENT_WORDS.get(e.kind, e.kind), str(e.at), pct_ci(e.dip, 1),
                      f"{e.churn_weeks} weeks" if e.churn_weeks is not None else
                      f"not within {e.weeks_after} weeks",
                      f"{e.regained_weeks} weeks" if e.regained_weeks is not None else
@@ -134,9 +138,10 @@ def assumption_blocks(doc: dict) -> list:
                    "all of them; `orgsim params` and docs/ODD.md give each one's meaning, range "
                    "and source.")]
     if rows:
-        blocks.append(Table(("parameter", *(s["label"] for s in scen), "source or reason"), rows,
+        blocks.append(Table(("parameter", *(short(s["label"], LABEL_MAX) for s in scen),
+                             "source or reason"), rows,
                             "Parameters that differ between the scenarios.", small=True))
-    events = [(s["label"], f"week {e['at']}: {e['kind']}", ", ".join(
+    events = [(short(s["label"], LABEL_MAX), f"week {e['at']}: {e['kind']}", ", ".join(
         f"{k} {show_value(v)}" for k, v in e.items() if k not in ("at", "kind")))
         for s in scen for e in s["events"]]
     if events:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .text import TITLE_MAX, short
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -54,6 +56,30 @@ class Report:
     def add(self, *blocks) -> "Report":
         self.blocks.extend(blocks)
         return self
+
+    @property
+    def shown_title(self) -> str:
+        """The title as the title page, the footer and the window show it: at most
+        TITLE_MAX characters."""
+        return short(self.title, TITLE_MAX)
+
+    def title_facts(self) -> list[tuple[str, str]]:
+        """The title page's facts, with the full title first when it had to be shortened."""
+        full = [("Full title", self.title)] if self.shown_title != self.title else []
+        return full + list(self.facts)
+
+    def texts(self) -> list[str]:
+        """Every piece of text the report sets, for checking that its fonts print them."""
+        out = [self.title, self.subtitle, self.question]
+        out += [t for kv in self.facts for t in kv]
+        for b in self.blocks:
+            if isinstance(b, (Heading, Para)):
+                out.append(b.text)
+            elif isinstance(b, Figure):
+                out.append(b.caption)
+            elif isinstance(b, Table):
+                out += [*b.header, b.caption, *(c for r in b.rows for c in r)]
+        return out
 
 
 def figures_of(report: Report) -> list[Figure]:

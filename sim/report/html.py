@@ -7,10 +7,12 @@ import base64
 from html import escape
 
 from .document import Figure, Heading, PageBreak, Para, Report, Table
+from .text import is_rtl
 
 CSS = """
-body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: #111;
-       max-width: 52em; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, "WenQuanYi Zen Hei", "Noto Sans CJK SC",
+       sans-serif; color: #111; max-width: 52em; margin: 2em auto; padding: 0 1em;
+       line-height: 1.45; overflow-wrap: anywhere; }
 h1 { font-size: 1.9em; margin-bottom: 0.2em; }
 h2 { font-size: 1.35em; margin-top: 1.6em; border-bottom: 1px solid #999; }
 h3 { font-size: 1.1em; margin-top: 1.2em; }
@@ -35,20 +37,26 @@ caption { caption-side: bottom; font-size: 0.85em; color: #333; text-align: left
 """
 
 
+def _dir(text: str) -> str:
+    """The direction of an element whose text runs right to left (the PDF's rule)."""
+    return ' dir="rtl"' if is_rtl(text) else ""
+
+
 def _block(b) -> str:
     if isinstance(b, Heading):
         n = b.level + 1
-        return f"<h{n}>{escape(b.text)}</h{n}>"
+        return f'<h{n}{_dir(b.text)}>{escape(b.text)}</h{n}>'
     if isinstance(b, Para):
-        return f'<p class="{b.style}">{escape(b.text)}</p>'
+        return f'<p class="{b.style}"{_dir(b.text)}>{escape(b.text)}</p>'
     if isinstance(b, Figure):
         data = base64.b64encode(b.path.read_bytes()).decode()
         return (f'<figure style="width:{100 * b.width:.0f}%"><img alt="{escape(b.caption)}" '
-                f'src="data:image/png;base64,{data}"><figcaption>{escape(b.caption)}</figcaption></figure>')
+                f'src="data:image/png;base64,{data}"><figcaption>{escape(b.caption)}'
+                f'</figcaption></figure>')
     if isinstance(b, Table):
         num = b.numeric or (False,) * len(b.header)
-        head = "".join(f"<th>{escape(h)}</th>" for h in b.header)
-        body = "".join("<tr>" + "".join(f'<td{" class=num" if n else ""}>{escape(c)}</td>'
+        head = "".join(f'<th{_dir(h)}>{escape(h)}</th>' for h in b.header)
+        body = "".join("<tr>" + "".join(f'<td{_dir(c)}{" class=num" if n else ""}>{escape(c)}</td>'
                                         for c, n in zip(r, num)) + "</tr>" for r in b.rows)
         cap = f"<caption>{escape(b.caption)}</caption>" if b.caption else ""
         cls = ' class="small"' if b.small else ""
@@ -60,12 +68,14 @@ def _block(b) -> str:
 
 def render_html(report: Report) -> str:
     """The report as one HTML document."""
-    facts = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in report.facts)
+    facts = "".join(f'<dt>{escape(k)}</dt><dd{_dir(v)}>{escape(v)}</dd>'
+                    for k, v in report.title_facts())
     body = "\n".join(_block(b) for b in report.blocks)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(report.title)}</title><style>{CSS}</style></head><body>"
-            f'<header class="title"><h1>{escape(report.title)}</h1>'
-            f'<p class="subtitle">{escape(report.subtitle)}</p>'
-            f'<p class="question">{escape(report.question)}</p><dl class="facts">{facts}</dl></header>'
+            f"<title>{escape(report.shown_title)}</title><style>{CSS}</style></head><body>"
+            f'<header class="title"><h1{_dir(report.shown_title)}>{escape(report.shown_title)}</h1>'
+            f'<p class="subtitle"{_dir(report.subtitle)}>{escape(report.subtitle)}</p>'
+            f'<p class="question"{_dir(report.question)}>{escape(report.question)}</p>'
+            f'<dl class="facts">{facts}</dl></header>'
             f'<div class="pagebreak"></div>\n{body}\n</body></html>\n')

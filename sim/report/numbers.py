@@ -17,6 +17,9 @@ CAUSE_WORDS = {"dissatisfaction": "dissatisfaction", "competitor": "competitor",
                "contagion": "contagion (following a neighbour who left)",
                "key_person": "key-person", "contact_change": "changed-contact",
                "merger": "merger", "substitute": "substitute", "viral": "viral-complaint"}
+# End-of-run figures that are shares (0 to 1): their intervals are on the logit scale.
+SHARES = frozenset({"retention", "annual_churn_rate", "failure_demand_share",
+                    "first_contact_resolution"})
 RECOVERED = 0.1  # "over" once the effect is below a tenth of its peak
 SMOOTH_WEEKS = 4  # weekly churn is noisy: a four-week rolling mean before judging it over
 
@@ -42,8 +45,37 @@ class Estimate:
         half = t_quantile(n - 1) * float(x.std(ddof=1)) / math.sqrt(n)
         return cls(m, m - half, m + half, n)
 
+    @classmethod
+    def of_share(cls, values) -> "Estimate":
+        """Mean of replications of a share (each in [0, 1]) with a 95% interval that stays
+        in [0, 1]: the t-interval made on the logit scale by the delta method,
+        logit(m) +- t * se / (m (1 - m)), and taken back. It has the t-interval's width
+        near the middle and narrows towards a bound instead of crossing it. Values
+        outside [0, 1] get the plain t-interval."""
+        x = np.asarray(values, dtype=float)
+        e = cls.of(x)
+        if e.n < 2 or not (np.all(x >= 0) and np.all(x <= 1)):
+            return e
+        return cls(e.mean, *share_interval(e.mean, (e.high - e.mean), e.n), e.n)
+
     def excludes_zero(self) -> bool:
         return self.low > 0 or self.high < 0
+
+
+def share_interval(mean, half, n: int):
+    """The 95% logit-scale interval of a mean share given the t-interval's half-width
+    ``half`` (arrays or numbers); at a bound, or with no spread, the mean itself."""
+    m = np.asarray(mean, dtype=float)
+    h = np.asarray(half, dtype=float)
+    inside = (m > 0) & (m < 1) & (h > 0)
+    safe = np.where(inside, m, 0.5)
+    centre = np.log(safe / (1 - safe))
+    spread = np.where(inside, h / (safe * (1 - safe)), 0.0)
+    lo = np.where(inside, 1 / (1 + np.exp(-(centre - spread))), m)
+    hi = np.where(inside, 1 / (1 + np.exp(-(centre + spread))), m)
+    if lo.ndim == 0:
+        return float(lo), float(hi)
+    return lo, hi
 
 
 @dataclass
@@ -109,7 +141,8 @@ def compute(doc: dict, runs: pd.DataFrame, ts: pd.DataFrame) -> Numbers:
     scenarios = []
     for s in doc["scenarios"]:
         g = main[main["scenario"] == s["name"]]
-        metrics = {m: Estimate.of(g[m]) for m in main.columns
+        metrics = {m: (Estimate.of_share if m in SHARES else Estimate.of)(g[m])
+                   for m in main.columns
                    if m not in ("index", "scenario", "event", "replication", "seed", "arm")}
         churn = {c: Estimate.of(g[f"churn_{c}"]) for c in causes}
         scenarios.append(ScenarioNumbers(s["name"], s["label"], s["description"], metrics, churn))
@@ -146,7 +179,7 @@ def event_effect(ts: pd.DataFrame, scenario: dict, j: int, event: dict,
     main, twin = main.loc[reps].to_numpy(float), twin.loc[reps].to_numpy(float)
     base = np.maximum(twin[:, at], 1.0)[:, None]
     gap = (twin - main)[:, at:] / base  # share of the customers at the event
-    dip = Estimate.of(np.maximum(gap.max(axis=1), 0.0))
+    dip = Estimate.of_share(np.maximum(gap.max(axis=1), 0.0))
     curve = gap.mean(axis=0)
     peak = int(np.argmax(curve))
     regained = _first_below(curve, peak, RECOVERED * curve[peak]) if curve[peak] > 0 else None

@@ -17,9 +17,7 @@ from ..experiments.runner import Results
 from ..model.params import PARAMS
 from .document import Figure, Heading, PageBreak, Para, Report, Table, show_value
 from .finding import and_list, years_text
-from .numbers import Estimate
-
-SHARES = {"retention", "annual_churn_rate", "failure_demand_share", "first_contact_resolution"}
+from .numbers import SHARES, Estimate
 CAPTIONS = {
     "retention_curves": "Starting customers still with the firm, week by week: mean and 95% band "
                         "per point (the best and worst points when there are many).",
@@ -37,8 +35,18 @@ def fmt(metric: str, x: float) -> str:
 def fmt_ci(metric: str, e: Estimate) -> str:
     if e.n < 2:
         return fmt(metric, e.mean)
-    lo, hi = (max(e.low, 0.0), min(e.high, 1.0)) if metric in SHARES else (e.low, e.high)
-    return f"{fmt(metric, e.mean)} (95% CI {fmt(metric, lo)} to {fmt(metric, hi)})"
+    return f"{fmt(metric, e.mean)} (95% CI {fmt(metric, e.low)} to {fmt(metric, e.high)})"
+
+
+def point_estimate(runs: pd.DataFrame, row: pd.Series, metric: str) -> Estimate:
+    """The metric at one point of the study: from its runs (a share's interval on the
+    logit scale, within [0, 1]), or from summary.csv's row if the runs lack the point."""
+    if "point" in runs.columns and metric in runs.columns:
+        values = runs.loc[runs["point"] == row["point"], metric].dropna()
+        if len(values):
+            return (Estimate.of_share if metric in SHARES else Estimate.of)(values)
+    return Estimate(row[f"{metric}_mean"], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"],
+                    int(row["n"]))
 
 
 def words(name: str) -> str:
@@ -70,7 +78,8 @@ def effects(exp, runs: pd.DataFrame, metric: str) -> list[tuple[str, str, str, E
             a, b = np.quantile(x, [0.2, 0.8])
             lo, hi = runs[x <= a][metric], runs[x >= b][metric]
             lo_t, hi_t = f"at most {a:.3g}", f"at least {b:.3g}"
-        out.append((name, lo_t, hi_t, Estimate.of(lo), Estimate.of(hi)))
+        of = Estimate.of_share if metric in SHARES else Estimate.of
+        out.append((name, lo_t, hi_t, of(lo), of(hi)))
     return out
 
 
@@ -79,8 +88,7 @@ def study_finding(exp, summary: pd.DataFrame, runs: pd.DataFrame, metric: str) -
     best, worst = summary.loc[m.idxmax()], summary.loc[m.idxmin()]
 
     def est(row):
-        return Estimate(row[f"{metric}_mean"], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"],
-                        int(row["n"]))
+        return point_estimate(runs, row, metric)
     text = (f"After {years_text(exp.steps / 52)}, {words(metric)} is highest at "
             f"{_point_text(best, exp.varied)}: {fmt_ci(metric, est(best))}, and lowest at "
             f"{_point_text(worst, exp.varied)}: {fmt_ci(metric, est(worst))}.")
@@ -118,7 +126,7 @@ def build(folder: Path) -> Report:
     sens = folder / "sensitivity.csv"
     if sens.is_file():
         rep.add(Para(sensitivity_text(pd.read_csv(sens), metric)))
-    rep.add(points_table(exp, summary, metric))
+    rep.add(points_table(exp, summary, runs, metric))
     figs = folder / "figures"
     for name, caption in CAPTIONS.items():
         if (figs / f"{name}.png").is_file():
@@ -135,14 +143,13 @@ def sensitivity_text(table: pd.DataFrame, metric: str) -> str:
     return f"Ranked by their effect on {words(metric)}: " + and_list(ranked) + "."
 
 
-def points_table(exp, summary: pd.DataFrame, metric: str) -> Table:
+def points_table(exp, summary: pd.DataFrame, runs: pd.DataFrame, metric: str) -> Table:
     s = summary.sort_values(f"{metric}_mean", ascending=False)
     if len(s) > 12:
         s = pd.concat([s.head(6), s.tail(6)])
     rows = tuple((*(f"{r[v]:g}" if isinstance(r[v], (int, float, np.number)) else str(r[v])
                     for v in exp.varied), str(int(r["n"])),
-                  fmt_ci(metric, Estimate(r[f"{metric}_mean"], r[f"{metric}_ci_low"],
-                                          r[f"{metric}_ci_high"], int(r["n"]))))
+                  fmt_ci(metric, point_estimate(runs, r, metric)))
                  for _, r in s.iterrows())
     more = " (the six best and six worst)" if len(summary) > 12 else ""
     return Table((*(words(v) for v in exp.varied), "runs", words(metric)), rows,

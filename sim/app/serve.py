@@ -1,0 +1,134 @@
+"""Serve the classroom page: ``solara run`` on sim/app/page.py, made fit for a class.
+
+- Nothing leaves the machine: Solara's update check (a request to the package index at
+  start) is off (``--no-check-version``), and so is its telemetry (Mixpanel).
+- No debug route shows the host: ``/resourcez`` answers with the page's session counts
+  only, never the host's CPU and memory (Solara's ``?verbose``).
+- No traceback reaches a browser: an error in a session is logged in the teacher's
+  terminal and the page gets one line.
+- Sessions whose tab is gone are culled after ``--cull-after`` (Solara keeps them a day).
+
+``orgsim app`` runs this module (``python -m sim.app.serve``) in place of itself; the
+settings go in through the environment, read by Solara's settings when first imported.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import sys
+import weakref
+
+ERROR_LINE = "Something went wrong in this session; reload the page. (The details are in " \
+             "the terminal that runs orgsim app.)"
+log = logging.getLogger("orgsim.app")
+
+
+def configure(cull_after: str) -> None:
+    """Solara's settings for the class; call before Solara is imported."""
+    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    os.environ["SOLARA_KERNEL_CULL_TIMEOUT"] = cull_after
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    from . import PAGE_FILE
+    os.environ["SOLARA_APP"] = str(PAGE_FILE)  # read when Solara's app module is imported
+
+
+def _counts_only(request):
+    """/resourcez without anything about the host: how many sessions there are."""
+    from starlette.responses import Response
+    from solara.server import kernel_context
+
+    contexts = list(kernel_context.contexts.values())
+    data = {"kernels": {"total": len(contexts)}}
+    return Response(json.dumps(data), media_type="application/json")
+
+
+class _WeakCounters(weakref.WeakKeyDictionary):
+    """Mesa's per-model agent id counters, holding their models weakly."""
+
+    def __getitem__(self, model):
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = self[model] = itertools.count(1)
+            return counter
+
+
+def forget_closed_models() -> None:
+    """Mesa 3.3 counts agent ids per model in ``Agent._ids``, a dict that holds every
+    model ever made, so no session's model is ever freed. In the page's server the
+    counters hold their models weakly: a culled session's models go with it."""
+    import mesa
+
+    if not isinstance(mesa.Agent._ids, _WeakCounters):
+        counters = _WeakCounters()
+        for model, counter in list(mesa.Agent._ids.items()):
+            counters[model] = counter
+        mesa.Agent._ids = counters
+
+
+def harden() -> None:
+    """Patch the server Solara is about to run (same process, before uvicorn loads it)."""
+    forget_closed_models()
+    from starlette.routing import Route
+    import solara.server.starlette as server  # first: it imports the rest in its order
+    import solara.server.patch as patch
+
+    router = server.app.router
+    router.routes = [Route("/resourcez", endpoint=_counts_only)] + [
+        r for r in router.routes if getattr(r, "path", None) != "/resourcez"]
+
+    def one_line(self):
+        log.error("error in a session", exc_info=sys.exc_info())
+        for socket in self.context.control_sockets:
+            try:
+                socket.send_json({"type": "exception", "traceback": ERROR_LINE})
+            except Exception:  # a socket that closed meanwhile
+                pass
+
+    patch.FakeIPython.showtraceback = one_line
+
+    from solara.server import kernel_context
+    close = kernel_context.VirtualKernelContext.close
+
+    def close_and_let_go(self, *args, **kwargs):
+        close(self, *args, **kwargs)
+        release_memory()
+
+    kernel_context.VirtualKernelContext.close = close_and_let_go
+
+
+def release_memory() -> None:
+    """After a session is culled: collect its cycles and hand the freed heap back to the
+    system (the model keeps freed blocks for reuse, sim.model._memory; a server that
+    lives all day must not keep every closed session's peak)."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m sim.app.serve HOST PORT OPEN CULL_AFTER``."""
+    host, port, open_, cull_after = (argv if argv is not None else sys.argv[1:])[:4]
+    configure(cull_after)
+    logging.basicConfig(level=logging.INFO, format="orgsim app: %(message)s")
+    harden()
+    from solara.__main__ import cli
+
+    from . import PAGE_FILE
+
+    cli(["run", str(PAGE_FILE), "--host", host, "--port", port, "--production",
+         "--no-check-version", "--open" if open_ == "open" else "--no-open"])
+
+
+if __name__ == "__main__":
+    main()
