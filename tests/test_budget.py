@@ -122,14 +122,22 @@ def test_a_merger_counts_the_firm_it_brings(tmp_path):
             > 3 * budget.scenario_cost(load_scenario("baseline")).memory)
 
 
+# the peak of this process's own memory (VmHWM): ru_maxrss would carry the parent's
+# peak across exec, so a child of a big pytest process would measure nothing
 MEASURE = """
-import json, resource, sys
+import json, sys
 from sim import OrganisationModel, load_scenario
+
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+
 scenario = load_scenario("baseline", **json.loads(sys.argv[1]))
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak()
 m = OrganisationModel(scenario, rng=1)
 m.run(2)
-print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024)
+print(peak() - before)
 """
 
 
