@@ -77,11 +77,15 @@ def test_report_numbers_are_the_results_numbers(compared):
     summary = pd.read_csv(compared / "summary.csv")
     for name in ("pc", "cc"):
         x = main_runs[main_runs.scenario == name]["retention"]
-        mean, lo, hi = mean_ci(x)  # scipy's t interval, computed here independently
+        mean, t_lo, t_hi = mean_ci(x)  # scipy's t interval, computed here independently
+        # the report gives shares the t-interval taken to the logit scale (delta method)
+        from scipy.special import expit, logit
+        spread = (t_hi - mean) / (mean * (1 - mean))
+        lo, hi = expit(logit(mean) - spread), expit(logit(mean) + spread)
         text = f"{100 * mean:.0f}% (95% CI {100 * lo:.0f}-{100 * hi:.0f}%)"
         assert text in html and text in pdf_text, text
         row = summary[(summary.scenario == name) & (summary.metric == "retention")].iloc[0]
-        assert row["mean"] == pytest.approx(mean) and row["ci_low"] == pytest.approx(lo)
+        assert row["mean"] == pytest.approx(mean) and row["ci_low"] == pytest.approx(t_lo)
         fd = main_runs[main_runs.scenario == name]["failure_demand_share"].mean()
         assert f"{100 * fd:.0f}% of" in finding_of(build_report(compared)) or name == "cc"
     gap = (main_runs.pivot(index="replication", columns="scenario", values="retention")
