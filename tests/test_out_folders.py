@@ -148,7 +148,7 @@ def test_every_error_path_of_sweep_compare_and_report_is_one_line(tmp_path, caps
 def test_a_tampered_comparison_json_is_one_line_for_report(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert main(["compare", "baseline", "customer_centric", "--replications", "2", "--steps", "3",
-                 "--out", str(out), "--quiet", "--no-report", *[]]) == 0
+                 "--out", str(out), "--quiet", "--no-report"]) == 0
     doc = json.loads((out / "comparison.json").read_text())
     del doc["scenarios"]
     (out / "comparison.json").write_text(json.dumps(doc))
@@ -187,3 +187,15 @@ def test_a_huge_study_is_refused_before_any_point_is_made(tmp_path):
     sobol.write_text(STUDY.replace("[vary]\nmandate = [0.2, 0.8]",
                                    f"[sample]\nmethod = 'sobol'\nn = 524288\n[sample.ranges]\n{ranges}"))
     assert count_runs(load_experiment(sobol)) == 524288 * 5
+
+
+def test_a_comparison_records_provenance_and_says_which_code_made_each_run(tmp_path):
+    from sim.experiments import provenance
+
+    out = tmp_path / "cmp"
+    assert main(["compare", "baseline", "customer_centric", "--replications", "2", "--steps", "3",
+                 "--out", str(out), "--quiet", "--no-report"]) == 0
+    doc = json.loads((out / "comparison.json").read_text())
+    assert doc["provenance"]["code"] == provenance.code_digest("")
+    records = [json.loads(p.read_text()) for p in (out / "runs").glob("*/run.json")]
+    assert len(records) == 4 and {r["provenance"]["code"] for r in records} == {doc["provenance"]["code"]}

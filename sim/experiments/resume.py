@@ -45,8 +45,13 @@ def code_changed(out: Path, doc_name: str, prov: dict[str, Any], others: set[str
     else:
         what = f"code {', '.join(sorted(others))}, now {prov['code']}"
     return (f"--out {out}: the model's code changed since its {n} stored runs were made ({what}); "
-            "use --allow-code-change to keep them (runs.parquet's column 'code' then says which "
-            "code made each run), or another --out")
+            f"use --allow-code-change to keep them ({_marks(doc_name)} then says which code made "
+            "each run), or another --out")
+
+
+def _marks(doc_name: str) -> str:
+    """Where a folder's tables say which code made each run."""
+    return "runs.parquet's column 'code'" if doc_name == "study.json" else "each runs/KEY/run.json"
 
 
 def keep(out: Path, records: dict[str, dict], belongs: Callable[[dict], bool], prov: dict[str, Any],
@@ -62,8 +67,8 @@ def keep(out: Path, records: dict[str, dict], belongs: Callable[[dict], bool], p
     if others:
         n = sum(r["provenance"].get("code") in others for r in mine.values())
         say(f"--allow-code-change: {n} stored runs were made by other model code "
-            f"({', '.join(sorted(others))}); they are kept, and the column 'code' of runs.parquet "
-            f"says which code made each run (now {prov['code']})")
+            f"({', '.join(sorted(others))}); they are kept, and {_marks(doc_name)} says which "
+            f"code made each run (now {prov['code']})")
     gone = [k for k, r in records.items() if k not in mine and not r["stale"]]
     back = [k for k, r in mine.items() if r["stale"]]
     for k in gone:
