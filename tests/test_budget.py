@@ -122,22 +122,20 @@ def test_a_merger_counts_the_firm_it_brings(tmp_path):
             > 3 * budget.scenario_cost(load_scenario("baseline")).memory)
 
 
-# the peak of this process's own memory (VmHWM): ru_maxrss would carry the parent's
-# peak across exec, so a child of a big pytest process would measure nothing
 MEASURE = """
 import json, sys
 from sim import OrganisationModel, load_scenario
 
-def peak():
+def status(key):  # this process's own memory (ru_maxrss would carry the parent's over exec)
     for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
+        if line.startswith(key):
             return int(line.split()[1]) * 1024
 
 scenario = load_scenario("baseline", **json.loads(sys.argv[1]))
-before = peak()
+before = status("VmRSS:")
 m = OrganisationModel(scenario, rng=1)
 m.run(2)
-print(peak() - before)
+print(status("VmHWM:") - before)
 """
 
 
@@ -149,7 +147,7 @@ print(peak() - before)
     (dict(n_customers=5000, n_prospects=5000, social_amplification=100, wom_reach=10), 60),
 ], ids=["network", "employees", "word-of-mouth"])
 def test_the_estimate_is_at_least_the_measured_peak_and_not_far_above(over, above):
-    """Peak resident memory of a fresh process, above what it had before building."""
+    """Peak resident memory of a fresh process (VmHWM), above what it had before building."""
     proc = subprocess.run([sys.executable, "-c", MEASURE, json.dumps(over)],
                           capture_output=True, text=True, timeout=300, check=True)
     measured = int(proc.stdout.strip())
