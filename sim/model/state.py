@@ -133,13 +133,12 @@ class Population:
             setattr(self, a.name, arrays[a.name])
 
     @classmethod
-    def create(cls, schema: tuple, ctx: Context, **kw) -> "Population":
+    def create(cls, schema: tuple, ctx: Context) -> "Population":
         """Every entry of the schema in order: attributes from their ``init``, Build
         steps run where they stand."""
         for a in schema:
             ctx.made[a.name] = a.make(ctx) if isinstance(a, Attr) else a.run(ctx)
-        pop = cls(schema, ctx.made, **kw)
-        return pop
+        return cls(schema, ctx.made)
 
     @property
     def n(self) -> int:
