@@ -151,13 +151,20 @@ def build_parser() -> argparse.ArgumentParser:
     comp = sub.add_parser("compare", help="scenarios side by side with the same seeds and events")
     comp.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                       help="names from `orgsim scenarios`, scenario files, or one client file")
-    comp.add_argument("--replications", type=_positive_int, default=20,
-                      help="runs of each scenario (default 20)")
+    comp.add_argument("--replications", type=_positive_int,
+                      help="runs of each scenario (default 20); with --posterior, seeds per "
+                           "parameter set (default 5, the same in every set)")
     comp.add_argument("--steps", type=_steps, help="weeks (default: the longest scenario's)")
     comp.add_argument("--seed", type=_seed, default=1, help="the comparison's seed (default 1)")
     comp.add_argument("--events", metavar="SCENARIO",
                       help="give every scenario this scenario's (or file's) events instead of its own")
     comp.add_argument("--question", help="the question the report answers (one line)")
+    comp.add_argument("--posterior", metavar="FILE",
+                      help="run every scenario over parameter sets drawn from this posterior "
+                           "(DIR/posterior.parquet of `orgsim calibrate`; a client file may name one)")
+    comp.add_argument("--draws", type=_positive_int, default=40, metavar="K",
+                      help="parameter sets drawn from the posterior (default 40: the share of "
+                           "them where the advantage holds is then known to 8 points)")
     comp.add_argument("--out", type=Path, help="results folder (default: results/compare-A-vs-B)")
     comp.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
     comp.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster")
@@ -297,16 +304,21 @@ def cmd_compare(args) -> int:
 
     if args.question is not None:
         check_text(args.question, "--question")
-    words = ["orgsim compare", *args.scenarios, "--replications", str(args.replications),
+    comp = build_comparison(args.scenarios, args.replications, args.steps, args.seed,
+                            args.events, args.question, "", args.posterior, args.draws)
+    words = ["orgsim compare", *args.scenarios, "--replications", str(comp.replications),
              "--seed", str(args.seed)]
-    for flag, value in (("--steps", args.steps), ("--events", args.events)):
+    for flag, value in (("--steps", args.steps), ("--events", args.events),
+                        ("--posterior", args.posterior)):
         if value is not None:
             words += [flag, str(value)]
+    if comp.draws:
+        words += ["--draws", str(args.draws)]
     if args.question:
         words += ["--question", repr(args.question)]
-    comp = build_comparison(args.scenarios, args.replications, args.steps, args.seed,
-                            args.events, args.question, " ".join(words))
-    runs = args.replications * sum(1 + len(s.events) for s in comp.scenarios)  # and twins
+    from dataclasses import replace
+    comp = replace(comp, command=" ".join(words))
+    runs = len(comp.units()) * sum(1 + len(s.events) for s in comp.scenarios)  # and twins
     budget.check(budget.study_cost(comp.scenarios, comp.steps, runs, _workers(args.workers)),
                  args.max_memory, f"the comparison ({runs} runs of {comp.steps} weeks)")
     out = args.out or Path("results") / ("compare-" + "-vs-".join(s.name for s in comp.scenarios))[:120]
