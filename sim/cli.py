@@ -201,6 +201,37 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--yes-this-is-big", action="store_true",
                        help=f"run a study of more than {MAX_RUNS:,} runs")
 
+    exp = sub.add_parser(
+        "explore", help="where the conclusion breaks: a Latin hypercube, PRIM boxes, "
+                        "sensitivity year by year",
+        description="Run two alternatives (default product_centric and customer_centric) at "
+                    "the points of a Latin hypercube over the uncertain parameters (a "
+                    "posterior's ranges, else the calibration constants' plausible ranges), "
+                    "find with PRIM the regions where the second loses its advantage, and "
+                    "measure the advantage's sensitivity at the end of every year.",
+        epilog="The spec file's keys: docs/studies.md (orgsim explore). Writes points.csv, "
+               "prim_boxes.csv, sensitivity_by_year.csv, figures/ and explore.md in --out.")
+    exp.add_argument("spec", nargs="?", help="a TOML spec file (optional)")
+    exp.add_argument("--out", type=Path, help="results folder (default: results/explore-NAME)")
+    exp.add_argument("--posterior", metavar="FILE",
+                     help="explore the ranges of this posterior (`orgsim calibrate`'s)")
+    exp.add_argument("--loses", choices=("retention", "profit", "either"),
+                     help="the case of interest: the second alternative keeps no more "
+                          "customers, earns no more profit, or either (default either)")
+    exp.add_argument("--points", type=_positive_int, metavar="N",
+                     help="Latin hypercube points (default 100; --quick 30)")
+    exp.add_argument("--sensitivity", choices=("sobol", "morris", "none"),
+                     help="the sensitivity sample's method (default sobol)")
+    exp.add_argument("--quick", action="store_true",
+                     help="a small, short exploration (300 customers, 2 years, 30 points): "
+                          "what the tests run")
+    exp.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
+    exp.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster")
+    exp.add_argument("--resume", action="store_true", help="run only what the folder lacks")
+    exp.add_argument("--allow-code-change", action="store_true",
+                     help="resume although the model's code changed")
+    exp.add_argument("--quiet", action="store_true", help="no progress bar")
+
     replay = sub.add_parser("replay", help="re-run one run of a study from its stored parameters and seed")
     replay.add_argument("folder", type=Path, help="a study's results folder")
     replay.add_argument("run", type=_whole, help="the run's index (column 'index' of runs.parquet)")
@@ -381,6 +412,39 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_explore(args) -> int:
+    from .experiments.explore import load_exploration, plan, run_explore
+
+    ex = load_exploration(args.spec, quick=args.quick, posterior=args.posterior,
+                          loses=args.loses, points=args.points, method=args.sensitivity)
+    runs = len({p.run.key for p in plan(ex)})
+    budget.check(budget.study_cost(list(ex.alternatives), ex.steps, runs, _workers(args.workers)),
+                 None, f"the exploration ({runs} runs of {ex.steps} weeks)")
+    out = args.out or Path("results") / f"explore-{ex.name}"[:120]
+    check_out(out)
+    try:
+        res = run_explore(ex, out, workers=args.workers, scheduler=args.scheduler,
+                          resume=args.resume, progress=not args.quiet,
+                          allow_code_change=args.allow_code_change)
+    except KeyboardInterrupt:
+        print("orgsim: interrupted; finished runs are saved: continue with --resume", file=sys.stderr)
+        return 130
+    except OSError as err:
+        raise ScenarioError(f"--out {out}: cannot write: {err.strerror or err}") from None
+    from .experiments.explore_report import LOSES_WORDS, box_words
+
+    a, b = ex.labels
+    k, n = int(res.points["loses"].sum()) if len(res.points) else 0, len(res.points)
+    print(f"{b} {LOSES_WORDS[ex.loses]} than {a} at {k} of {n} points.")
+    for box in res.boxes:
+        print(f"box {box.number}: {box_words(box, ex.ranges)} (coverage {box.coverage:.0%}, "
+              f"density {box.density:.0%}, {box.n} points)")
+    if res.warning:
+        print(f"orgsim: warning: {res.warning}", file=sys.stderr)
+    print(f"written: {out / 'explore.md'}, prim_boxes.csv, sensitivity_by_year.csv, figures/")
+    return 1 if len(res.failures) else 0
+
+
 def cmd_replay(args) -> int:
     from .experiments.replay import replay
 
@@ -503,6 +567,7 @@ def main(argv: list[str] | None = None) -> int:
                "params": cmd_params, "sweep": cmd_sweep, "replay": cmd_replay,
                "sensitivity": cmd_sensitivity, "experiments": cmd_experiments,
                "app": cmd_app, "compare": cmd_compare, "report": cmd_report,
+               "explore": cmd_explore,
                "validate": cmd_validate}[args.command]
     from .experiments.spec import ExperimentError
     try:
