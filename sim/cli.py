@@ -464,6 +464,12 @@ def cmd_sensitivity(args) -> int:
     table = analyze(exp, runs, args.metric)
     write_frame(args.folder / "sensitivity.csv", table)
     print(table.to_string(index=False))
+    if exp.sampler.method == "sobol":
+        from .experiments.design import n_points
+        from .experiments.sensitivity import sobol_warning
+        warning = sobol_warning(table, exp.sampler.n, n_points(exp))
+        if warning:
+            print(f"orgsim: warning: {warning}", file=sys.stderr)
     print("role: lever = a design lever of the organisation; constant = a constant of the "
           "model's mechanisms (its calibration); scale = the firm's size")
     return 0

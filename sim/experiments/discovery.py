@@ -70,7 +70,9 @@ def find_boxes(x: pd.DataFrame, cases, threshold: float = DENSITY, max_boxes: in
     # PRIM's threshold on a 0/1 outcome: what counts as a case (y >= 0.5) and the density
     # its last, smallest step must reach for the box to be kept (else the whole space);
     # the density asked for here is applied below, in choosing the step
-    p = prim.Prim(x, y.astype(int), threshold=0.5, peel_alpha=peel_alpha, mass_min=mass_min)
+    with warnings.catch_warnings():  # its use of pandas' deprecated inplace drop
+        warnings.simplefilter("ignore")
+        p = prim.Prim(x, y.astype(int), threshold=0.5, peel_alpha=peel_alpha, mass_min=mass_min)
     init = p.box_init
     out: list[Box] = []
     for number in range(1, max_boxes + 1):
