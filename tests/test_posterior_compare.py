@@ -158,3 +158,17 @@ def test_a_client_file_names_its_posterior(tmp_path, capsys):
     assert main(["compare", str(f), "--out", str(tmp_path / "o"), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "client.posterior" in err and "cannot read" in err, err
+
+
+def test_a_posterior_comparison_is_remade_and_resumed(folders, capsys):
+    two, _ = folders
+    assert main(["report", str(two)]) == 0
+    doc = json.loads((two / "comparison.json").read_text())
+    before = pd.read_parquet(two / "runs.parquet")
+    assert main(["compare", *doc["refs"], "--posterior", doc["posterior"]["path"], "--draws",
+                 str(DRAWS), "--replications", str(REPS), "--workers", "1", "--out", str(two),
+                 "--resume", "--quiet"]) == 0
+    after = pd.read_parquet(two / "runs.parquet")
+    pd.testing.assert_frame_equal(before, after)  # the same draws, seeds and runs
+    assert json.loads((two / "comparison.json").read_text())["posterior"]["drawn"] == \
+        doc["posterior"]["drawn"]

@@ -57,7 +57,9 @@ def build(folder: Path) -> Report:
     if nb.posterior is not None:
         rep.add(*posterior_blocks(nb))
     rep.add(Figure(figs["retention"], "Share of the starting customers still with the firm, week "
-                   "by week: the mean of the runs and its 95% interval."))
+                   "by week: the mean of the runs and its 95% interval" + (
+                       " (over the posterior: with the parameter uncertainty)."
+                       if nb.posterior else ".")))
     rep.add(PageBreak(), Heading("Why customers leave"),
             Para(cause_text(nb)),
             Figure(figs["churn_by_cause"], "Customers lost per run by cause, with 95% intervals."),
@@ -90,8 +92,12 @@ def glance(nb: Numbers) -> Table:
                      f"{m['customer_lifetime_value'].mean:.0f}"))
     return Table(("organisation", "customers kept", "churn / year (last year)", "satisfaction",
                   "NPS", "failure demand", "first-contact resolution", "lifetime value"),
-                 tuple(rows), f"At the end of week {nb.steps}; means of {nb.replications} runs, "
-                 "95% interval for customers kept.", (False,) + (True,) * 7)
+                 tuple(rows), f"At the end of week {nb.steps}; " + (
+                     f"means over {nb.posterior.draws} parameter sets drawn from the posterior x "
+                     f"{nb.replications} seeds, 95% interval for customers kept with the parameter "
+                     "uncertainty." if nb.posterior else
+                     f"means of {nb.replications} runs, 95% interval for customers kept."),
+                 (False,) + (True,) * 7)
 
 
 def posterior_blocks(nb: Numbers) -> list:
@@ -111,8 +117,8 @@ def posterior_blocks(nb: Numbers) -> list:
             "set's mean over its seeds) to the seed noise (the t-interval over the seeds); a "
             "posterior concentrated on one point gives the seed-noise interval alone. Whether "
             "the advantage holds is decided per parameter set, on its mean paired difference. "
-            f"The gap in total profit over the posterior is {_money(p.profit_gap)} "
-            f"(as given: {_money(p.before_profit_gap)}).")
+            f"The gap in total profit over the posterior is {_money(p.profit_gap)}; as given "
+            f"it is {_money(p.before_profit_gap)}.")
     return [Heading("Parameter uncertainty", 2), Para(text),
             Table(("organisation", "customers kept, as given", "customers kept, over the posterior",
                    "total profit, as given", "total profit, over the posterior"), tuple(rows),
@@ -222,7 +228,10 @@ def reproduce_blocks(doc: dict, folder: Path) -> list:
                  f"({shown}), the same in every scenario. orgsim {doc['orgsim_version']}, "
                  f"Python {platform.python_version()}. The same command on the same version gives "
                  "the same numbers."),
-            Para("Files in this folder: runs.parquet (one row per run, every end-of-run figure), "
+            Para(("Over a posterior, runs.parquet's column 'draw' says at which parameter set a "
+                  "run was made (-1: the scenarios as given) and draws.csv lists the sets. "
+                  if doc.get("posterior") else "") +
+                 "Files in this folder: runs.parquet (one row per run, every end-of-run figure), "
                  "timeseries.parquet (every week of every run), summary.csv (mean and 95% interval "
                  "per scenario and figure), comparison.json (the scenarios as resolved), figures/ "
                  "(each figure as PNG and SVG for slides).", "small")]
