@@ -6,8 +6,9 @@ over the first; and how the advantage's sensitivity to each parameter changes ye
 year (Sobol or Morris indices of a second sample, per year, not only at the end).
 
 The uncertain parameters and their ranges: a posterior's (the smallest and largest
-accepted value of each fitted parameter), else the plausible ranges of the calibration
-constants (``Param.plausible``), else a spec file's ``[ranges]``. Runs go through the
+accepted value of each fitted parameter; one with a single value is fixed at it), else
+a spec file's ``[ranges]``, else the plausible ranges of the calibration constants
+(``Param.plausible``). Runs go through the
 study machinery (run_in_folder): local processes or a Dask cluster, every run saved
 as it finishes, ``--resume``, the folder's manifest.
 
@@ -33,9 +34,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
