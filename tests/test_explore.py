@@ -154,10 +154,21 @@ def test_ranges_come_from_the_posterior_or_the_plausible_ranges(tmp_path):
     ('[sensitivity]\nmethod = "fast"\n', ["sensitivity.method", "sobol, morris, none"]),
 ])
 def test_a_bad_spec_is_one_line_exit_2(tmp_path, capsys, body, words):
+    _refused(tmp_path, capsys, body, words)
+
+
+def test_too_few_points_or_a_bad_posterior_is_one_line_exit_2(tmp_path, capsys):
+    _refused(tmp_path, capsys, "", ["--points 3", "10 to"], ["--points", "3"])
+    post = tmp_path / "p.parquet"
+    pd.DataFrame({"mandate": [0.1], "weight": [1.0]}).to_parquet(post)
+    _refused(tmp_path, capsys, "", ["'mandate'", "design lever"], ["--posterior", str(post)])
+
+
+def _refused(tmp_path, capsys, body, words, flags=()):
     spec = tmp_path / "spec.toml"
     spec.write_text(body)
     out = tmp_path / "out"
-    assert main(["explore", str(spec), "--quick", "--out", str(out), "--quiet"]) == 2
+    assert main(["explore", str(spec), "--quick", "--out", str(out), "--quiet", *flags]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and all(w in err for w in words), err
     assert not out.exists()

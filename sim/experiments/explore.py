@@ -68,6 +68,7 @@ DEFAULT = {"points": 100, "replications": 2, "steps": 156, "seed": 1, "sobol_n":
            "morris_n": 10}
 QUICK = {"points": 30, "replications": 1, "steps": 104, "seed": 1, "sobol_n": 8, "morris_n": 4}
 SERIES = ("retention", "profit")
+MIN_POINTS = 10
 TABLES = ("explore.json", "points.csv", "prim_boxes.csv", "sensitivity_by_year.csv",
           "explore.md", "failures.csv")
 
@@ -178,7 +179,10 @@ def load_exploration(spec: str | Path | None = None, *, quick: bool = False,
         raise ExperimentError(f"{label}: alternatives: {alts[0]!r} is given twice")
     steps = _whole(doc, "steps", 1, 5200, label) if "steps" in doc else base["steps"]
     seed = _whole(doc, "seed", 0, 2**63 - 1, label) if "seed" in doc else base["seed"]
-    n_points = points or (_whole(doc, "points", 10, 100_000, label) if "points" in doc
+    if points is not None and not MIN_POINTS <= points <= 100_000:
+        raise ExperimentError(f"--points {points} is not allowed; allowed: {MIN_POINTS} to "
+                              "100,000 (PRIM peels at least two points a step)")
+    n_points = points or (_whole(doc, "points", MIN_POINTS, 100_000, label) if "points" in doc
                           else base["points"])
     reps = (_whole(doc, "replications", 1, 1000, label) if "replications" in doc
             else base["replications"])
