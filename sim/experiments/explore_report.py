@@ -10,7 +10,7 @@ import pandas as pd
 
 from .figures import save_figure
 
-OUTPUT_WORDS = {"retention_advantage": "customers kept (retention, points)",
+OUTPUT_WORDS = {"retention_advantage": "customers kept (retention, a share)",
                 "profit_advantage": "total profit"}
 LOSES_WORDS = {"retention": "keeps no more of its starting customers",
                "profit": "earns no more profit",

@@ -112,7 +112,9 @@ def posterior_blocks(nb: Numbers) -> list:
                      _money(s.metrics["profit_total"])))
     text = (f"The posterior ({p.path}) fits {', '.join(p.parameters)}. Every scenario ran at "
             f"the same {p.draws} parameter sets drawn from it by weight, each with the same "
-            f"{nb.replications} seeds. An interval over the posterior adds, in quadrature, the "
+            f"{nb.replications} seeds; its values replace the scenarios' own values of these "
+            "parameters (a client's calibrated churn too), which the runs 'as given' keep. "
+            "An interval over the posterior adds, in quadrature, the "
             "spread of the outcome over the parameter sets (1.96 standard deviations of each "
             "set's mean over its seeds) to the seed noise (the t-interval over the seeds); a "
             "posterior concentrated on one point gives the seed-noise interval alone. Whether "
