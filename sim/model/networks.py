@@ -113,11 +113,12 @@ def _draw_below(m: int, p: float, rng: np.random.Generator) -> np.ndarray:
 def _ring_csr(n: int, half: int, moved: np.ndarray, target: np.ndarray) -> CSR:
     """The CSR that ``_csr_from_edges`` gives for a ring lattice of ``half`` ties each
     side whose edges ``moved[i, k - 1]`` (from i to i + k) go to ``target`` instead, in
-    time linear in the edges: the lattice's kept ties are laid out row by row already
-    in order, the rewired ones (a tenth at the defaults) are sorted on their own, and a
-    stable sort (timsort: two sorted runs merge in one pass) joins them."""
+    time linear in the edges and without an array of every edge: the rewired ties (a
+    tenth at the defaults) are sorted on their own; then, a block of rows at a time,
+    the lattice's kept ties are laid out in order and merged with the block's rewired
+    ones (a stable sort, timsort: two sorted runs merge in one pass)."""
     shift = _key_shift(n)
-    src = np.repeat(np.arange(n, dtype=np.int64), half).reshape(n, half)[moved]
+    src = np.flatnonzero(moved) // half
     keep = src != target  # a rewired tie to oneself is dropped
     src, target = src[keep], target[keep]
     rewired = np.concatenate([(src << shift) | target, (target << shift) | src])
@@ -127,30 +128,29 @@ def _ring_csr(n: int, half: int, moved: np.ndarray, target: np.ndarray) -> CSR:
     # it came from was rewired: forward, edge (r, r + d); backward, edge (r + d, r)
     offsets = np.concatenate([np.arange(-half, 0), np.arange(1, half + 1)])
     n_lattice = 2 * int(moved.size - np.count_nonzero(moved))
-    key = np.empty(n_lattice + len(rewired), dtype=np.int64)
-    at = 0
-    kept = np.empty((min(n, ROW_CHUNK), 2 * half), dtype=bool)
-    for r0 in range(0, n, ROW_CHUNK):
-        r1 = min(n, r0 + ROW_CHUNK)
-        rows = np.arange(r0, r1, dtype=np.int64)
-        ok = kept[:r1 - r0]
-        for j, d in enumerate(offsets):
-            from_row = rows if d > 0 else (rows + d) % n
-            np.logical_not(moved[from_row, abs(d) - 1], out=ok[:, j])
-        cols = rows[:, None] + offsets[None, :]
-        if r0 < half or r1 > n - half:  # the ring closes
-            cols %= n
-        cols += rows[:, None] << shift
-        part = cols[ok]
-        key[at:at + len(part)] = part
-        at += len(part)
-    key[at:] = rewired
-    del rewired
-    key.sort(kind="stable")  # the lattice run (out of order only at the ring's ends) and the rewired run
-    return _csr_from_sorted_keys(n, key, shift)
+
+    def blocks():
+        kept = np.empty((min(n, ROW_CHUNK), 2 * half), dtype=bool)
+        for r0 in range(0, n, ROW_CHUNK):
+            r1 = min(n, r0 + ROW_CHUNK)
+            rows = np.arange(r0, r1, dtype=np.int64)
+            ok = kept[:r1 - r0]
+            for j, d in enumerate(offsets):
+                from_row = rows if d > 0 else (rows + d) % n
+                np.logical_not(moved[from_row, abs(d) - 1], out=ok[:, j])
+            cols = rows[:, None] + offsets[None, :]
+            if r0 < half or r1 > n - half:  # the ring closes
+                cols %= n
+            cols += rows[:, None] << shift
+            lo, hi = np.searchsorted(rewired, [r0 << shift, r1 << shift])
+            key = np.concatenate([cols[ok], rewired[lo:hi]])
+            key.sort(kind="stable")
+            yield key
+
+    return _csr_from_key_blocks(n, blocks(), shift, n_lattice + len(rewired))
 
 
-ROW_CHUNK = 1 << 18  # lattice rows laid out per piece
+ROW_CHUNK = 1 << 18  # lattice rows laid out per block
 
 
 def _key_shift(n: int) -> int:
@@ -158,28 +158,38 @@ def _key_shift(n: int) -> int:
     return max(1, int(n - 1).bit_length())
 
 
-def _csr_from_sorted_keys(n: int, key: np.ndarray, shift: int) -> CSR:
-    """CSR from sorted keys row << shift | column (repeats allowed, dropped here)."""
-    if len(key):
+def _csr_from_key_blocks(n: int, blocks, shift: int, size: int) -> CSR:
+    """CSR from blocks of keys row << shift | column, sorted within and across blocks,
+    at most ``size`` in all (repeats allowed, dropped here)."""
+    idx_dtype = np.int32 if n < 2**31 - 1 else np.int64
+    indices = np.empty(size, dtype=idx_dtype)
+    counts = np.zeros(n, dtype=np.int64)
+    mask, at, last = (1 << shift) - 1, 0, -1
+    for key in blocks:
+        if len(key) == 0:
+            continue
         first = np.empty(len(key), dtype=bool)
-        first[0] = True
+        first[0] = key[0] != last
         np.not_equal(key[1:], key[:-1], out=first[1:])
+        last = key[-1]
         if not first.all():
             key = key[first]
-        del first
-    idx_dtype = np.int32 if n < 2**31 - 1 else np.int64
-    indices = np.empty(len(key), dtype=idx_dtype)
-    counts = np.zeros(n, dtype=np.int64)
-    mask = (1 << shift) - 1
-    chunk = 8 * ROW_CHUNK
-    for s in range(0, len(key), chunk):
-        part = key[s:s + chunk]
-        np.bitwise_and(part, mask, out=indices[s:s + len(part)], casting="unsafe")
-        row = part >> shift
+            if len(key) == 0:
+                continue
+        np.bitwise_and(key, mask, out=indices[at:at + len(key)], casting="unsafe")
+        row = key >> shift
         counts[row[0]:row[-1] + 1] += np.bincount(row - row[0])  # rows ascend
+        at += len(key)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
-    return CSR(indptr, indices)
+    return CSR(indptr, indices[:at])
+
+
+def _csr_from_sorted_keys(n: int, key: np.ndarray, shift: int) -> CSR:
+    """CSR from sorted keys row << shift | column (repeats allowed, dropped here)."""
+    step = 8 * ROW_CHUNK
+    return _csr_from_key_blocks(n, (key[s:s + step] for s in range(0, len(key), step)),
+                                shift, len(key))
 
 
 def scale_free(n: int, mean_degree: float, rng: np.random.Generator,
