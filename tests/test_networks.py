@@ -46,7 +46,7 @@ def test_small_world_built_in_pieces_is_the_same(monkeypatch):
     """Random numbers and lattice rows handled in pieces give the one-piece network."""
     whole = small_world(3001, 10, 0.1, np.random.default_rng(3))
     monkeypatch.setattr(networks, "RNG_CHUNK", 1000)
-    monkeypatch.setattr(networks, "ROW_CHUNK", 97)
+    monkeypatch.setattr(networks, "BLOCK_ENTRIES", 970)
     pieces = small_world(3001, 10, 0.1, np.random.default_rng(3))
     assert np.array_equal(whole.indptr, pieces.indptr)
     assert np.array_equal(whole.indices, pieces.indices)

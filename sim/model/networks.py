@@ -130,9 +130,10 @@ def _ring_csr(n: int, half: int, moved: np.ndarray, target: np.ndarray) -> CSR:
     n_lattice = 2 * int(moved.size - np.count_nonzero(moved))
 
     def blocks():
-        kept = np.empty((min(n, ROW_CHUNK), 2 * half), dtype=bool)
-        for r0 in range(0, n, ROW_CHUNK):
-            r1 = min(n, r0 + ROW_CHUNK)
+        per_block = max(1, BLOCK_ENTRIES // (2 * half))  # rows
+        kept = np.empty((min(n, per_block), 2 * half), dtype=bool)
+        for r0 in range(0, n, per_block):
+            r1 = min(n, r0 + per_block)
             rows = np.arange(r0, r1, dtype=np.int64)
             ok = kept[:r1 - r0]
             for j, d in enumerate(offsets):
@@ -150,7 +151,7 @@ def _ring_csr(n: int, half: int, moved: np.ndarray, target: np.ndarray) -> CSR:
     return _csr_from_key_blocks(n, blocks(), shift, n_lattice + len(rewired))
 
 
-ROW_CHUNK = 1 << 18  # lattice rows laid out per block
+BLOCK_ENTRIES = 1 << 21  # lattice ties laid out per block (16 MB of keys)
 
 
 def _key_shift(n: int) -> int:
@@ -187,7 +188,7 @@ def _csr_from_key_blocks(n: int, blocks, shift: int, size: int) -> CSR:
 
 def _csr_from_sorted_keys(n: int, key: np.ndarray, shift: int) -> CSR:
     """CSR from sorted keys row << shift | column (repeats allowed, dropped here)."""
-    step = 8 * ROW_CHUNK
+    step = BLOCK_ENTRIES
     return _csr_from_key_blocks(n, (key[s:s + step] for s in range(0, len(key), step)),
                                 shift, len(key))
 
