@@ -314,12 +314,20 @@ def _gnp_pairs(k: int, p: float, rng: np.random.Generator) -> tuple[np.ndarray, 
     return code // k, code % k
 
 
-def edge_arrays(g: nx.Graph) -> tuple[np.ndarray, np.ndarray]:
-    """Both directions of every edge of ``g`` as two integer arrays (u, v)."""
+def edge_arrays(g: nx.Graph, attr: str | None = None):
+    """Both directions of every edge of ``g`` as two integer arrays (u, v); with
+    ``attr``, also each edge's value of that attribute (once per edge, in g.edges()
+    order: the first half of u and v)."""
     if g.number_of_edges() == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    e = np.array(list(g.edges()), dtype=np.int64)
-    return np.concatenate([e[:, 0], e[:, 1]]), np.concatenate([e[:, 1], e[:, 0]])
+        empty = (np.empty(0, np.int64), np.empty(0, np.int64))
+        return empty if attr is None else empty + (np.empty(0, object),)
+    if attr is None:
+        e = np.array(list(g.edges()), dtype=np.int64)
+    else:
+        a, b, value = zip(*g.edges(data=attr))
+        e = np.column_stack([np.array(a, dtype=np.int64), np.array(b, dtype=np.int64)])
+    u, v = np.concatenate([e[:, 0], e[:, 1]]), np.concatenate([e[:, 1], e[:, 0]])
+    return (u, v) if attr is None else (u, v, np.array(value, dtype=object))
 
 
 def department_access(u: np.ndarray, v: np.ndarray, dept: np.ndarray, n_dept: int,
