@@ -192,7 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="resume although the model's code changed; runs.parquet's column "
                             "'code' then says which code made each run")
     sweep.add_argument("--yes-this-is-big", action="store_true",
-                       help=f"run a study of more than {MAX_RUNS:,} runs")
+                       help=f"run a study of more than {MAX_RUNS:,} runs (the memory limit "
+                            "still holds: --max-memory)")
+    _add_max_memory(sweep)
 
     replay = sub.add_parser("replay", help="re-run one run of a study from its stored parameters and seed")
     replay.add_argument("folder", type=Path, help="a study's results folder")
@@ -353,7 +355,8 @@ def cmd_sweep(args) -> int:
                              scheduler=args.scheduler, resume=args.resume,
                              replications=args.replications, steps=args.steps,
                              progress=not args.quiet, allow_code_change=args.allow_code_change,
-                             yes_this_is_big=args.yes_this_is_big)
+                             yes_this_is_big=args.yes_this_is_big,
+                             max_memory=args.max_memory)
     except KeyboardInterrupt:
         print("orgsim: interrupted; finished runs are saved: continue with --resume",
               file=sys.stderr)
