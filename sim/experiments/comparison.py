@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -230,18 +229,16 @@ def finish(comp: Comparison, out: Path, done: dict, failures: list, started: str
 
 
 def summarise(runs: pd.DataFrame, comp: Comparison) -> pd.DataFrame:
-    """Per scenario and end-of-run figure: mean, standard deviation, 95% t-interval."""
+    """Per scenario and end-of-run figure: mean, standard deviation, 95% interval (the
+    t-interval; for a share the logit-scale one, within [0, 1]: store.summary_table)."""
     out = []
     for s, label in zip(comp.scenarios, comp.labels):
         g = runs[runs["scenario"] == s.name]
         for m in END_METRICS:
             x = g[m].to_numpy(dtype=float)
-            n = len(x)
-            mean = float(x.mean()) if n else math.nan
-            sd = float(x.std(ddof=1)) if n > 1 else math.nan
-            half = store.t_quantile(n - 1) * sd / math.sqrt(n) if n > 1 else math.nan
+            mean, sd, low, high = store.estimates(x, m in store.SHARES)
             out.append({"scenario": s.name, "label": label, "metric": m, "mean": mean, "std": sd,
-                        "ci_low": mean - half, "ci_high": mean + half, "n": n})
+                        "ci_low": low, "ci_high": high, "n": len(x)})
     return pd.DataFrame(out)
 
 
