@@ -6,7 +6,6 @@ fallback font; right-to-left names in order); long names and labels are shortene
 from __future__ import annotations
 
 import io
-import math
 import warnings
 from functools import partial
 from pathlib import Path
@@ -14,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .store import t_quantile, write_atomic
+from .intervals import SHARES, estimates
+from .store import write_atomic
 
 MAX_CURVES = 8  # more curves than this are unreadable on a slide: the extremes are drawn
 NAME_MAX = 40   # characters of a parameter's or a metric's name in a title or on an axis
@@ -50,11 +50,13 @@ def _label(point: pd.Series, varied: tuple[str, ...]) -> str:
                            else f"{v} {point[v]}" for v in varied), LABEL_MAX)
 
 
-def _ci(values: np.ndarray) -> tuple[float, float]:
-    n = len(values)
-    if n < 2:
-        return float(values.mean()), 0.0
-    return float(values.mean()), t_quantile(n - 1) * float(values.std(ddof=1)) / math.sqrt(n)
+def _ci(values: np.ndarray, share: bool) -> tuple[float, float, float]:
+    """Mean and how far the 95% interval reaches below and above it (a share's on the
+    logit scale, as in summary.csv); no bar with one value."""
+    mean, _, low, high = estimates(values, share)
+    if not np.isfinite(low):
+        return mean, 0.0, 0.0
+    return mean, mean - low, high - mean
 
 
 TITLES = {"retention": ("Starting customers still with the firm (mean and 95% band)",
@@ -129,12 +131,14 @@ def metric_by_parameter(exp, res, folder: Path) -> list[Path]:
     for ax, name in zip(axes[0], exp.varied):
         if exp.sampler is None or name in exp.sampler.choices:
             levels = sorted(runs[name].unique())
-            stats = [_ci(runs.loc[runs[name] == lv, metric].to_numpy(dtype=float)) for lv in levels]
+            stats = [_ci(runs.loc[runs[name] == lv, metric].to_numpy(dtype=float), metric in SHARES)
+                     for lv in levels]
             numeric = all(isinstance(lv, (int, float, np.number)) for lv in levels)
             x = levels if numeric else list(range(len(levels)))
             if not numeric:  # categorical: one place each, its (shortened) name below
                 ax.set_xticks(x, [_tick(lv) for lv in levels])
-            ax.errorbar(x, [m for m, _ in stats], yerr=[h for _, h in stats], marker="o",
+            ax.errorbar(x, [m for m, _, _ in stats], yerr=[[b for _, b, _ in stats],
+                                                         [a for _, _, a in stats]], marker="o",
                         color="#2166ac", capsize=3, lw=1.5)
         else:
             by_point = runs.groupby("point")[[name, metric]].mean()
