@@ -114,14 +114,19 @@ def run_in_folder(out: Path, folder: Folder, tables: tuple[str, ...], prepare: C
     files, results without ``resume``: refused in one line, nothing written), then
     ``prepare(records)`` gives the stored runs to keep, ``work(backend, done,
     failures)`` runs what is missing, and the tables are always written by
-    ``finish_tables(done, failures)``, even after an interruption."""
+    ``finish_tables(done, failures)``, even after an interruption. The backend is made
+    before anything is written, so a cluster that cannot be reached leaves no folder."""
     records, bad = store.scan_runs(out)
     folder.open(tables, resume, has_runs=bool(records or bad))
-    out.mkdir(parents=True, exist_ok=True)
-    folder.claim(*tables, *OWN_FOLDERS)
-    done = prepare(records)
-    store.set_aside(out, bad, say)
-    backend = make_backend(workers, scheduler, say)
+    backend = make_backend(workers, scheduler, say)  # first: a bad --scheduler writes nothing
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        folder.claim(*tables, *OWN_FOLDERS)
+        done = prepare(records)
+        store.set_aside(out, bad, say)
+    except BaseException:
+        backend.close()
+        raise
     failures: list[dict] = []
     try:
         work(backend, done, failures)
