@@ -29,6 +29,7 @@ from .folder import Folder
 from .provenance import study_provenance
 from .resume import keep
 from .spec import ExperimentError
+from . import stored
 from .runner import Task, _sayer, run_in_folder, run_tasks
 
 SERIES = ("active_customers", "retention", "churned", *(f"churn_{c}" for c in CAUSES + EVENT_CAUSES),
@@ -264,18 +265,38 @@ def comparison_from_folder(folder: Path) -> Comparison:
     file (not JSON, keys missing or of the wrong type) is a one-line ExperimentError."""
     path = Path(folder) / "comparison.json"
     try:
-        doc = json.loads(path.read_text())
+        doc = stored.read_document(path)
         if not isinstance(doc["seeds"], list) or not isinstance(doc["orgsim_version"], str):
             raise TypeError("seeds or orgsim_version")
+        steps = stored.steps(doc["steps"])
+        for s in doc["scenarios"]:
+            for key in ("name", "label", "description"):
+                stored.text(s[key], f"scenarios.{key}")
+        stored.text(doc["question"], "question", optional=True)
+        stored.client(doc.get("client"))
         scenarios = tuple(
-            Scenario(name=s["name"], params=dict(s["params"]), description=s["description"],
-                     steps=doc["steps"], source=s["source"], presets=tuple(s["presets"]),
+            Scenario(name=s["name"], params=stored.params(s["params"], "params"),
+                     description=s["description"], steps=steps, source=s["source"],
+                     presets=tuple(s["presets"]),
                      events=tuple(make_event(e.pop("at"), e.pop("kind"), e, "events") for e in s["events"]))
             for s in doc["scenarios"])
+        names = [s.name for s in scenarios]
+        if not scenarios or len(set(names)) < len(names):
+            raise ValueError("no scenarios, or one named twice")
+        runs = Path(folder) / "runs.parquet"
+        if runs.is_file():
+            import pyarrow
+            try:
+                ran = set(pd.read_parquet(runs, columns=["scenario"])["scenario"])
+            except (pyarrow.ArrowException, KeyError) as err:
+                raise ValueError(f"runs.parquet: {err}") from None
+            if not ran <= set(names):
+                raise ValueError(f"runs.parquet holds scenario {sorted(ran - set(names))[0]!r}, "
+                                 "which it does not list")
         return Comparison(scenarios, tuple(str(s["label"]) for s in doc["scenarios"]),
-                          int(doc["replications"]), int(doc["steps"]), int(doc["seed"]),
+                          stored.replications(doc["replications"]), steps, stored.seed(doc["seed"]),
                           doc["question"], doc["client"], doc["events_from"], doc["command"],
                           tuple(doc["refs"]))
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as err:
+    except stored.DAMAGED as err:
         raise ExperimentError(f"{path}: damaged ({type(err).__name__}: {str(err)[:80]}); orgsim "
                               "writes it with the comparison: run the comparison again") from None
