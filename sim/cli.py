@@ -274,8 +274,9 @@ def _written(folder: Path, report) -> None:
 
 
 def _workers(workers: int | None) -> int:
-    import os
-    return workers or os.cpu_count() or 1
+    """The runs held at once: --workers, capped like the pool caps it at the cores."""
+    from .experiments.pool import machine_cores
+    return min(workers or machine_cores(), machine_cores())
 
 
 def cmd_demo(args) -> int:

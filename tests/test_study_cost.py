@@ -128,3 +128,13 @@ def test_the_plans_estimate_is_at_least_what_a_plan_takes(tmp_path):
     assert len(runs) == 4800
     estimate = len(plan.points) * cost.PER_POINT + len(runs) * cost.PER_RUN
     assert peak <= estimate <= 3 * peak, (peak, estimate)
+
+
+def test_the_runs_held_at_once_are_those_the_pool_runs():
+    """--workers 1000 on a two-core machine holds two runs at once, not a thousand: the
+    memory check counts what the pool will run (it caps at the cores)."""
+    from sim.cli import _workers
+    from sim.experiments.pool import machine_cores
+
+    assert _workers(1000) == machine_cores() == _workers(None)
+    assert _workers(1) == 1
