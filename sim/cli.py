@@ -93,7 +93,7 @@ def _add_max_memory(parser) -> None:
     from .files.budget import MEMORY_SHARE
     parser.add_argument("--max-memory", type=_memory, metavar="SIZE",
                         help="refuse, before building anything, what would need more memory "
-                             f"(e.g. 8GiB; default: {MEMORY_SHARE:.0%} of this machine's)")
+                             f"(e.g. 8GiB; default: {MEMORY_SHARE:.0%}% of this machine's)")
 
 
 def _duration(text: str) -> str:

@@ -374,3 +374,12 @@ def test_run_with_fuzzed_set_and_steps_ends_in_one_line_or_runs(sets, steps, tmp
         assert not out.exists()
     else:
         assert (out / "summary.json").is_file()
+
+
+@pytest.mark.parametrize("command", sorted({c for c, _ in FLAGS} | {"scenarios", "experiments"}))
+def test_every_commands_help_prints(command, capsys):
+    """Help texts are %-formatted by argparse: a bare "50%" in one broke `orgsim run --help`."""
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"])
+    assert exc.value.code == 0
+    assert "usage: orgsim " + command in capsys.readouterr().out
