@@ -265,3 +265,12 @@ def test_a_comparison_records_provenance_and_says_which_code_made_each_run(tmp_p
     assert doc["provenance"]["code"] == provenance.code_digest("")
     records = [json.loads(p.read_text()) for p in (out / "runs").glob("*/run.json")]
     assert len(records) == 4 and {r["provenance"]["code"] for r in records} == {doc["provenance"]["code"]}
+
+
+def test_resume_over_a_study_json_nested_too_deep_rewrites_it(tmp_path, capsys):
+    f = study(tmp_path)
+    out = tmp_path / "out"
+    run_experiment(f, out, workers=1, progress=False)
+    (out / "study.json").write_text("[" * 100_000 + "]" * 100_000)  # json's RecursionError
+    assert main(["sweep", str(f), "--out", str(out), "--resume", "--quiet", "--workers", "1"]) == 0
+    assert json.loads((out / "study.json").read_text())["runs"] == 2
