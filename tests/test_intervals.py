@@ -77,7 +77,7 @@ def test_a_comparisons_summary_gives_shares_the_reports_interval():
     runs = pd.DataFrame({m: [0.5, 0.6, 0.7] for m in END_METRICS})
     runs["retention"] = NEAR_ONE
     runs["scenario"] = "a"
-    comp = SimpleNamespace(scenarios=[SimpleNamespace(name="a")], labels=["A"])
+    comp = SimpleNamespace(scenarios=[SimpleNamespace(name="a")], labels=["A"], draws=())
     s = summarise(runs, comp).set_index("metric")
     assert (s.loc["retention", "ci_low"], s.loc["retention", "ci_high"]) == \
         pytest.approx(logit_interval(NEAR_ONE)[1:])
