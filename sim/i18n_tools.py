@@ -4,6 +4,7 @@ check that a translation has the placeholders of its message, and the compiler.
 
 - ``scenarios``: a scenario file's label (its name in words, context "scenario") and its
   description (context "scenario description"), as the report shows them.
+- ``params``: the slider labels and units of the parameters (contexts "parameter", "unit").
 - ``lessons``: a classroom lesson's texts (title, show_first, notice, try, questions),
   each as the page reads it (show_first with its whitespace joined). The essay passages
   are not extracted: quotations stay in their original language.
@@ -41,6 +42,23 @@ def scenarios(fileobj, keywords, comment_tags, options):
         yield (lines.get("description", 1), "pgettext", ("scenario description",
                                                          doc["description"]),
                [f"the description of the scenario {name}"])
+
+
+def params(fileobj, keywords, comment_tags, options):
+    """The labels of the parameters that have one (the page's sliders; context
+    "parameter") and their units (context "unit"), from the declarations themselves."""
+    from sim.model.params import PARAMS
+
+    lines = fileobj.read().decode("utf-8").splitlines()
+
+    def line_of(text: str) -> int:
+        return next((i for i, line in enumerate(lines, 1) if f'"{text}"' in line), 1)
+
+    for p in PARAMS.values():
+        if p.label:
+            yield line_of(p.label), "pgettext", ("parameter", p.label), [f"the parameter {p.name}"]
+            if p.unit != "-":
+                yield line_of(p.unit), "pgettext", ("unit", p.unit), [f"the unit of {p.name}"]
 
 
 def lessons(fileobj, keywords, comment_tags, options):
