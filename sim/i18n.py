@@ -152,6 +152,12 @@ class Lang:
         return format_currency(_rounded(x, get_currency_precision(currency)), currency,
                                locale=self.locale)
 
+    def join(self, items) -> str:
+        """Items one after another, separated so a decimal comma cannot be taken for the
+        separator: '0.2, 0.8' in English, '0,2; 0,8' in Swedish."""
+        from babel.numbers import get_decimal_symbol
+        return ("; " if get_decimal_symbol(self.locale) == "," else ", ").join(items)
+
     def list(self, items: list[str]) -> str:
         """'a', 'a and b', 'a, b and c' in the language."""
         if len(items) == 1:

@@ -27,11 +27,7 @@ def build_report(folder: str | os.PathLike, lang: str | None = None):
         return build(folder, lang)
     if (folder / "study.json").is_file() and (folder / "runs.parquet").is_file():
         from .study_report import build
-        if lang not in (None, "en"):  # its texts and the study's figures are not in the catalogue yet
-            raise ExperimentError(f"--lang {lang}: a study's report is written in English only; "
-                                  "allowed for a study folder: en (sv and nb: the report of "
-                                  "orgsim compare or orgsim demo)")
-        return build(folder)
+        return build(folder, lang)
     raise ExperimentError(f"{folder}: not a results folder: no comparison.json or study.json "
                           "beside runs.parquet (made by orgsim compare or orgsim sweep)")
 

@@ -246,30 +246,10 @@ def event_gaps(ts, nb: Numbers, look, folder: Path, t: Lang) -> list[Path]:
     return _done(fig, folder, "event_gaps", t)
 
 
-def _locale_ticks(fig, t: Lang) -> None:
-    """Tick numbers with the language's decimal mark (matplotlib writes '0.5')."""
-    from babel.numbers import get_decimal_symbol
-    from matplotlib.ticker import ScalarFormatter
-
-    mark = get_decimal_symbol(t.locale)
-    if mark == ".":
-        return
-
-    class Ticks(ScalarFormatter):
-        def __call__(self, x, pos=None):
-            return super().__call__(x, pos).replace(".", mark)
-
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            if type(axis.get_major_formatter()) is ScalarFormatter:
-                axis.set_major_formatter(Ticks())
-
-
 def _done(fig, folder: Path, name: str, t: Lang) -> list[Path]:
     import matplotlib.pyplot as plt
-    _locale_ticks(fig, t)
     fig.tight_layout()
-    out = save_figure(fig, folder, name)
+    out = save_figure(fig, folder, name, t=t)
     plt.close(fig)
     return out
 

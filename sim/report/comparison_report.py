@@ -207,7 +207,7 @@ def assumption_blocks(doc: dict, t: Lang | None = None) -> list:
                             t._("Parameters that differ between the scenarios."), small=True))
     events = [(short(s["label"], LABEL_MAX), t._("week {week}: {event}", week=e["at"],
                                                   event=e["kind"]),
-               ", ".join(f"{k} {show_value(v, t)}" for k, v in e.items() if k not in ("at", "kind")))
+               t.join(f"{k} {show_value(v, t)}" for k, v in e.items() if k not in ("at", "kind")))
               for s in scen for e in s["events"]]
     if events:
         caption = (t._("Scheduled events (from {source})", source=doc["events_from"])
