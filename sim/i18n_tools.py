@@ -67,7 +67,8 @@ def lessons(fileobj, keywords, comment_tags, options):
     lines = _lines(text)
     for key in LESSON_TEXTS:
         if isinstance(doc.get(key), str):
-            yield lines.get(key, 1), "gettext", " ".join(doc[key].split()), [f"lesson: {key}"]
+            text = " ".join(doc[key].split()) if key == "show_first" else doc[key]
+            yield lines.get(key, 1), "gettext", text, [f"lesson: {key}"]
     for key in LESSON_LISTS:
         for item in doc.get(key, ()):
             if isinstance(item, str):
