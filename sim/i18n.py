@@ -173,6 +173,21 @@ def lang(code: str = SOURCE) -> Lang:
 
 
 
+def translated(value, code: str = SOURCE):
+    """``value`` with every string in it translated into language ``code``: a string, or
+    the values (not the keys) of dicts and the items of tuples and lists, nested. For a
+    module of texts such as the classroom page's (English msgids behind a ``_`` marker):
+    ``SimpleNamespace(**{k: translated(v, code) for k, v in vars(texts).items() if k.isupper()})``."""
+    t = translator(code)
+    if isinstance(value, str):
+        return t.gettext(value) if value else value
+    if isinstance(value, dict):
+        return {k: translated(v, code) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return type(value)(translated(v, code) for v in value)
+    return value
+
+
 def format_decimal(x: float, code: str = SOURCE, digits: int = 0) -> str:
     """``x`` with ``digits`` decimals as language ``code`` writes it."""
     return lang(code).num(x, digits)
@@ -189,4 +204,4 @@ def format_date(day: _dt.date | None = None, code: str = SOURCE, style: str = "l
 
 
 __all__ = ["LANGUAGES", "LOCALES", "LanguageError", "Lang", "N_", "NP_", "check_language", "format_date",
-           "format_decimal", "format_percent", "lang", "translator"]
+           "format_decimal", "format_percent", "lang", "translated", "translator"]

@@ -154,6 +154,17 @@ def test_plurals_and_lists_follow_the_language():
     assert sv.p_("scenario", "my-own-file") == "my-own-file"  # not a named scenario
 
 
+def test_a_module_of_texts_is_translated_whole():
+    from sim.i18n import translated
+
+    texts = {"RESET": "Reset", "READOUTS": {"nps": "NPS", "retention": "Retention"},
+             "ABOUT": (("What is it?", "not a msgid"),), "PLAY": "\u25b6", "N": 3}
+    sv = translated(texts, "sv")
+    assert sv["RESET"] == "Starta om" and sv["READOUTS"] == {"nps": "NPS", "retention": "Kvarvarande kunder"}
+    assert sv["ABOUT"] == (("Vad är det?", "not a msgid"),) and sv["PLAY"] == "\u25b6" and sv["N"] == 3
+    assert translated(texts, "en") == texts
+
+
 def test_an_unknown_language_is_one_clear_error():
     with pytest.raises(LanguageError, match=r"'xx' is not allowed; allowed: en, sv, nb"):
         translator("xx")
