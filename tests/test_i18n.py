@@ -338,3 +338,13 @@ def test_a_study_report_in_swedish(tmp_path):
     assert "silobarriär" in figures and "veckor" in figures and "0,2" in figures
     assert _english_left(text, "sv") == [] and _english_left(figures, "sv") == []
     assert "silo barrier 0.2" in english and "Pooled over the other parameters" in english
+
+
+def test_the_demo_in_norwegian_asks_its_question_in_norwegian(tmp_path):
+    from sim.demo import run_demo
+
+    report = run_demo(tmp_path / "demo", replications=2, steps=8, workers=1, lang="nb")
+    assert report.lang == "nb"
+    assert report.question.startswith("Hvor mange av kundene sine beholder en organisasjon")
+    assert report.subtitle == "produktsentrert mot utgangspunkt mot kundesentrert"
+    assert "orgsim report" in " ".join(report.texts()) and "--lang nb" in " ".join(report.texts())
