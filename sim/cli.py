@@ -93,7 +93,7 @@ def _add_max_memory(parser) -> None:
     from .files.budget import MEMORY_SHARE
     parser.add_argument("--max-memory", type=_memory, metavar="SIZE",
                         help="refuse, before building anything, what would need more memory "
-                             f"(e.g. 8GiB; default: {MEMORY_SHARE:.0%}% of this machine's)")
+                             f"(e.g. 8GiB; default: {MEMORY_SHARE:.0%}% of this machine's)")  # %% for argparse
 
 
 def _duration(text: str) -> str:
@@ -113,6 +113,22 @@ def _share(text: str) -> float:
     if not 0.01 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"{text[:30]} is not allowed; a share from 0.01 to 1")
     return value
+
+
+def _language(text: str) -> str:
+    from .i18n import LanguageError, check_language
+
+    try:
+        return check_language(text, "")
+    except LanguageError as err:
+        raise argparse.ArgumentTypeError(str(err).strip()) from None
+
+
+def _add_lang(parser, default: str) -> None:
+    from .i18n import LANGUAGES
+    parser.add_argument("--lang", type=_language, metavar="|".join(LANGUAGES),
+                        help=f"the report's language: en (English), sv (Swedish) or nb "
+                             f"(Norwegian bokmål); default: {default}")
 
 
 def _port(text: str) -> int:
@@ -146,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=_seed, default=1, help="the comparison's seed (default 1)")
     demo.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
     demo.add_argument("--out", type=Path, default=Path("results/demo"))
+    _add_lang(demo, "en")
     _add_max_memory(demo)
 
     comp = sub.add_parser("compare", help="scenarios side by side with the same seeds and events")
@@ -173,10 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="resume although the model's code changed (runs.parquet says which code made each run)")
     comp.add_argument("--no-report", action="store_true", help="tables only; `orgsim report` later")
     comp.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_lang(comp, "a client file's lang, else en")
     _add_max_memory(comp)
 
     rep = sub.add_parser("report", help="report.html and report.pdf from a comparison or a study folder")
     rep.add_argument("folder", type=Path, help="made by `orgsim compare`, `orgsim demo` or `orgsim sweep`")
+    _add_lang(rep, "a client file's lang, else en")
 
     sweep = sub.add_parser(
         "sweep", help="run a study: a sweep with replications, resumable",
@@ -325,7 +344,8 @@ def cmd_demo(args) -> int:
                                    _workers(args.workers)), args.max_memory, "the demo")
     check_out(args.out)
     try:
-        report = run_demo(args.out, args.replications, args.steps, args.seed, args.workers)
+        report = run_demo(args.out, args.replications, args.steps, args.seed, args.workers,
+                          lang=args.lang)
     except OSError as err:
         raise ScenarioError(f"--out {args.out}: cannot write: {err.strerror or err}") from None
     _written(args.out, report)
@@ -363,7 +383,7 @@ def cmd_compare(args) -> int:
                        allow_code_change=args.allow_code_change)
         if args.no_report:
             return 0
-        _written(out, make_report(out))
+        _written(out, make_report(out, args.lang))
     except KeyboardInterrupt:
         print("orgsim: interrupted; finished runs are saved: continue with --resume", file=sys.stderr)
         return 130
@@ -383,7 +403,7 @@ def cmd_report(args) -> int:
     elif (args.folder / "study.json").is_file():
         study_from_folder(args.folder)
     try:
-        _written(args.folder, make_report(args.folder))
+        _written(args.folder, make_report(args.folder, args.lang))
     except OSError as err:
         raise ScenarioError(f"{args.folder}: cannot write the report: {err.strerror or err}") from None
     return 0

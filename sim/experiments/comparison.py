@@ -123,7 +123,8 @@ def build_comparison(refs: list[str], replications: int | None = None,
             c = load_client(ref)
             client = {"name": c.name, "question": c.question, "given": c.given,
                       "origin": c.origin, "churn_scale": c.churn_scale, "source": c.source,
-                      "scenarios": [s.name for s in c.scenarios]}
+                      "scenarios": [s.name for s in c.scenarios], "preset": c.preset,
+                      "others": [list(o) for o in c.others], "lang": c.lang}
             scenarios += c.scenarios
             labels += c.labels
             question = question or c.question

@@ -13,18 +13,42 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..i18n import N_, Lang, lang
 from .intervals import SHARES, estimates
 from .store import write_atomic
+from .words import metric_words, number, param_words
 
 MAX_CURVES = 8  # more curves than this are unreadable on a slide: the extremes are drawn
 NAME_MAX = 40   # characters of a parameter's or a metric's name in a title or on an axis
 TICK_MAX = 20   # characters of a categorical value on an axis
 
 
+def locale_ticks(fig, t: Lang) -> None:
+    """Tick numbers with the language's decimal mark (matplotlib writes '0.5')."""
+    from babel.numbers import get_decimal_symbol
+    from matplotlib.ticker import ScalarFormatter
+
+    mark = get_decimal_symbol(t.locale)
+    if mark == ".":
+        return
+
+    class Ticks(ScalarFormatter):
+        def __call__(self, x, pos=None):
+            return super().__call__(x, pos).replace(".", mark)
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(Ticks())
+
+
 def save_figure(fig, folder: Path, name: str, formats: tuple[str, ...] = ("png", "svg"),
-                dpi: int = 150) -> list[Path]:
+                dpi: int = 150, t: Lang | None = None) -> list[Path]:
     """Write the figure in each format (PNG and SVG for slides by default), each
-    atomically and with the usual permissions (write_atomic)."""
+    atomically and with the usual permissions (write_atomic); ``t``: tick numbers in
+    that language."""
+    if t is not None:
+        locale_ticks(fig, t)
     written = []
     for ext in formats:
         buf = io.BytesIO()
@@ -40,14 +64,13 @@ def _text(text: str, n: int) -> str:
     return for_figure(short(str(text), n))
 
 
-def _words(name: str, n: int = NAME_MAX) -> str:
-    return _text(name.replace("_", " "), n)
-
-
-def _label(point: pd.Series, varied: tuple[str, ...]) -> str:
+def _label(point: pd.Series, varied: tuple[str, ...], t: Lang | None = None) -> str:
     from ..report.text import LABEL_MAX
-    return _text(", ".join(f"{v.replace('_', ' ')} {point[v]:g}" if isinstance(point[v], (int, float))
-                           else f"{v} {point[v]}" for v in varied), LABEL_MAX)
+    t = t or lang("en")
+    return _text(t.join(t._("{parameter} {value}", parameter=param_words(v, t), value=number(point[v], t))
+                        if isinstance(point[v], (int, float)) else
+                        t._("{parameter} {value}", parameter=v, value=point[v]) for v in varied),
+                 LABEL_MAX)
 
 
 def _ci(values: np.ndarray, share: bool) -> tuple[float, float, float]:
@@ -59,15 +82,17 @@ def _ci(values: np.ndarray, share: bool) -> tuple[float, float, float]:
     return mean, mean - low, high - mean
 
 
-TITLES = {"retention": ("Starting customers still with the firm (mean and 95% band)",
-                        "retention (share)", "retention_curves")}
+TITLES = {"retention": (N_("Starting customers still with the firm (mean and 95% band)"),
+                        N_("retention (share)"), "retention_curves")}
 
 
-def weekly_curves(exp, res, folder: Path, column: str = "retention") -> list[Path]:
+def weekly_curves(exp, res, folder: Path, column: str = "retention",
+                  t: Lang | None = None) -> list[Path]:
     """Mean of a kept weekly column by week with its 95% band (the weekly summary),
     one curve per point (the points with the highest and lowest last value when there
     are more than MAX_CURVES); retention as ``retention_curves``, any other column as
     ``weekly_COLUMN``."""
+    t = t or lang("en")
     import matplotlib.pyplot as plt
 
     weekly = res.weekly
@@ -89,7 +114,7 @@ def weekly_curves(exp, res, folder: Path, column: str = "retention") -> list[Pat
         ax.fill_between(w["step"], np.where(ok, low, mean), np.where(ok, high, mean),
                         color=colour, alpha=0.15, lw=0)
         ax.plot(w["step"], mean, color=colour, lw=1.8)
-        label = _label(summary.loc[p], exp.varied) if exp.varied else "base"
+        label = _label(summary.loc[p], exp.varied, t) if exp.varied else t._("base")
         labels.append([float(mean[-1]), label, colour])
     # direct labels at the curves' ends, pushed apart so they never overlap
     labels.sort(key=lambda x: x[0])
@@ -101,26 +126,31 @@ def weekly_curves(exp, res, folder: Path, column: str = "retention") -> list[Pat
     for y, label, colour in labels:
         ax.text(end * 1.02, y, label, va="center", fontsize=8, color=colour)
     ax.set_xlim(0, end * 1.45 if end else 1)
-    words = _words(column)
-    title, ylabel, name = TITLES.get(column, (f"{words.capitalize()} by week (mean and 95% band)",
-                                              words, f"weekly_{column}"))
+    if column in TITLES:
+        title, ylabel, name = TITLES[column]
+        title, ylabel = t._(title), t._(ylabel)
+    else:
+        words = _text(metric_words(column, t), NAME_MAX)
+        title = t._("{metric} by week (mean and 95% band)", metric=words.capitalize())
+        ylabel, name = words, f"weekly_{column}"
     ax.set_title(title)
-    ax.set_xlabel("weeks")
+    ax.set_xlabel(t._("weeks"))
     ax.set_ylabel(ylabel)
     ax.spines[["top", "right"]].set_visible(False)
-    out = save_figure(fig, folder, name)
+    out = save_figure(fig, folder, name, t=t)
     plt.close(fig)
     return out
 
 
-def _tick(value) -> str:
-    return f"{value:g}" if isinstance(value, (int, float, np.number)) else _text(value, TICK_MAX)
+def _tick(value, t: Lang | None = None) -> str:
+    return number(value, t) if isinstance(value, (int, float, np.number)) else _text(value, TICK_MAX)
 
 
-def metric_by_parameter(exp, res, folder: Path) -> list[Path]:
+def metric_by_parameter(exp, res, folder: Path, t: Lang | None = None) -> list[Path]:
     """End-of-run retention (or the first kept metric) against each varied parameter:
     mean and 95% interval per value, pooled over the others; for sampled studies the
     points and the mean in bins."""
+    t = t or lang("en")
     import matplotlib.pyplot as plt
 
     if not exp.varied or res.runs.empty:
@@ -136,7 +166,7 @@ def metric_by_parameter(exp, res, folder: Path) -> list[Path]:
             numeric = all(isinstance(lv, (int, float, np.number)) for lv in levels)
             x = levels if numeric else list(range(len(levels)))
             if not numeric:  # categorical: one place each, its (shortened) name below
-                ax.set_xticks(x, [_tick(lv) for lv in levels])
+                ax.set_xticks(x, [_tick(lv, t) for lv in levels])
             ax.errorbar(x, [m for m, _, _ in stats], yerr=[[b for _, b, _ in stats],
                                                          [a for _, _, a in stats]], marker="o",
                         color="#2166ac", capsize=3, lw=1.5)
@@ -148,18 +178,21 @@ def metric_by_parameter(exp, res, folder: Path) -> list[Path]:
             which = np.clip(np.digitize(by_point[name], bins) - 1, 0, len(mids) - 1)
             means = [by_point[metric][which == i].mean() for i in range(len(mids))]
             ax.plot(mids, means, color="#2166ac", lw=2)
-        ax.set_xlabel(_words(name))
-        ax.set_ylabel(_words(metric))
+        ax.set_xlabel(_text(param_words(name, t), NAME_MAX))
+        ax.set_ylabel(_text(metric_words(metric, t), NAME_MAX))
         ax.spines[["top", "right"]].set_visible(False)
-    fig.suptitle(f"End of run ({exp.steps} weeks): {_words(metric)} by parameter")
+    fig.suptitle(t.n_("End of run ({n} week): {metric} by parameter",
+                      "End of run ({n} weeks): {metric} by parameter", exp.steps,
+                      metric=_text(metric_words(metric, t), NAME_MAX)))
     fig.tight_layout()
-    out = save_figure(fig, folder, "metric_by_parameter")
+    out = save_figure(fig, folder, "metric_by_parameter", t=t)
     plt.close(fig)
     return out
 
 
-def heat_map(exp, res, folder: Path) -> list[Path]:
+def heat_map(exp, res, folder: Path, t: Lang | None = None) -> list[Path]:
     """A two-parameter grid as a heat map of the mean metric, numbers in the cells."""
+    t = t or lang("en")
     import matplotlib.pyplot as plt
 
     if exp.sampler is not None or len(exp.grid) != 2 or res.runs.empty:
@@ -173,21 +206,23 @@ def heat_map(exp, res, folder: Path) -> list[Path]:
         for j in range(table.shape[1]):
             v = table.iat[i, j]
             shade = im.norm(v) if np.isfinite(v) else 0
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=9,
+            ax.text(j, i, t.num(v, 2) if np.isfinite(v) else f"{v:.2f}", ha="center", va="center", fontsize=9,
                     color="white" if shade > 0.6 else "black")
-    ax.set_xticks(range(len(table.columns)), [_tick(c) for c in table.columns])
-    ax.set_yticks(range(len(table.index)), [_tick(r) for r in table.index])
-    ax.set_xlabel(_words(b))
-    ax.set_ylabel(_words(a))
-    ax.set_title(f"Mean {_words(metric)} after {exp.steps} weeks")
+    ax.set_xticks(range(len(table.columns)), [_tick(c, t) for c in table.columns])
+    ax.set_yticks(range(len(table.index)), [_tick(r, t) for r in table.index])
+    ax.set_xlabel(_text(param_words(b, t), NAME_MAX))
+    ax.set_ylabel(_text(param_words(a, t), NAME_MAX))
+    ax.set_title(t.n_("Mean {metric} after {n} week", "Mean {metric} after {n} weeks", exp.steps,
+                      metric=_text(metric_words(metric, t), NAME_MAX)))
     fig.colorbar(im, ax=ax, shrink=0.8)
-    out = save_figure(fig, folder, "heat_map")
+    out = save_figure(fig, folder, "heat_map", t=t)
     plt.close(fig)
     return out
 
 
-def sensitivity_bars(exp, res, folder: Path) -> list[Path]:
+def sensitivity_bars(exp, res, folder: Path, t: Lang | None = None) -> list[Path]:
     """Morris mu* or Sobol ST (with S1) per parameter, with their 95% intervals."""
+    t = t or lang("en")
     import matplotlib.pyplot as plt
 
     path = Path(res.out) / "sensitivity.csv"
@@ -195,31 +230,36 @@ def sensitivity_bars(exp, res, folder: Path) -> list[Path]:
         return []
     table = pd.read_csv(path)
     metric = "retention" if "retention" in set(table["metric"]) else table["metric"].iloc[0]
-    t = table[table["metric"] == metric]
-    fig, ax = plt.subplots(figsize=(7, 0.35 * len(t) + 1.5))
+    rows = table[table["metric"] == metric]
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(rows) + 1.5))
     if exp.sampler.method == "morris":
-        t = t.sort_values("mu_star")
-        ax.barh([_words(p) for p in t["parameter"]], t["mu_star"], xerr=t["mu_star_conf"], color="#777777", capsize=2)
-        ax.set_xlabel(f"Morris mu* (mean absolute effect on {_words(metric)})")
+        rows = rows.sort_values("mu_star")
+        ax.barh([_text(param_words(p, t), NAME_MAX) for p in rows["parameter"]], rows["mu_star"],
+                xerr=rows["mu_star_conf"], color="#777777", capsize=2)
+        ax.set_xlabel(t._("Morris mu* (mean absolute effect on {metric})",
+                          metric=_text(metric_words(metric, t), NAME_MAX)))
     else:
-        t = t.sort_values("ST")
-        y = np.arange(len(t))
-        ax.barh(y + 0.2, t["ST"], height=0.4, xerr=t["ST_conf"], color="#444444", label="total (ST)")
-        ax.barh(y - 0.2, t["S1"], height=0.4, xerr=t["S1_conf"], color="#bbbbbb", label="first order (S1)")
-        ax.set_yticks(y, [_words(p) for p in t["parameter"]])
-        ax.set_xlabel(f"Sobol index of {_words(metric)}")
+        rows = rows.sort_values("ST")
+        y = np.arange(len(rows))
+        ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], color="#444444",
+                label=t._("total (ST)"))
+        ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], color="#bbbbbb",
+                label=t._("first order (S1)"))
+        ax.set_yticks(y, [_text(param_words(p, t), NAME_MAX) for p in rows["parameter"]])
+        ax.set_xlabel(t._("Sobol index of {metric}", metric=_text(metric_words(metric, t), NAME_MAX)))
         ax.legend(frameon=False)
-    ax.set_title("Which parameters move the result (95% intervals)")
+    ax.set_title(t._("Which parameters move the result (95% intervals)"))
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    out = save_figure(fig, folder, "sensitivity")
+    out = save_figure(fig, folder, "sensitivity", t=t)
     plt.close(fig)
     return out
 
 
-def draw_all(exp, res) -> list[Path]:
-    """Every figure that fits the study; a figure that fails warns and is skipped, so
-    results are never lost to a drawing problem."""
+def draw_all(exp, res, t: Lang | None = None) -> list[Path]:
+    """Every figure that fits the study, its text in language ``t`` (English if not
+    given); a figure that fails warns and is skipped, so results are never lost to a
+    drawing problem."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -230,14 +270,17 @@ def draw_all(exp, res) -> list[Path]:
     folder = Path(res.out) / "figures"
     if (res.weekly is None or res.weekly.empty) and not res.timeseries.empty:
         res.weekly = weekly_summary(res.timeseries, res.runs, exp.varied, exp.timeseries)
-    draws = [partial(weekly_curves, column=c) for c in exp.timeseries]
+    t = t or lang("en")
+    draws = [partial(weekly_curves, column=c, t=t) for c in exp.timeseries]
+    draws += [partial(f, t=t) for f in (metric_by_parameter, heat_map, sensitivity_bars)]
     written = []
     matplotlib_fonts()
     with plt.rc_context(RC_TEXT):  # literal text: "$5" stays "$5", "$^$" is no error
-        for draw in (*draws, metric_by_parameter, heat_map, sensitivity_bars):
+        for draw in draws:
             try:
                 written += draw(exp, res, folder)
             except Exception as err:  # noqa: BLE001 - a figure must not cost the study
-                name = getattr(draw, "__name__", None) or f"weekly {draw.keywords['column']}"
+                name = (f"weekly {draw.keywords['column']}" if "column" in draw.keywords
+                        else draw.func.__name__)
                 warnings.warn(f"figure {name} skipped: {err}", stacklevel=2)
     return written

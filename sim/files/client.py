@@ -9,6 +9,7 @@
     reward = "volume"                 # "volume", "customer" or a mix from 0 to 1
     alternatives = ["customer_centric"]   # the same client with these presets' levers
     posterior = "fit/posterior.parquet"   # optional: `orgsim calibrate`'s, relative to this file
+    lang = "sv"                       # the report's language: "en" (default), "sv" or "nb"
 
     [client.departments]              # headcount per department (sets employees too)
     sales = 60
@@ -40,9 +41,10 @@ from ..model.params import LEVERS, PARAMS, ParameterError, coerce, show
 from .scenarios import Scenario, ScenarioError, load_scenario, read_toml
 from . import budget
 from .text import check_text
+from ..i18n import LanguageError, check_language
 
 CLIENT_KEYS = ("name", "question", "preset", "customers", "employees", "departments",
-               "annual_churn", "reward", "alternatives", "set", "posterior")
+               "annual_churn", "reward", "alternatives", "set", "posterior", "lang")
 CHURN_PARAMS = ("churn_base", "competitor_pull")  # scaled together by the calibration
 CHURN_RANGE = (0.005, 0.6)  # annual churn a client may state; beyond it the model is not meant
 MAX_ALTERNATIVES = 5  # with the client today, the six looks a report's figures tell apart
@@ -63,6 +65,41 @@ class Client:
     churn_scale: float = 1.0
     source: str = ""
     posterior: str | None = None  # a checked posterior file's path
+    preset: str = "baseline"
+    others: tuple[tuple[str, str], ...] = ()  # each alternative's (name, description)
+    lang: str = "en"  # the report's language
+
+
+def client_labels(name: str, others: list[str], t=None) -> list[str]:
+    """The labels of the client today and made like each of ``others`` (scenario names),
+    in language ``t`` (English if not given)."""
+    from ..i18n import lang
+    t = t or lang("en")
+    return [t._("{client} today", client=name)] + [
+        t._("{client} made {organisation}", client=name, organisation=scenario_label(o, t))
+        for o in others]
+
+
+def client_descriptions(name: str, preset: str, others: list[tuple[str, str]], t=None) -> list[str]:
+    """The descriptions of the client's scenarios (as client_labels), in language ``t``."""
+    from ..i18n import lang
+    t = t or lang("en")
+    return [t._("{client} as it is today ({preset} preset with the client's values)", client=name,
+                preset=preset)] + [
+        t._("{client} with the organisation of {organisation}: {description}", client=name,
+            organisation=o, description=scenario_description(d, t)) for o, d in others]
+
+
+def scenario_label(name: str, t=None) -> str:
+    """A scenario's name as people read it (product_centric -> product-centric), a named
+    scenario's in language ``t`` (the catalogue's context "scenario")."""
+    label = name.replace("_", "-")
+    return t.p_("scenario", label) if t is not None else label
+
+
+def scenario_description(text: str, t=None) -> str:
+    """A named scenario's description in language ``t`` (others as they are)."""
+    return t.p_("scenario description", text) if t is not None else text
 
 
 def is_client_file(path: str | os.PathLike) -> bool:
@@ -162,6 +199,11 @@ def load_client(path: str | os.PathLike, calibrate: bool = True) -> Client:
         from .posterior import load_posterior
         posterior = str(path.parent / raw["posterior"])
         load_posterior(posterior, f"{label}: client.posterior")  # refused here, in one line
+    report_lang = raw.get("lang", "en")
+    try:
+        check_language(report_lang, "client.lang =")
+    except LanguageError as err:
+        raise ScenarioError(f"{label}: {err}") from None
     alts = raw.get("alternatives", [])
     if not isinstance(alts, list) or not all(isinstance(a, str) for a in alts):
         raise ScenarioError(f"{label}: client.alternatives must be a list of scenario names")
@@ -189,22 +231,28 @@ def load_client(path: str | os.PathLike, calibrate: bool = True) -> Client:
             scale = calibrate_churn(today.params, target, label)
             today = today.with_overrides(label, **scaled_churn(today.params, scale))
         origin.update({k: "calibrated" for k in CHURN_PARAMS})
+    others = [load_alternative(alt, label) for alt in alts]
+    pairs = [(o.name, o.description) for o in others]
     today = replace(today, name=_slug(name) + "_today", source=label,
-                    description=f"{name} as it is today ({preset} preset with the client's values)")
-    scenarios, labels = [today], [f"{name} today"]
-    for alt in alts:
-        try:
-            other = load_scenario(alt)
-        except ScenarioError as err:
-            raise ScenarioError(f"{label}: client.alternatives: {err}") from None
+                    description=client_descriptions(name, preset, [])[0])
+    scenarios = [today]
+    for other, description in zip(others, client_descriptions(name, preset, pairs)[1:]):
         levers = {k: other.params[k] for k in LEVERS}  # only the levers: the rest is the client's
-        scenarios.append(replace(today, params={**today.params, **levers}, name=f"{_slug(name)}_{other.name}",
-                                 description=f"{name} with the organisation of {other.name}: "
-                                             f"{other.description}"))
-        labels.append(f"{name} made {other.name.replace('_', '-')}")
+        scenarios.append(replace(today, params={**today.params, **levers},
+                                 name=f"{_slug(name)}_{other.name}", description=description))
+    labels = client_labels(name, [o.name for o in others])
     return Client(name=name, question=raw.get("question", ""), scenarios=tuple(scenarios),
                   labels=tuple(labels), origin=origin, given=dict(raw), churn_scale=scale,
-                  source=label, posterior=posterior)
+                  source=label, posterior=posterior, preset=preset, others=tuple(pairs),
+                  lang=report_lang)
+
+
+def load_alternative(alt: str, label: str) -> Scenario:
+    """One of client.alternatives, refused in one line if it does not load."""
+    try:
+        return load_scenario(alt)
+    except ScenarioError as err:
+        raise ScenarioError(f"{label}: client.alternatives: {err}") from None
 
 
 def _slug(text: str) -> str:

@@ -15,6 +15,8 @@ import pandas as pd
 
 from ..experiments.figures import save_figure
 from ..experiments.store import t_quantile
+from ..i18n import Lang, lang
+from .finding import event_name
 from .numbers import CAUSE_WORDS, Numbers, share_interval
 from .text import LABEL_MAX, RC_TEXT, for_figure, matplotlib_fonts, short
 
@@ -102,7 +104,7 @@ def _label_ends(ax, ends: list[tuple[float, str, str]], x: float) -> None:
         ax.text(x, y, text, va="center", fontsize=11, color=colour)
 
 
-def curves(ax, ts: pd.DataFrame, col: str, look: dict[str, Look], smooth: int = 1,
+def curves(ax, ts: pd.DataFrame, col: str, look: dict[str, Look], t: Lang, smooth: int = 1,
            scale: float = 1.0, start: int = 0, share: bool = False) -> None:
     """Mean and 95% band of a weekly column, one curve per scenario, labelled at its end;
     ``share``: the column is a share (0 to 1), its band the logit-scale interval."""
@@ -124,7 +126,7 @@ def curves(ax, ts: pd.DataFrame, col: str, look: dict[str, Look], smooth: int = 
     end = ts["step"].max()
     ax.set_xlim(0, end * 1.42)
     ax.set_xticks([t for t in range(0, end + 1, 52 if end > 104 else 26)])
-    ax.set_xlabel("weeks")
+    ax.set_xlabel(t._("weeks"))
     _label_ends(ax, ends, end * 1.02)
 
 
@@ -133,23 +135,23 @@ def _fig(width: float = 9.0, height: float = 4.6, ncols: int = 1):
     return plt.subplots(1, ncols, figsize=(width, height), squeeze=False)
 
 
-def retention(ts, nb: Numbers, look, folder: Path) -> list[Path]:
+def retention(ts, nb: Numbers, look, folder: Path, t: Lang) -> list[Path]:
     fig, ax = _fig()
     ax = ax[0, 0]
-    curves(ax, ts, "retention", look, scale=100, share=True)
-    ax.set_ylabel("% of starting customers still with the firm")
-    ax.set_title("Customers kept (mean of the runs, band: 95% interval)")
-    _event_marks(ax, nb)
-    return _done(fig, folder, "retention")
+    curves(ax, ts, "retention", look, t, scale=100, share=True)
+    ax.set_ylabel(t._("% of starting customers still with the firm"))
+    ax.set_title(t._("Customers kept (mean of the runs, band: 95% interval)"))
+    _event_marks(ax, nb, t)
+    return _done(fig, folder, "retention", t)
 
 
-def _event_marks(ax, nb: Numbers) -> None:
+def _event_marks(ax, nb: Numbers, t: Lang) -> None:
     for at in sorted({e.at for e in nb.events}):
         ax.axvline(at, color="#999999", lw=1, ls=(0, (2, 2)))
-        ax.text(at, ax.get_ylim()[1], f" event, week {at}", va="top", fontsize=9, color="#555555")
+        ax.text(at, ax.get_ylim()[1], " " + t._("event, week {week}", week=at), va="top", fontsize=9, color="#555555")
 
 
-def churn_by_cause(ts, nb: Numbers, look, folder: Path) -> list[Path]:
+def churn_by_cause(ts, nb: Numbers, look, folder: Path, t: Lang) -> list[Path]:
     """Customers lost per run by cause: grouped bars with 95% intervals."""
     causes = [c for c in nb.scenarios[0].churn
               if any(s.churn[c].mean >= 0.5 for s in nb.scenarios)]
@@ -166,52 +168,54 @@ def churn_by_cause(ts, nb: Numbers, look, folder: Path) -> list[Path]:
                 edgecolor="white", xerr=err, error_kw={"ecolor": "#333333", "capsize": 2, "lw": 1},
                 label=lk.label)
         for yy, v, e in zip(y, vals, err):
-            ax.text(v + e, yy, f"  {v:.0f}", va="center", fontsize=10, color="#222222")
-    ax.set_yticks(np.arange(len(causes)), [CAUSE_WORDS.get(c, c).split(" (")[0] for c in causes])
+            ax.text(v + e, yy, "  " + t.num(v), va="center", fontsize=10, color="#222222")
+    ax.set_yticks(np.arange(len(causes)), [t._(CAUSE_WORDS[c]) if c in CAUSE_WORDS else c
+                                          for c in causes])
     ax.invert_yaxis()
     ax.set_xlim(0, ax.get_xlim()[1] * 1.08)
     ax.legend(loc="lower right", frameon=False, fontsize=10)
-    ax.set_xlabel("customers lost per run, by cause (whiskers: 95% interval)")
-    ax.set_title(f"Why customers left, over {nb.steps} weeks")
-    return _done(fig, folder, "churn_by_cause")
+    ax.set_xlabel(t._("customers lost per run, by cause (whiskers: 95% interval)"))
+    ax.set_title(t.n_("Why customers left, over {n} week", "Why customers left, over {n} weeks",
+                      nb.steps))
+    return _done(fig, folder, "churn_by_cause", t)
 
 
-def satisfaction(ts, nb: Numbers, look, folder: Path) -> list[Path]:
+def satisfaction(ts, nb: Numbers, look, folder: Path, t: Lang) -> list[Path]:
     fig, ax = _fig()
-    curves(ax[0, 0], ts, "mean_satisfaction", look, start=1, share=True)
-    ax[0, 0].set_ylabel("0 (furious) to 1 (delighted)")
-    ax[0, 0].set_title("Mean satisfaction of active customers")
-    return _done(fig, folder, "satisfaction")
+    curves(ax[0, 0], ts, "mean_satisfaction", look, t, start=1, share=True)
+    ax[0, 0].set_ylabel(t._("0 (furious) to 1 (delighted)"))
+    ax[0, 0].set_title(t._("Mean satisfaction of active customers"))
+    return _done(fig, folder, "satisfaction", t)
 
 
-def nps(ts, nb: Numbers, look, folder: Path) -> list[Path]:
+def nps(ts, nb: Numbers, look, folder: Path, t: Lang) -> list[Path]:
     fig, ax = _fig()
-    curves(ax[0, 0], ts, "nps", look, smooth=4, start=1)
+    curves(ax[0, 0], ts, "nps", look, t, smooth=4, start=1)
     ax[0, 0].axhline(0, color="#999999", lw=0.8)
-    ax[0, 0].set_ylabel("promoters minus detractors, %")
-    ax[0, 0].set_title("Net promoter score (4-week mean)")
-    return _done(fig, folder, "nps")
+    ax[0, 0].set_ylabel(t._("promoters minus detractors, %"))
+    ax[0, 0].set_title(t._("Net promoter score (4-week mean)"))
+    return _done(fig, folder, "nps", t)
 
 
-def failure_demand(ts, nb: Numbers, look, folder: Path) -> list[Path]:
+def failure_demand(ts, nb: Numbers, look, folder: Path, t: Lang) -> list[Path]:
     fig, ax = _fig()
     ax = ax[0, 0]
-    curves(ax, ts, "failure_demand_share", look, smooth=4, scale=100, start=1, share=True)
+    curves(ax, ts, "failure_demand_share", look, t, smooth=4, scale=100, start=1, share=True)
     ax.set_ylim(0, max(ax.get_ylim()[1], 10))
-    ax.set_ylabel("% of contacts")
-    ax.set_title("Failure demand: repeat and fault contacts (4-week mean)")
-    return _done(fig, folder, "failure_demand")
+    ax.set_ylabel(t._("% of contacts"))
+    ax.set_title(t._("Failure demand: repeat and fault contacts (4-week mean)"))
+    return _done(fig, folder, "failure_demand", t)
 
 
-def revenue(ts, nb: Numbers, look, folder: Path) -> list[Path]:
+def revenue(ts, nb: Numbers, look, folder: Path, t: Lang) -> list[Path]:
     fig, ax = _fig()
-    curves(ax[0, 0], ts, "revenue", look, smooth=4, start=1)
-    ax[0, 0].set_title("Revenue per week (4-week mean)")
-    ax[0, 0].set_ylabel("money per week")
-    return _done(fig, folder, "revenue")
+    curves(ax[0, 0], ts, "revenue", look, t, smooth=4, start=1)
+    ax[0, 0].set_title(t._("Revenue per week (4-week mean)"))
+    ax[0, 0].set_ylabel(t._("money per week"))
+    return _done(fig, folder, "revenue", t)
 
 
-def lifetime_value(ts, nb: Numbers, look, folder: Path) -> list[Path]:
+def lifetime_value(ts, nb: Numbers, look, folder: Path, t: Lang) -> list[Path]:
     fig, ax = _fig(9.0, 3.2)
     ax = ax[0, 0]
     for i, s in enumerate(nb.scenarios):
@@ -219,13 +223,13 @@ def lifetime_value(ts, nb: Numbers, look, folder: Path) -> list[Path]:
         err = [[e.mean - e.low], [e.high - e.mean]] if e.n > 1 else None
         ax.barh(i, e.mean, color=lk.colour, hatch=lk.hatch, edgecolor="white", xerr=err,
                 error_kw={"ecolor": "#333333", "capsize": 3}, height=0.6)
-        ax.text(e.high if e.n > 1 else e.mean, i, f"  {e.mean:.0f}", va="center", fontsize=11)
+        ax.text(e.high if e.n > 1 else e.mean, i, "  " + t.num(e.mean), va="center", fontsize=11)
     ax.set_yticks(range(len(nb.scenarios)), [_wrap(look[s.name].label, 28) for s in nb.scenarios])
     ax.invert_yaxis()
     ax.set_xlim(0, ax.get_xlim()[1] * 1.1)
-    ax.set_xlabel("money per customer (whiskers: 95% interval)")
-    ax.set_title("Customer lifetime value, from the last year")
-    return _done(fig, folder, "lifetime_value")
+    ax.set_xlabel(t._("money per customer (whiskers: 95% interval)"))
+    ax.set_title(t._("Customer lifetime value, from the last year"))
+    return _done(fig, folder, "lifetime_value", t)
 
 
 def _wrap(text: str, width: int = 18) -> str:
@@ -233,7 +237,7 @@ def _wrap(text: str, width: int = 18) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
-def event_gaps(ts, nb: Numbers, look, folder: Path) -> list[Path]:
+def event_gaps(ts, nb: Numbers, look, folder: Path, t: Lang) -> list[Path]:
     """Customers missing against the same firm without the event, per event kind."""
     kinds = list(dict.fromkeys(e.kind for e in nb.events))
     if not kinds:
@@ -260,17 +264,17 @@ def event_gaps(ts, nb: Numbers, look, folder: Path) -> list[Path]:
             ax.axvline(at, color="#999999", lw=1, ls=(0, (2, 2)))
         ax.axhline(0, color="#999999", lw=0.8)
         ax.set_xlim(0, end * 1.42)
-        ax.set_xlabel("weeks")
-        ax.set_ylabel("% of customers at the event")
-        ax.set_title(f"Customers lost to {kind.replace('_', ' ')}")
+        ax.set_xlabel(t._("weeks"))
+        ax.set_ylabel(t._("% of customers at the event"))
+        ax.set_title(t._("Customers lost to {event}", event=event_name(kind, t)))
         _label_ends(ax, ends, end * 1.02)
-    return _done(fig, folder, "event_gaps")
+    return _done(fig, folder, "event_gaps", t)
 
 
-def _done(fig, folder: Path, name: str) -> list[Path]:
+def _done(fig, folder: Path, name: str, t: Lang) -> list[Path]:
     import matplotlib.pyplot as plt
     fig.tight_layout()
-    out = save_figure(fig, folder, name)
+    out = save_figure(fig, folder, name, t=t)
     plt.close(fig)
     return out
 
@@ -279,8 +283,9 @@ FIGURES = (retention, churn_by_cause, failure_demand, satisfaction, nps, revenue
            event_gaps)
 
 
-def draw(ts: pd.DataFrame, nb: Numbers, folder: Path) -> dict[str, Path]:
-    """Every figure of the report: name -> its PNG (the SVG lies beside it)."""
+def draw(ts: pd.DataFrame, nb: Numbers, folder: Path, t: Lang | None = None) -> dict[str, Path]:
+    """Every figure of the report in language ``t`` (English if not given): name -> its
+    PNG (the SVG lies beside it)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -290,7 +295,7 @@ def draw(ts: pd.DataFrame, nb: Numbers, folder: Path) -> dict[str, Path]:
     out = {}
     with plt.rc_context(RC):
         for fn in FIGURES:
-            paths = fn(ts, nb, look, folder)
+            paths = fn(ts, nb, look, folder, t or lang("en"))
             if paths:
                 out[fn.__name__] = paths[0]
     return out

@@ -52,6 +52,7 @@ class Report:
     question: str
     facts: list[tuple[str, str]]  # label, value lines on the title page
     blocks: list = field(default_factory=list)
+    lang: str = "en"  # the language it is written in (sim.i18n.LANGUAGES)
 
     def add(self, *blocks) -> "Report":
         self.blocks.extend(blocks)
@@ -65,7 +66,9 @@ class Report:
 
     def title_facts(self) -> list[tuple[str, str]]:
         """The title page's facts, with the full title first when it had to be shortened."""
-        full = [("Full title", self.title)] if self.shown_title != self.title else []
+        from ..i18n import lang
+        full = ([(lang(self.lang)._("Full title"), self.title)] if self.shown_title != self.title
+                else [])
         return full + list(self.facts)
 
     def texts(self) -> list[str]:
@@ -91,6 +94,13 @@ def finding_of(report: Report) -> str:
     return next((b.text for b in report.blocks if isinstance(b, Para) and b.style == "finding"), "")
 
 
-def show_value(v) -> str:
-    """A parameter value as a table shows it: floats to four significant digits."""
+def show_value(v, t=None) -> str:
+    """A parameter value as a table shows it: floats to four significant digits; in a
+    language other than English (``t``, a sim.i18n.Lang) numbers as that language writes
+    them, in English as a scenario file does."""
+    if t is not None and t.code != "en" and not isinstance(v, bool):
+        if isinstance(v, float):
+            return t.sig(v, 4)
+        if isinstance(v, int):
+            return t.num(v)
     return f"{v:.4g}" if isinstance(v, float) else str(v)

@@ -1,155 +1,227 @@
 """The finding in plain words, built from the numbers: which organisation keeps more
 customers, by how much and how sure we are, where the difference comes from, and
-what the events cost. Every sentence depends on the numbers it states."""
+what the events cost. Every sentence depends on the numbers it states; every sentence
+is one message of the catalogue (``sim.i18n``), its numbers written as the language
+writes them. ``t`` is the report's language (English if not given)."""
 
 from __future__ import annotations
 
-from .numbers import CAUSE_WORDS, Estimate, EventEffect, Numbers
+from ..i18n import N_, Lang, lang
+from .numbers import CAUSE_CHURN, Estimate, EventEffect, Numbers
 
-EVENT_WORDS = {"key_person_loss": "key people leave", "customer_contact_change":
-               "customers' key contacts change", "merger": "the merger",
-               "competitor_leap": "the competitor's leap", "substitute": "the substitute",
-               "viral_complaint": "the viral complaint", "announce_promise": "the new promise",
-               "transformation": "the transformation"}
+EVENT_WORDS = {"key_person_loss": N_("key people leave"), "customer_contact_change":
+               N_("customers' key contacts change"), "merger": N_("the merger"),
+               "competitor_leap": N_("the competitor's leap"), "substitute": N_("the substitute"),
+               "viral_complaint": N_("the viral complaint"), "announce_promise": N_("the new promise"),
+               "transformation": N_("the transformation")}
+# Event kinds as nouns (figure titles): in English the kind itself, in words.
+EVENT_NAMES = {"key_person_loss": N_("key person loss"), "customer_contact_change":
+               N_("customer contact change"), "merger": N_("merger"),
+               "competitor_leap": N_("competitor leap"), "substitute": N_("substitute"),
+               "viral_complaint": N_("viral complaint"), "announce_promise": N_("announce promise"),
+               "transformation": N_("transformation")}
 
 
-def pct(x: float, digits: int = 0) -> str:
-    return f"{100 * x:.{digits}f}%"
+def _t(t: Lang | None) -> Lang:
+    return t or lang("en")
 
 
-def pct_ci(e: Estimate, digits: int = 0) -> str:
+def event_words(kind: str, t: Lang | None = None) -> str:
+    """An event kind as the report names it ('the merger'); an unknown kind as it is."""
+    return _t(t)._(EVENT_WORDS[kind]) if kind in EVENT_WORDS else kind
+
+
+def event_name(kind: str, t: Lang | None = None) -> str:
+    """An event kind as a noun ('key person loss'); an unknown kind in words."""
+    return _t(t)._(EVENT_NAMES[kind]) if kind in EVENT_NAMES else kind.replace("_", " ")
+
+
+def churn_words(cause: str, t: Lang | None = None) -> str:
+    """Churn of one cause as the report names it ('dissatisfaction churn')."""
+    t = _t(t)
+    return t._(CAUSE_CHURN[cause]) if cause in CAUSE_CHURN else t._("{cause} churn", cause=cause)
+
+
+def pct(x: float, digits: int = 0, t: Lang | None = None) -> str:
+    return _t(t).pct(x, digits)
+
+
+def pct_ci(e: Estimate, digits: int = 0, t: Lang | None = None) -> str:
     """'78% (95% CI 76-80%)'."""
+    t = _t(t)
     if e.n < 2:
-        return pct(e.mean, digits)
-    sep = "-" if e.low >= 0 else " to "
-    return f"{100 * e.mean:.{digits}f}% (95% CI {100 * e.low:.{digits}f}{sep}{100 * e.high:.{digits}f}%)"
+        return t.pct(e.mean, digits)
+    values = dict(mean=t.pct(e.mean, digits), low=t.num(100 * e.low, digits),
+                  high=t.pct(e.high, digits))
+    if e.low >= 0:
+        return t._("{mean} (95% CI {low}-{high})", **values)
+    return t._("{mean} (95% CI {low} to {high})", **values)
 
 
-def points_ci(e: Estimate) -> str:
+def points_ci(e: Estimate, t: Lang | None = None) -> str:
     """A difference of shares in percentage points with its interval."""
+    t = _t(t)
     if e.n < 2:
-        return f"{100 * e.mean:.1f} points"
-    return f"{100 * e.mean:.1f} points (95% CI {100 * e.low:.1f} to {100 * e.high:.1f})"
+        return t._("{diff} points", diff=t.num(100 * e.mean, 1))
+    return t._("{diff} points (95% CI {low} to {high})", diff=t.num(100 * e.mean, 1),
+               low=t.num(100 * e.low, 1), high=t.num(100 * e.high, 1))
 
 
-def and_list(items: list[str]) -> str:
+def and_list(items: list[str], t: Lang | None = None) -> str:
     """'a', 'a and b', 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return _t(t).list(items)
 
 
-def years_text(years: float) -> str:
+def years_text(years: float, t: Lang | None = None) -> str:
+    t = _t(t)
     if abs(years - round(years)) < 0.05:
-        n = round(years)
-        return "one year" if n == 1 else f"{n} years"
-    return f"{years:.1f} years"
+        return t.n_("one year", "{n} years", round(years))
+    return t._("{years} years", years=t.num(years, 1))
 
 
-def headline(nb: Numbers) -> str:
+def headline(nb: Numbers, t: Lang | None = None) -> str:
     """Who keeps how many of their starting customers, best first."""
+    t = _t(t)
     first = nb.by_name(nb.ranking[0])
     others = [nb.by_name(n) for n in nb.ranking[1:]]
-    against = and_list([f"{pct_ci(o.metrics['retention'])} for {o.label}" for o in others])
-    return (f"After {years_text(nb.years)}, {first.label} keeps "
-            f"{pct_ci(first.metrics['retention'])} of its starting customers, against {against}.")
+    against = t.list([t._("{share} for {organisation}", share=pct_ci(o.metrics["retention"], t=t),
+                          organisation=o.label) for o in others])
+    return t._("After {years}, {organisation} keeps {share} of its starting customers, "
+               "against {others}.", years=years_text(nb.years, t), organisation=first.label,
+               share=pct_ci(first.metrics["retention"], t=t), others=against)
 
 
-def certainty(nb: Numbers) -> str:
+def certainty(nb: Numbers, t: Lang | None = None) -> str:
     """Whether the gap between the best and the worst is larger than chance."""
+    t = _t(t)
     best, worst = nb.by_name(nb.ranking[0]), nb.by_name(nb.ranking[-1])
     gap = nb.retention_gap
     if nb.posterior is not None:
         if gap.excludes_zero():
-            return (f"The gap between {best.label} and {worst.label} is {points_ci(gap)} over the "
-                    "plausible parameter sets, with the same seeds in both: neither luck nor "
-                    "what is not known of the parameters explains it away.")
-        return (f"The gap between {best.label} and {worst.label}, {points_ci(gap)} over the "
-                "plausible parameter sets, is within what seed noise and the parameter "
-                "uncertainty give: on what is known the model does not tell them apart.")
+            return t._("The gap between {best} and {worst} is {gap} over the plausible parameter "
+                       "sets, with the same seeds in both: neither luck nor what is not known of "
+                       "the parameters explains it away.", best=best.label, worst=worst.label,
+                       gap=points_ci(gap, t))
+        return t._("The gap between {best} and {worst}, {gap} over the plausible parameter sets, "
+                   "is within what seed noise and the parameter uncertainty give: on what is "
+                   "known the model does not tell them apart.", best=best.label, worst=worst.label,
+                   gap=points_ci(gap, t))
     if gap.excludes_zero():
-        return (f"The gap between {best.label} and {worst.label} is {points_ci(gap)} with the "
-                f"same seeds in both, so it is not luck.")
-    return (f"The gap between {best.label} and {worst.label}, {points_ci(gap)}, is within what "
-            f"chance gives at {nb.replications} replications: on these numbers the model does "
-            "not tell them apart.")
+        return t._("The gap between {best} and {worst} is {gap} with the same seeds in both, "
+                   "so it is not luck.", best=best.label, worst=worst.label, gap=points_ci(gap, t))
+    return t.n_("The gap between {best} and {worst}, {gap}, is within what chance gives at "
+                "{n} replication: on these numbers the model does not tell them apart.",
+                "The gap between {best} and {worst}, {gap}, is within what chance gives at "
+                "{n} replications: on these numbers the model does not tell them apart.",
+                nb.replications, best=best.label, worst=worst.label, gap=points_ci(gap, t))
 
 
-def sources(nb: Numbers) -> str:
+def sources(nb: Numbers, t: Lang | None = None) -> str:
     """Where the extra churn of the worst scenario comes from."""
+    t = _t(t)
     best, worst = nb.by_name(nb.ranking[0]), nb.by_name(nb.ranking[-1])
     total = sum(e.mean for e in nb.cause_gap.values())
     if total <= 0:
-        return f"{worst.label} loses no more customers than {best.label} in all."
+        return t._("{worst} loses no more customers than {best} in all.", worst=worst.label,
+                   best=best.label)
     main = max(nb.cause_gap, key=lambda c: nb.cause_gap[c].mean)
     share = nb.cause_gap[main].mean / total
-    lead = "Most" if share >= 0.5 else "The largest part"
-    text = (f"{lead} of the difference is {CAUSE_WORDS.get(main, main)} churn: "
-            f"{nb.cause_gap[main].mean:.0f} of the {total:.0f} more customers {worst.label} loses "
-            f"per run ({pct(share)}).")
-    fd_best = best.metrics["failure_demand_share"].mean
-    fd_worst = worst.metrics["failure_demand_share"].mean
-    if nb.failure_gap.excludes_zero() and nb.failure_gap.mean >= 0.05:
-        text += (f" Behind it is failure demand: {pct(fd_worst)} of {worst.label}'s contacts "
-                 f"are repeat or fault contacts, against {pct(fd_best)} for {best.label}.")
-    elif nb.failure_gap.excludes_zero() and nb.failure_gap.mean <= -0.05:
-        text += (f" Failure demand does not explain it: it is lower for {worst.label} "
-                 f"({pct(fd_worst)} of contacts against {pct(fd_best)}).")
+    values = dict(churn=churn_words(main, t), n=t.num(nb.cause_gap[main].mean),
+                  total=t.num(total), worst=worst.label, share=t.pct(share))
+    if share >= 0.5:
+        text = t._("Most of the difference is {churn}: {n} of the {total} more customers "
+                   "{worst} loses per run ({share}).", **values)
     else:
-        text += (f" Failure demand is about the same in both ({pct(fd_worst)} and "
-                 f"{pct(fd_best)} of contacts).")
+        text = t._("The largest part of the difference is {churn}: {n} of the {total} more "
+                   "customers {worst} loses per run ({share}).", **values)
+    fd = dict(worst=worst.label, best=best.label,
+              fd_worst=t.pct(worst.metrics["failure_demand_share"].mean),
+              fd_best=t.pct(best.metrics["failure_demand_share"].mean))
+    if nb.failure_gap.excludes_zero() and nb.failure_gap.mean >= 0.05:
+        text += " " + t._("Behind it is failure demand: {fd_worst} of {worst}'s contacts are "
+                          "repeat or fault contacts, against {fd_best} for {best}.", **fd)
+    elif nb.failure_gap.excludes_zero() and nb.failure_gap.mean <= -0.05:
+        text += " " + t._("Failure demand does not explain it: it is lower for {worst} "
+                          "({fd_worst} of contacts against {fd_best}).", **fd)
+    else:
+        text += " " + t._("Failure demand is about the same in both ({fd_worst} and "
+                          "{fd_best} of contacts).", **fd)
     return text
 
 
-def event_sentence(effects: list[EventEffect]) -> str:
+def _event_part(e: EventEffect, t: Lang) -> str:
+    """What one event did to one scenario."""
+    values = dict(organisation=e.label, dip=pct_ci(e.dip, 1, t))
+    if e.churn_weeks is not None:
+        over = t.n_("its extra churn was over after {n} week",
+                    "its extra churn was over after {n} weeks", e.churn_weeks)
+    else:
+        over = t.n_("its extra churn had not ended {n} week later",
+                    "its extra churn had not ended {n} weeks later", e.weeks_after)
+    if e.dip.mean <= 0:
+        return t._("{organisation} loses {dip} of its customers; {over}", over=over, **values)
+    if e.regained_weeks is not None:
+        back = t.n_("it had won them back after {n} week", "it had won them back after {n} weeks",
+                    e.regained_weeks)
+    else:
+        back = t._("{missing} were still missing at the end",
+                   missing=t.pct(max(e.gap_end.mean, 0), 1))
+    return t._("{organisation} loses {dip} of its customers; {over}, and {back}", over=over,
+               back=back, **values)
+
+
+def event_sentence(effects: list[EventEffect], t: Lang | None = None) -> str:
     """One sentence per kind of event, comparing the scenarios it struck."""
+    t = _t(t)
     out = []
     for kind in dict.fromkeys(e.kind for e in effects):
         group = sorted((e for e in effects if e.kind == kind), key=lambda e: e.dip.mean)
-        parts = []
-        for e in group:
-            over = (f"its extra churn was over after {e.churn_weeks} weeks"
-                    if e.churn_weeks is not None else
-                    f"its extra churn had not ended {e.weeks_after} weeks later")
-            back = ("" if e.dip.mean <= 0 else
-                    f", and it had won them back after {e.regained_weeks} weeks"
-                    if e.regained_weeks is not None else
-                    f", and {pct(max(e.gap_end.mean, 0), 1)} were still missing at the end")
-            parts.append(f"{e.label} loses {pct_ci(e.dip, 1)} of its customers; {over}{back}")
-        when = group[0].at
-        out.append(f"When {EVENT_WORDS.get(kind, kind)} (week {when}), " + "; ".join(parts) + ".")
+        out.append(t._("When {event} (week {week}), {parts}.", event=event_words(kind, t),
+                       week=group[0].at, parts="; ".join(_event_part(e, t) for e in group)))
     return " ".join(out)
 
 
-def share_words(share: float, what: str = "the plausible parameter sets") -> str:
-    """'in 87% of the plausible parameter sets', or 'in all' / 'in none' of them."""
+def share_words(share: float, what: str | None = None, t: Lang | None = None) -> str:
+    """'in 87% of the plausible parameter sets', or 'in all' / 'in none' of them;
+    ``what`` None: the plausible parameter sets, else 'them'."""
+    t = _t(t)
+    if what is None:
+        if share >= 1:
+            return t._("in all of the plausible parameter sets")
+        if share <= 0:
+            return t._("in none of the plausible parameter sets")
+        return t._("in {share} of the plausible parameter sets", share=t.pct(share))
     if share >= 1:
-        return f"in all of {what}"
+        return t._("in all of them")
     if share <= 0:
-        return f"in none of {what}"
-    return f"in {pct(share)} of {what}"
+        return t._("in none of them")
+    return t._("in {share} of them", share=t.pct(share))
 
 
-def over_posterior(nb: Numbers) -> str:
+def over_posterior(nb: Numbers, t: Lang | None = None) -> str:
     """How often the advantage holds across the posterior, and the gap before and
     after the parameter uncertainty is counted."""
+    t = _t(t)
     p = nb.posterior
     best, worst = nb.by_name(nb.ranking[0]), nb.by_name(nb.ranking[-1])
-    text = (f"Across the posterior ({p.draws} parameter sets drawn from {p.path}, "
-            f"{nb.replications} seeds each; the intervals include the parameter uncertainty), "
-            f"{best.label} keeps more customers than {worst.label} {share_words(p.keeps_more)} "
-            f"and earns more profit {share_words(p.earns_more, 'them')}")
+    text = t._("Across the posterior ({draws} parameter sets drawn from {path}, {n} seeds each; "
+               "the intervals include the parameter uncertainty), {best} keeps more customers "
+               "than {worst} {keeps} and earns more profit {earns}", draws=p.draws, path=p.path,
+               n=nb.replications, best=best.label, worst=worst.label,
+               keeps=share_words(p.keeps_more, t=t), earns=share_words(p.earns_more, "them", t))
     text += ("." if p.both in (p.keeps_more, p.earns_more) else
-             f"; both {share_words(p.both, 'them')}.")
-    text += (f" With the parameters as given and seed noise only the gap in customers kept is "
-             f"{points_ci(p.before_gap)}; with the parameter uncertainty it is "
-             f"{points_ci(nb.retention_gap)}.")
+             t._("; both {share}.", share=share_words(p.both, "them", t)))
+    text += " " + t._("With the parameters as given and seed noise only the gap in customers kept "
+                      "is {before}; with the parameter uncertainty it is {after}.",
+                      before=points_ci(p.before_gap, t), after=points_ci(nb.retention_gap, t))
     return text
 
 
-def finding(nb: Numbers) -> str:
+def finding(nb: Numbers, t: Lang | None = None) -> str:
     """The one-paragraph finding."""
-    parts = [headline(nb), certainty(nb), sources(nb)]
+    parts = [headline(nb, t), certainty(nb, t), sources(nb, t)]
     if nb.posterior is not None:
-        parts.insert(2, over_posterior(nb))
+        parts.insert(2, over_posterior(nb, t))
     if nb.events:
-        parts.append(event_sentence(nb.events))
+        parts.append(event_sentence(nb.events, t))
     return " ".join(parts)

@@ -71,7 +71,7 @@ def render_html(report: Report) -> str:
     facts = "".join(f'<dt>{escape(k)}</dt><dd{_dir(v)}>{escape(v)}</dd>'
                     for k, v in report.title_facts())
     body = "\n".join(_block(b) for b in report.blocks)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+    return (f'<!DOCTYPE html>\n<html lang="{report.lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(report.shown_title)}</title><style>{CSS}</style></head><body>"
             f'<header class="title"><h1{_dir(report.shown_title)}>{escape(report.shown_title)}</h1>'

@@ -13,11 +13,18 @@ import pandas as pd
 from ..experiments.intervals import SHARES, share_interval  # noqa: F401  (used by others)
 from ..experiments.store import t_quantile
 from ..files.results import WEEKS_PER_YEAR
+from ..i18n import N_
 
-CAUSE_WORDS = {"dissatisfaction": "dissatisfaction", "competitor": "competitor",
-               "contagion": "contagion (following a neighbour who left)",
-               "key_person": "key-person", "contact_change": "changed-contact",
-               "merger": "merger", "substitute": "substitute", "viral": "viral-complaint"}
+# The causes of churn as the figures name them (short) and as sentences do.
+CAUSE_WORDS = {"dissatisfaction": N_("dissatisfaction"), "competitor": N_("competitor"),
+               "contagion": N_("contagion"), "key_person": N_("key-person"),
+               "contact_change": N_("changed-contact"), "merger": N_("merger"),
+               "substitute": N_("substitute"), "viral": N_("viral-complaint")}
+CAUSE_CHURN = {"dissatisfaction": N_("dissatisfaction churn"), "competitor": N_("competitor churn"),
+               "contagion": N_("contagion (following a neighbour who left) churn"),
+               "key_person": N_("key-person churn"), "contact_change": N_("changed-contact churn"),
+               "merger": N_("merger churn"), "substitute": N_("substitute churn"),
+               "viral": N_("viral-complaint churn")}
 RECOVERED = 0.1  # "over" once the effect is below a tenth of its peak
 SMOOTH_WEEKS = 4  # weekly churn is noisy: a four-week rolling mean before judging it over
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+from ..i18n import lang
 from .document import Figure, Heading, PageBreak, Para, Report, Table
 from .text import BOLD, FONT, FOOTER_MAX, MONO, OBLIQUE, paragraph, register_fonts, short, width
 
@@ -146,6 +147,7 @@ def render_pdf(report: Report) -> bytes:
     while n > 10 and width(short(report.title, n), FONT, st["footer"].fontSize) > room:
         n = int(n * 0.8)
     title = short(report.title, n)  # one line
+    t = lang(report.lang)
 
     def footer(canvas, d):
         canvas.saveState()
@@ -153,7 +155,7 @@ def render_pdf(report: Report) -> bytes:
         line = paragraph(title, st["footer"])
         line.wrapOn(canvas, room, 20 * mm)
         line.drawOn(canvas, 18 * mm, 8.5 * mm)
-        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, f"page {d.page}")
+        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, t._("page {page}", page=d.page))
         canvas.restoreState()
 
     doc.build(_flowables(report, st, doc.width), onFirstPage=lambda c, d: None, onLaterPages=footer)

@@ -134,9 +134,9 @@ def check_printable(texts, what: str = "the report") -> None:
 
 def is_rtl(text: str) -> bool:
     """Whether a paragraph runs right to left: it holds right-to-left letters and no
-    left-to-right ones. The report is in English, so its sentences, with a name in
-    Arabic or Hebrew inside, run left to right; a question written wholly in Arabic
-    runs right to left."""
+    left-to-right ones. The report is in English, Swedish or Norwegian, so its
+    sentences, with a name in Arabic or Hebrew inside, run left to right; a question
+    written wholly in Arabic runs right to left."""
     kinds = {unicodedata.bidirectional(c) for c in text}
     return bool(kinds & {"R", "AL"}) and "L" not in kinds
 
