@@ -1,0 +1,114 @@
+"""Many runs at once: ``run_many`` runs a list of (scenario, seed) and returns each
+run's timeseries, the same DataFrame a single run gives, stepping the runs that can
+share one vectorised state together (sim.model.replicas) and the rest one by one.
+
+Runs are batched together when they are of the OrganisationModel's own week (a model
+class that changes nothing of it: no extension schedule, state, reporters or methods),
+have no scheduled events, and share every parameter value (R seeds of one scenario).
+Everything else runs singly, with the same results.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .customers import CUSTOMER_STATE
+from .model import OrganisationModel
+from .organisation import EMPLOYEE_STATE
+from .params import PARAMS_LIST
+from .phases import WEEK
+from .replicas import Replicas
+from .scenario import Scenario
+
+# Runs at most this large (customers + prospects) are worth batching: measured with
+# benchmarks/bench_model.py --small (docs/performance.md, "Many small runs"); above it a
+# run's own arithmetic outweighs the fixed cost per phase that batching shares.
+SMALL_RUN = 20_000
+DEFAULT_BATCH = 64  # replications stepped together (benchmarks/bench_model.py --small)
+
+_METHODS = ("__init__", "step", "run", "collect", "timeseries", "fire", "trigger", "grow")
+
+
+def batchable_class(model_class: type) -> bool:
+    """A model class whose week, state and outputs are the OrganisationModel's own."""
+    if not (isinstance(model_class, type) and issubclass(model_class, OrganisationModel)):
+        return False
+    same = all(getattr(model_class, name) is getattr(OrganisationModel, name) for name in _METHODS)
+    return (same and model_class.schedule is WEEK and model_class.customer_state is CUSTOMER_STATE
+            and model_class.employee_state is EMPLOYEE_STATE and not model_class.reporters
+            and model_class.causes == OrganisationModel.causes
+            and model_class.parameters is PARAMS_LIST)
+
+
+def _scenario(scenario: Scenario | dict | None) -> Scenario:
+    if isinstance(scenario, Scenario):
+        return scenario
+    return OrganisationModel(scenario, rng=0).scenario if scenario else _baseline()
+
+
+def _baseline() -> Scenario:
+    return OrganisationModel(None, rng=0).scenario
+
+
+def batch_key(model_class: type, scenario: Scenario) -> Any:
+    """What runs must share to be stepped together, or None if this one runs singly."""
+    if not batchable_class(model_class) or scenario.events:
+        return None
+    try:
+        return tuple(sorted(scenario.params.items()))
+    except TypeError:
+        return None
+
+
+def is_small(scenario: Scenario) -> bool:
+    p = scenario.params
+    return p["n_customers"] + p["n_prospects"] <= SMALL_RUN
+
+
+def run_single(model_class: type, scenario, seed: int, steps: int) -> pd.DataFrame:
+    m = model_class(scenario, rng=seed)
+    m.run(steps)
+    return m.timeseries()
+
+
+def run_many(model_class: type, scenarios: list, seeds: list[int], steps: int,
+             max_batch: int | None = None) -> list[pd.DataFrame]:
+    """For each (scenario, seed), the timeseries of ``m = model_class(scenario, rng=seed);
+    m.run(steps)``, identical to that single run; runs that can be (see the module doc)
+    are stepped together, ``max_batch`` at a time (default DEFAULT_BATCH)."""
+    if len(scenarios) != len(seeds):
+        raise ValueError(f"run_many: {len(scenarios)} scenarios but {len(seeds)} seeds")
+    size = max(1, max_batch or DEFAULT_BATCH)
+    resolved = [s if isinstance(s, Scenario) else None for s in scenarios]
+    out: list[pd.DataFrame | None] = [None] * len(scenarios)
+    groups: dict[Any, list[int]] = {}
+    for i, sc in enumerate(resolved):
+        key = batch_key(model_class, sc) if sc is not None and size > 1 else None
+        if key is None:
+            out[i] = run_single(model_class, scenarios[i], seeds[i], steps)
+        else:
+            groups.setdefault(key, []).append(i)
+    for members in groups.values():
+        for start in range(0, len(members), size):
+            chunk = members[start:start + size]
+            for i, frame in zip(chunk, _run_batch(resolved[chunk[0]].params,
+                                                  [seeds[i] for i in chunk], steps)):
+                out[i] = frame
+    for i in range(len(out)):  # a batch that cannot be stacked (degenerate networks)
+        if out[i] is None:
+            out[i] = run_single(model_class, scenarios[i], seeds[i], steps)
+    return out
+
+
+def _run_batch(params: dict, seeds: list[int], steps: int) -> list[pd.DataFrame | None]:
+    if len(seeds) == 1:
+        return [None]
+    reps = Replicas(params, [int(s) for s in seeds])
+    if not reps.ok:
+        return [None] * len(seeds)
+    for _ in range(steps):
+        reps.step()
+    cols = reps.columns()
+    return [pd.DataFrame({k: v[:, r] for k, v in cols.items()}) for r in range(len(seeds))]
