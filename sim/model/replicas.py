@@ -121,6 +121,7 @@ class Replicas:
                                   for r, n in enumerate(nets)]).astype(idx_dtype)
         self.network = CSR(indptr, indices)
         # departments are fixed (no events): segments per (replication, department)
+        self.block_starts = np.arange(R + 1) * N
         self.rep_e = np.repeat(np.arange(R), E)
         pool = self.rep_e * N_DEPT + emp.dept
         self.by_pool = np.argsort(pool, kind="stable")
@@ -131,7 +132,14 @@ class Replicas:
         sellers = [np.flatnonzero(o.dept == ACCOUNT_DEPT) + r * E for r, o in enumerate(orgs)]
         self.seller_seg = Segments(np.array([s[0] if len(s) else 0 for s in sellers]),
                                    np.array([len(s) for s in sellers]))
-        self.sellers = sellers
+        width = max(1, max(len(s) for s in sellers))
+        self.seller_pad = np.zeros((R, width + 1), np.int64)  # key persons are fixed (no events)
+        self.seller_cdf = np.full((R, width), np.inf)
+        for r, s in enumerate(sellers):
+            if len(s):
+                w = np.where(emp.key_person[s], p["key_person_weight"], 1.0)
+                self.seller_pad[r, :len(s)] = s
+                self.seller_cdf[r, :len(s)] = np.cumsum(w) / w.sum()
         self.neutral_ref = NEUTRAL[emp.dept, 0].reshape(R, E).sum(axis=1)
         self.fault_rate = np.full(R, float(p["fault_rate"]))
         self.record = np.full(R, float(p["shared_record"]))
@@ -146,9 +154,9 @@ class Replicas:
                           management_load=zf))
 
     # --- draws, one generator per replication -------------------------------------------
-    def counts(self, idx: np.ndarray, block: int | None = None) -> np.ndarray:
-        """Entries of a replication-sorted index array in each replication."""
-        return np.bincount(idx // (block or self.N), minlength=self.R)
+    def counts(self, idx: np.ndarray) -> np.ndarray:
+        """Entries of a replication-sorted array of customer indices in each replication."""
+        return np.diff(np.searchsorted(idx, self.block_starts))
 
     def draw(self, method: str, counts: np.ndarray, *args, **kw) -> np.ndarray:
         """``generator.method(*args, size=k, **kw)`` of each replication, concatenated."""
@@ -157,6 +165,20 @@ class Replicas:
 
     def random(self, counts: np.ndarray, dtype=np.float64) -> np.ndarray:
         return np.concatenate([g.random(k, dtype) for g, k in zip(self.gens, counts.tolist())])
+
+    def parts(self, sizes: np.ndarray) -> list[np.ndarray]:
+        """Consecutive draws ``random(sizes[r, 0])``, ``random(sizes[r, 1])``... of each
+        replication made as one draw of their sum (the same numbers), returned per column
+        as replication-sorted arrays."""
+        total = sizes.sum(axis=1)
+        u = self.random(total)
+        start = (np.cumsum(total) - total)[:, None] + np.cumsum(sizes, axis=1) - sizes
+        out = []
+        for j in range(sizes.shape[1]):
+            n = sizes[:, j]
+            end = np.cumsum(n)
+            out.append(u[np.repeat(start[:, j] - (end - n), n) + np.arange(end[-1])])
+        return out
 
     def by_rep(self, n: np.ndarray) -> np.ndarray:
         """Replication labels of a replication-sorted array with ``n`` entries in each."""
@@ -187,8 +209,12 @@ class Replicas:
         load = np.divide(emp.load, serve, out=np.zeros(emp.n), where=serve > 0)
         wk["utilisation"] = (emp.used.reshape(R, E).sum(axis=1)
                              / np.maximum(serve.reshape(R, E).sum(axis=1), 1e-9))
-        # feedback
-        wk["feedback_reached"], acted = self._escalate(ct, rep_c, n_c,
+        # feedback; its draw and the silent problems' (the next draw) are made as one
+        heard = ct.handled & ((ct.kind == FAULT) | ~ct.resolved) & ~ct.escalated
+        living = np.flatnonzero(c.silent_problem)
+        u_heard, u_living = self.parts(np.stack(
+            [np.bincount(rep_c[heard], minlength=R), self.counts(living)], axis=1))
+        wk["feedback_reached"], acted = self._escalate(ct, rep_c, heard, u_heard,
                                                        self.counts(silent), mgmt_cap - used)
         used = used + acted
         wk["management_load"] = used / mgmt_cap if mgmt_cap > 0 else np.zeros(R)
@@ -199,8 +225,7 @@ class Replicas:
         appraisal = update_satisfaction(c, is_active, x, had_contact, p, np.repeat(promise, N))
         update_relationship(c, is_active, emp, p)
         # silent problems
-        living = np.flatnonzero(c.silent_problem)
-        over = self.random(self.counts(living)) < 1.0 / p["silent_problem_weeks"]
+        over = u_living < 1.0 / p["silent_problem_weeks"]
         c.silent_problem[living[over]] = False
         c.silent_problem[silent] = True
         # word of mouth
@@ -239,20 +264,23 @@ class Replicas:
         c, p, N = self.cust, self.params, self.N
         needy = active[self.random(n_a, F32) < p["need_rate"]]
         n_n = self.counts(needy)
-        kind = np.searchsorted(np.cumsum(NEED_SHARE), self.random(n_n))
+        u_kind, u_self, u_ok = self.parts(np.stack([n_n, n_n, n_n], axis=1))
+        kind = np.searchsorted(np.cumsum(NEED_SHARE), u_kind)
         kind = np.minimum(kind, len(NEED_SHARE) - 1)
-        tries_self = SELF_SERVICEABLE[kind] & (self.random(n_n) < p["self_service"])
-        self_ok = tries_self & (self.random(n_n) < p["self_service_success"])
+        tries_self = SELF_SERVICEABLE[kind] & (u_self < p["self_service"])
+        self_ok = tries_self & (u_ok < p["self_service_success"])
         needy, kind = needy[~self_ok], kind[~self_ok]
         pending = np.flatnonzero(c.open_contact)
-        repeats = pending[self.random(self.counts(pending)) < p["repeat_rate"]]
+        u_rep, u_home, u_fault = self.parts(np.stack(
+            [self.counts(pending), self.counts(needy), self.counts(complained)], axis=1))
+        repeats = pending[u_rep < p["repeat_rate"]]
         customer = np.concatenate([needy, complained, repeats])
         ckind = np.concatenate([np.full(len(needy), PRIMARY), np.full(len(complained), FAULT),
                                 np.full(len(repeats), REPEAT)]).astype(np.int8)
         home = np.concatenate([
-            contacts._draw_rows(NEED_HOME, kind, _Given(self.random(self.counts(needy)))),
+            contacts._draw_rows(NEED_HOME, kind, _Given(u_home)),
             contacts._draw_rows(FAULT_HOME[None, :], np.zeros(len(complained), np.int64),
-                                _Given(self.random(self.counts(complained)))),
+                                _Given(u_fault)),
             c.open_dept[repeats].astype(np.int64),
         ])
         order = np.argsort(customer // N, kind="stable")  # each replication's contacts together
@@ -278,48 +306,47 @@ class Replicas:
         emp, p = self.org, self.params
         serve = organisation.serving_capacity(emp, p)
         bounds = self.pool_bounds
+        R = self.R
         todo = np.flatnonzero(ct.employee < 0)
         d = rep_c[todo] * N_DEPT + ct.land[todo]
         size = bounds[d + 1] - bounds[d]
         staffed = size > 0
-        pick = bounds[d] + (self.random(np.bincount(rep_c[todo], minlength=self.R))
-                            * size).astype(np.int64)
+        # who gets a contact does not depend on the draw: the three draws (pick and the
+        # two queues) have known sizes and are made as one
+        reached = ct.employee >= 0
+        reached[todo[staffed]] = True
+        purchase = (ct.home == DEPT["sales"]) & (ct.land == DEPT["sales"]) & reached
+        rest = reached & ~purchase
+        u_pick, u_buy, u_rest = self.parts(np.stack(
+            [np.bincount(rep_c[todo], minlength=R), np.bincount(rep_c[purchase], minlength=R),
+             np.bincount(rep_c[rest], minlength=R)], axis=1))
+        pick = bounds[d] + (u_pick * size).astype(np.int64)
         ct.employee[todo[staffed]] = self.by_pool[pick[staffed]]
         sell = organisation.selling_capacity(emp, p)
-        purchase = (ct.home == DEPT["sales"]) & (ct.land == DEPT["sales"]) & (ct.employee >= 0)
-        ct.handled = self._queue(ct.employee, purchase, sell + serve, rep_c)
+        ct.handled = _queue(ct.employee, purchase, sell + serve, u_buy)
         bought = np.bincount(ct.employee[ct.handled], minlength=emp.n)
         left = np.maximum(serve - np.maximum(bought - sell, 0.0), 0.0)
-        rest = (ct.employee >= 0) & ~purchase
-        ct.handled |= self._queue(ct.employee, rest, left, rep_c)
+        ct.handled |= _queue(ct.employee, rest, left, u_rest)
         emp.used[:] = np.bincount(ct.employee[ct.handled & ~purchase], minlength=emp.n)
         emp.load[:] = np.bincount(ct.employee[rest], minlength=emp.n)
         return serve
-
-    def _queue(self, employee, member, slots, rep_c):
-        idx = np.flatnonzero(member)
-        e = employee[idx]
-        load = np.bincount(e, minlength=len(slots))
-        pr = np.minimum(1.0, slots / np.maximum(load, 1))
-        taken = np.zeros(len(employee), dtype=bool)
-        taken[idx] = self.random(np.bincount(rep_c[idx], minlength=self.R)) < pr[e]
-        return taken
 
     def _resolve(self, ct, rep_c, n_c):
         emp, p = self.org, self.params
         e = np.where(ct.employee >= 0, ct.employee, rep_c * self.E)  # a replication's slot 0
         second = self.draw("integers", n_c, 1, N_DEPT)
-        needs_other = (ct.land != ct.home) | (self.random(n_c) < p["cross_need"])
+        u_need, u_spot, u_through, u_ok = self.parts(np.stack([n_c] * 4, axis=1))
+        needs_other = (ct.land != ct.home) | (u_need < p["cross_need"])
         target = np.where(ct.land != ct.home, ct.home, (ct.land + second) % N_DEPT)
-        on_spot = needs_other & (self.random(n_c) < p["mandate"])
+        on_spot = needs_other & (u_spot < p["mandate"])
         ct.handoff = ct.handled & needs_other & ~on_spot
         p_through = 1.0 - barrier_of(emp, p)[e] * (1.0 - emp.access[e, target])
-        ct.handoff_ok = ct.handoff & (self.random(n_c) < p_through)
+        ct.handoff_ok = ct.handoff & (u_through < p_through)
         dept_skill = self.dept_seg.mean(emp.skill)  # (replication, department), flat
         p_ok = np.where(~needs_other, emp.skill[e],
                         np.where(on_spot, 0.5 + 0.5 * emp.knowledge[e],
                                  dept_skill[rep_c * N_DEPT + target]))
-        ct.resolved = ct.handled & (~ct.handoff | ct.handoff_ok) & (self.random(n_c) < p_ok)
+        ct.resolved = ct.handled & (~ct.handoff | ct.handoff_ok) & (u_ok < p_ok)
         ct.mandated = ct.resolved & on_spot & ct.handled
         q = np.where(ct.resolved, np.where(ct.handoff, contacts.Q_HANDED_OFF, contacts.Q_RESOLVED),
                      np.where(ct.handled, contacts.Q_UNRESOLVED, contacts.Q_NOT_REACHED))
@@ -343,16 +370,15 @@ class Replicas:
                                   0.0, 1.0)
         return n
 
-    def _escalate(self, ct, rep_c, n_c, unraised, capacity):
+    def _escalate(self, ct, rep_c, heard, u, unraised, capacity):
         from .feedback import reach_probability
 
         p, R = self.params, self.R
-        heard = ct.handled & ((ct.kind == FAULT) | ~ct.resolved) & ~ct.escalated
         n_up = np.bincount(rep_c[ct.escalated], minlength=R)
         pr = reach_probability(self.org, ct.employee[heard], p)
         rep_h = rep_c[heard]
         n_h = np.bincount(rep_h, minlength=R)
-        reached = np.bincount(rep_h[self.random(n_h) < pr], minlength=R)
+        reached = np.bincount(rep_h[u < pr], minlength=R)
         over = reached > capacity
         reached = np.where(over, np.floor(np.maximum(capacity, 0)).astype(np.int64), reached)
         acts = (n_h > 0) | (n_up > 0)
@@ -443,28 +469,26 @@ class Replicas:
         c.satisfaction[new] = np.clip(self.draw("normal", n_new, NEUTRAL_SATISFACTION, 0.05), 0, 1)
         c.relationship[new] = NEW_RELATIONSHIP
         c.tenure[new] = 0.0
-        c.owner[new] = self._owners(n_new)
+        # the owners' draw and the turnover's (the next draw) are made as one
+        has_sellers = self.seller_seg.lengths > 0
+        u_own, self._u_turnover = self.parts(np.stack(
+            [np.where(has_sellers, n_new, 0), np.full(R, self.E)], axis=1))
+        c.owner[new] = self._owners(rep_n, u_own, has_sellers[rep_n])
         mkt = np.bincount(rep_n[~by_wom], minlength=R)
         return mkt, n_new - mkt
 
-    def _owners(self, n_new):
-        """customers.draw_owners for each replication's new customers."""
-        emp, p = self.org, self.params
-        out = []
-        for r, k in enumerate(n_new.tolist()):
-            sellers = self.sellers[r]
-            if len(sellers) == 0 or k == 0:
-                out.append(np.full(k, -1, dtype=np.int64))
-                continue
-            w = np.where(emp.key_person[sellers], p["key_person_weight"], 1.0)
-            out.append(sellers[np.searchsorted(np.cumsum(w) / w.sum(),
-                                               self.gens[r].random(k))].astype(np.int64))
-        return np.concatenate(out)
+    def _owners(self, rep_n, u, has_sellers):
+        """customers.draw_owners for each replication's new customers (draws ``u``)."""
+        out = np.full(len(rep_n), -1, dtype=np.int64)
+        r = rep_n[has_sellers]
+        k = (self.seller_cdf[r] < u[:, None]).sum(axis=1)  # np.searchsorted, side left
+        out[has_sellers] = self.seller_pad[r, k]
+        return out
 
     def _turnover(self, ct, rep_c, n_c):
         emp, c, p, R, E = self.org, self.cust, self.params, self.R, self.E
         hazard = p["turnover_rate"] * (1.5 - emp.engagement)
-        leavers = np.flatnonzero(self.random(np.full(R, E)) < hazard)
+        leavers = np.flatnonzero(self._u_turnover < hazard)
         n_l = np.bincount(leavers // E, minlength=R)
         lost = np.zeros(R)
         if len(leavers):
@@ -479,7 +503,9 @@ class Replicas:
         kept = 1.0 - _unanswered(ct, rep_c, n_c, R)
         self.record = self.record + p["record_decay"] * (p["shared_record"] * kept - self.record)
         if len(leavers):
-            hit = np.flatnonzero(np.isin(c.owner, leavers))
+            gone = np.zeros(R * E + 1, dtype=bool)  # the last entry: no owner (-1)
+            gone[leavers] = True
+            hit = np.flatnonzero(gone[c.owner])
             factor = (1.0 - p["relationship_loss"] * (1.0 - self.record)).astype(F32)
             c.relationship[hit] *= factor[hit // self.N]
         return n_l, lost
@@ -546,6 +572,17 @@ class Replicas:
         """Every collected column as an array of (weeks + 1, R)."""
         names = metrics.columns(churn.CAUSES + EVENT_CAUSES)
         return {k: np.stack([row[k] for row in self.rows]) for k in names}
+
+
+def _queue(employee, member, slots, u):
+    """contacts._queue with its draw ``u`` made already."""
+    idx = np.flatnonzero(member)
+    e = employee[idx]
+    load = np.bincount(e, minlength=len(slots))
+    pr = np.minimum(1.0, slots / np.maximum(load, 1))
+    taken = np.zeros(len(employee), dtype=bool)
+    taken[idx] = u < pr[e]
+    return taken
 
 
 def _unanswered(ct, rep_c, n_c, R):
