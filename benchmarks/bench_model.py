@@ -4,6 +4,7 @@ memory of each run (each size runs in its own process so peaks do not mix).
 
     .venv/bin/python benchmarks/bench_model.py            # all three sizes
     .venv/bin/python benchmarks/bench_model.py --sizes 10000 100000
+    .venv/bin/python benchmarks/bench_model.py --small   # many small runs (bench_small.py)
 
 Targets on a 2-core machine (issue 2): >= 5 million customer-steps/s at 100k; time per
 customer-step at 1M no more than 1.3x that at 100k; peak memory under 2 GB at 1M.
@@ -46,7 +47,16 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=STEPS)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = ap.parse_args()
+    ap.add_argument("--small", action="store_true",
+                    help="many small runs: single against batched (benchmarks/bench_small.py)")
+    args, rest = ap.parse_known_args()
+    if args.small:
+        from bench_small import main as small
+
+        small(rest)
+        return
+    if rest:
+        ap.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.child:
         n = args.sizes[0]
         print(json.dumps(one(n, SIZES.get(n, max(6, n // 50)), args.steps, args.seed)))

@@ -29,27 +29,24 @@ SMALL_RUN = 20_000
 DEFAULT_BATCH = 64  # replications stepped together (benchmarks/bench_model.py --small)
 
 _METHODS = ("__init__", "step", "run", "collect", "timeseries", "fire", "trigger", "grow")
+_OWN = {name: getattr(OrganisationModel, name) for name in _METHODS}  # as the kernel wrote them
 
 
 def batchable_class(model_class: type) -> bool:
     """A model class whose week, state and outputs are the OrganisationModel's own."""
     if not (isinstance(model_class, type) and issubclass(model_class, OrganisationModel)):
         return False
-    same = all(getattr(model_class, name) is getattr(OrganisationModel, name) for name in _METHODS)
+    same = all(getattr(model_class, name) is _OWN[name] for name in _METHODS)
     return (same and model_class.schedule is WEEK and model_class.customer_state is CUSTOMER_STATE
             and model_class.employee_state is EMPLOYEE_STATE and not model_class.reporters
             and model_class.causes == OrganisationModel.causes
             and model_class.parameters is PARAMS_LIST)
 
 
-def _scenario(scenario: Scenario | dict | None) -> Scenario:
-    if isinstance(scenario, Scenario):
-        return scenario
-    return OrganisationModel(scenario, rng=0).scenario if scenario else _baseline()
-
-
-def _baseline() -> Scenario:
-    return OrganisationModel(None, rng=0).scenario
+def run_params(model_class: type, scenario: Scenario) -> dict:
+    """The parameters a model of ``model_class`` runs with (model.__init__'s)."""
+    missing = {p.name: p.default for p in model_class.parameters if p.name not in scenario.params}
+    return {**scenario.params, **missing}
 
 
 def batch_key(model_class: type, scenario: Scenario) -> Any:
@@ -57,12 +54,13 @@ def batch_key(model_class: type, scenario: Scenario) -> Any:
     if not batchable_class(model_class) or scenario.events:
         return None
     try:
-        return tuple(sorted(scenario.params.items()))
+        return tuple(sorted(run_params(model_class, scenario).items()))
     except TypeError:
         return None
 
 
 def is_small(scenario: Scenario) -> bool:
+    """A run small enough to be worth batching (SMALL_RUN)."""
     p = scenario.params
     return p["n_customers"] + p["n_prospects"] <= SMALL_RUN
 
@@ -85,7 +83,8 @@ def run_many(model_class: type, scenarios: list, seeds: list[int], steps: int,
     out: list[pd.DataFrame | None] = [None] * len(scenarios)
     groups: dict[Any, list[int]] = {}
     for i, sc in enumerate(resolved):
-        key = batch_key(model_class, sc) if sc is not None and size > 1 else None
+        key = (batch_key(model_class, sc) if sc is not None and size > 1 and is_small(sc)
+               else None)
         if key is None:
             out[i] = run_single(model_class, scenarios[i], seeds[i], steps)
         else:
@@ -93,7 +92,8 @@ def run_many(model_class: type, scenarios: list, seeds: list[int], steps: int,
     for members in groups.values():
         for start in range(0, len(members), size):
             chunk = members[start:start + size]
-            for i, frame in zip(chunk, _run_batch(resolved[chunk[0]].params,
+            params = run_params(model_class, resolved[chunk[0]])
+            for i, frame in zip(chunk, _run_batch(params,
                                                   [seeds[i] for i in chunk], steps)):
                 out[i] = frame
     for i in range(len(out)):  # a batch that cannot be stacked (degenerate networks)
