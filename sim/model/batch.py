@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
+import mesa
 
 from .customers import CUSTOMER_STATE
 from .model import OrganisationModel
@@ -65,14 +65,14 @@ def is_small(scenario: Scenario) -> bool:
     return p["n_customers"] + p["n_prospects"] <= SMALL_RUN
 
 
-def run_single(model_class: type, scenario, seed: int, steps: int) -> pd.DataFrame:
+def run_single(model_class: type, scenario, seed: int, steps: int) -> pandas.DataFrame:
     m = model_class(scenario, rng=seed)
     m.run(steps)
     return m.timeseries()
 
 
 def run_many(model_class: type, scenarios: list, seeds: list[int], steps: int,
-             max_batch: int | None = None) -> list[pd.DataFrame]:
+             max_batch: int | None = None) -> list[pandas.DataFrame]:
     """For each (scenario, seed), the timeseries of ``m = model_class(scenario, rng=seed);
     m.run(steps)``, identical to that single run; runs that can be (see the module doc)
     are stepped together, ``max_batch`` at a time (default DEFAULT_BATCH)."""
@@ -80,7 +80,7 @@ def run_many(model_class: type, scenarios: list, seeds: list[int], steps: int,
         raise ValueError(f"run_many: {len(scenarios)} scenarios but {len(seeds)} seeds")
     size = max(1, max_batch or DEFAULT_BATCH)
     resolved = [s if isinstance(s, Scenario) else None for s in scenarios]
-    out: list[pd.DataFrame | None] = [None] * len(scenarios)
+    out: list[pandas.DataFrame | None] = [None] * len(scenarios)
     groups: dict[Any, list[int]] = {}
     for i, sc in enumerate(resolved):
         key = (batch_key(model_class, sc) if sc is not None and size > 1 and is_small(sc)
@@ -102,7 +102,7 @@ def run_many(model_class: type, scenarios: list, seeds: list[int], steps: int,
     return out
 
 
-def _run_batch(params: dict, seeds: list[int], steps: int) -> list[pd.DataFrame | None]:
+def _run_batch(params: dict, seeds: list[int], steps: int) -> list[pandas.DataFrame | None]:
     if len(seeds) == 1:
         return [None]
     reps = Replicas(params, [int(s) for s in seeds])
@@ -111,4 +111,12 @@ def _run_batch(params: dict, seeds: list[int], steps: int) -> list[pd.DataFrame 
     for _ in range(steps):
         reps.step()
     cols = reps.columns()
-    return [pd.DataFrame({k: v[:, r] for k, v in cols.items()}) for r in range(len(seeds))]
+    return [_frame({k: v[:, r].tolist() for k, v in cols.items()}) for r in range(len(seeds))]
+
+
+def _frame(columns: dict[str, list]) -> "pandas.DataFrame":
+    """The DataFrame a single run's DataCollector makes of these columns (Mesa builds
+    it from lists of Python numbers, as here)."""
+    dc = mesa.DataCollector(model_reporters={k: k for k in columns})
+    dc.model_vars = columns
+    return dc.get_model_vars_dataframe()
