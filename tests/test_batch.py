@@ -209,3 +209,43 @@ def test_a_group_of_study_runs_is_stepped_together(tmp_path, monkeypatch):
 
     monkeypatch.setattr(batch, "run_single", no_single)
     assert task_module.execute_group(tasks) == alone
+
+
+def test_streams_give_numpys_numbers_for_any_mix_of_draws():
+    """sim.model.streams against numpy's Generator: doubles, float32, integers (also a
+    range where Lemire's method rejects one word in four), poisson in between, and a
+    permutation handed to numpy, from generators left with a buffered half or not."""
+    from sim.model.streams import Streams
+
+    for trial in range(60):
+        ctl = np.random.default_rng(trial)
+        seeds = [int(x) for x in ctl.integers(0, 2**40, int(ctl.integers(1, 5)))]
+        ref = [np.random.default_rng(s) for s in seeds]
+        mine = [np.random.default_rng(s) for s in seeds]
+        for a, b in zip(ref, mine):
+            j = int(ctl.integers(0, 4))
+            a.random(j, np.float32)
+            b.random(j, np.float32)
+        st = Streams(mine)
+        for _ in range(12):
+            kind, k = int(ctl.integers(0, 6)), ctl.integers(0, 9, len(seeds))
+            each = list(zip(ref, k.tolist()))
+            if kind == 0:
+                want, got = np.concatenate([g.random(n) for g, n in each]), st.random(k)
+            elif kind == 1:
+                want = np.concatenate([g.random(n, np.float32) for g, n in each])
+                got = st.floats(k)
+            elif kind == 2:
+                want = np.concatenate([g.integers(1, 6, size=n) for g, n in each])
+                got = st.integers(1, 6, k)
+            elif kind == 3:
+                want = np.concatenate([g.integers(0, 3 * 2**30, size=n) for g, n in each])
+                got = st.integers(0, 3 * 2**30, k)
+            elif kind == 4:
+                want = np.concatenate([g.poisson(2.0, size=n) for g, n in each])
+                got = np.concatenate([g.poisson(2.0, size=n) for g, n in zip(mine, k.tolist())])
+            else:
+                want = np.concatenate([g.permutation(n + 3) for g, n in each])
+                got = np.concatenate([st.numpy_call(r, "permutation", n + 3)
+                                      for r, n in enumerate(k.tolist())])
+            assert want.dtype == got.dtype and np.array_equal(want, got), (trial, kind)

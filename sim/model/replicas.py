@@ -38,6 +38,7 @@ from .networks import CSR, build_customer_network
 from .organisation import ACCOUNT_DEPT, EMPLOYEE_STATE, Employees, barrier_of
 from .params import NEUTRAL_SATISFACTION
 from .state import Context
+from .streams import Streams
 from .wom import TELL_ABOVE, TELL_BELOW
 
 F32 = np.float32
@@ -141,6 +142,7 @@ class Replicas:
                 self.seller_pad[r, :len(s)] = s
                 self.seller_cdf[r, :len(s)] = np.cumsum(w) / w.sum()
         self.neutral_ref = NEUTRAL[emp.dept, 0].reshape(R, E).sum(axis=1)
+        self.streams = Streams(self.gens)  # from here on, the draws go through it
         self.fault_rate = np.full(R, float(p["fault_rate"]))
         self.record = np.full(R, float(p["shared_record"]))
         self.t = 0
@@ -159,19 +161,26 @@ class Replicas:
         return np.diff(np.searchsorted(idx, self.block_starts))
 
     def draw(self, method: str, counts: np.ndarray, *args, **kw) -> np.ndarray:
-        """``generator.method(*args, size=k, **kw)`` of each replication, concatenated."""
+        """``generator.method(*args, size=k, **kw)`` of each replication, concatenated
+        (``integers`` through sim.model.streams)."""
+        if method == "integers":
+            return self.streams.integers(*args, counts)
         return np.concatenate([getattr(g, method)(*args, size=k, **kw)
                                for g, k in zip(self.gens, counts.tolist())])
 
     def random(self, counts: np.ndarray, dtype=np.float64) -> np.ndarray:
-        return np.concatenate([g.random(k, dtype) for g, k in zip(self.gens, counts.tolist())])
+        """``generator.random(k, dtype)`` of each replication, concatenated."""
+        if dtype == F32:
+            return self.streams.floats(counts)
+        return self.streams.random(counts)
 
-    def parts(self, sizes: np.ndarray) -> list[np.ndarray]:
+    def parts(self, sizes: np.ndarray, method: str = "random") -> list[np.ndarray]:
         """Consecutive draws ``random(sizes[r, 0])``, ``random(sizes[r, 1])``... of each
         replication made as one draw of their sum (the same numbers), returned per column
-        as replication-sorted arrays."""
+        as replication-sorted arrays; ``method``: "random" (doubles) or "standard_normal"."""
         total = sizes.sum(axis=1)
-        u = self.random(total)
+        u = (self.streams.random(total) if method == "random" else
+             np.concatenate([getattr(g, method)(k) for g, k in zip(self.gens, total.tolist())]))
         start = (np.cumsum(total) - total)[:, None] + np.cumsum(sizes, axis=1) - sizes
         out = []
         for j in range(sizes.shape[1]):
@@ -361,7 +370,8 @@ class Replicas:
         if np.any(n > capacity):
             starts = np.cumsum(n) - n
             idx = np.concatenate([
-                self.gens[r].permutation(idx[s:s + k])[:int(capacity)] if k > capacity
+                self.streams.numpy_call(r, "permutation", idx[s:s + k])[:int(capacity)]
+                if k > capacity
                 else idx[s:s + k] for r, (s, k) in enumerate(zip(starts.tolist(), n.tolist()))])
             n = np.minimum(n, int(capacity))
         ct.escalated[idx] = True
@@ -465,8 +475,10 @@ class Replicas:
         by_wom = self.random(n_new) < h_wom[join] / np.maximum(hm[join] + h_wom[join], 1e-300)
         c.status[new] = ACTIVE
         # on_acquire of CUSTOMER_STATE, in declaration order
-        c.expectation[new] = np.clip(promise[rep_n] + self.draw("normal", n_new, 0, 0.05), 0, 1)
-        c.satisfaction[new] = np.clip(self.draw("normal", n_new, NEUTRAL_SATISFACTION, 0.05), 0, 1)
+        # the two normal draws as one: normal(loc, scale) is loc + scale x standard_normal
+        z_exp, z_sat = self.parts(np.stack([n_new, n_new], axis=1), "standard_normal")
+        c.expectation[new] = np.clip(promise[rep_n] + (0.0 + 0.05 * z_exp), 0, 1)
+        c.satisfaction[new] = np.clip(NEUTRAL_SATISFACTION + 0.05 * z_sat, 0, 1)
         c.relationship[new] = NEW_RELATIONSHIP
         c.tenure[new] = 0.0
         # the owners' draw and the turnover's (the next draw) are made as one
