@@ -106,8 +106,8 @@ def _record(task: Task, scenario: Scenario, ts: pd.DataFrame, model_class: type,
 # --- many small runs at once (sim.model.batch) ---------------------------------------------
 
 def max_batch() -> int:
-    """Runs a worker steps together: ORGSIM_MAX_BATCH if set (1: every run alone), else
-    sim.model.batch.DEFAULT_BATCH."""
+    """At most this many runs a worker steps together: ORGSIM_MAX_BATCH if set (1: every
+    run alone), else sim.model.batch.DEFAULT_BATCH (fewer for larger firms: batch_size)."""
     from ..model.batch import DEFAULT_BATCH
 
     raw = os.environ.get("ORGSIM_MAX_BATCH", "")
@@ -121,7 +121,7 @@ def _batch_key(task: Task):
     if task.stop_when or task.time_limit is not None or task.snapshots:
         return None
     from ..files.extensions import load_model_class
-    from ..model.batch import batch_key, is_small
+    from ..model.batch import batch_key, batch_size, is_small
     from .variables import apply
 
     try:
@@ -130,7 +130,9 @@ def _batch_key(task: Task):
     except Exception:  # reported when the task runs
         return None
     key = batch_key(model_class, scenario) if is_small(scenario) else None
-    return None if key is None else (task.model, task.steps, task.timeseries, task.measure, key)
+    if key is None:
+        return None
+    return (task.model, task.steps, task.timeseries, task.measure, batch_size(scenario), key)
 
 
 def group_tasks(tasks: list[Task], workers: int = 1, size: int | None = None) -> list[list[Task]]:
@@ -145,8 +147,8 @@ def group_tasks(tasks: list[Task], workers: int = 1, size: int | None = None) ->
             groups.append([t])
         else:
             by_key.setdefault(key, []).append(t)
-    for members in by_key.values():
-        n = max(1, min(size, -(-len(members) // max(1, workers))))
+    for key, members in by_key.items():
+        n = max(1, min(size, key[4], -(-len(members) // max(1, workers))))
         groups.extend(members[i:i + n] for i in range(0, len(members), n))
     return groups
 

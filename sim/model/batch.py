@@ -23,10 +23,12 @@ from .replicas import Replicas
 from .scenario import Scenario
 
 # Runs at most this large (customers + prospects) are worth batching: measured with
-# benchmarks/bench_model.py --small (docs/performance.md, "Many small runs"); above it a
-# run's own arithmetic outweighs the fixed cost per phase that batching shares.
+# benchmarks/bench_small.py (docs/performance.md, "Many small runs": 2.0x at 5,000,
+# 1.2x at 20,000, 1.0-1.1x at 50,000); above it a run's own arithmetic outweighs the
+# fixed cost per phase that batching shares.
 SMALL_RUN = 20_000
-DEFAULT_BATCH = 64  # replications stepped together (benchmarks/bench_model.py --small)
+DEFAULT_BATCH = 128  # replications stepped together: the best of 16-128 at 2,000 (bench_small)
+BATCH_NODES = 256_000  # ... and at most this many customers and prospects in one batch
 
 _METHODS = ("__init__", "step", "run", "collect", "timeseries", "fire", "trigger", "grow")
 _OWN = {name: getattr(OrganisationModel, name) for name in _METHODS}  # as the kernel wrote them
@@ -65,6 +67,13 @@ def is_small(scenario: Scenario) -> bool:
     return p["n_customers"] + p["n_prospects"] <= SMALL_RUN
 
 
+def batch_size(scenario: Scenario) -> int:
+    """How many runs of this scenario to step together: DEFAULT_BATCH, fewer for
+    larger firms (BATCH_NODES in all)."""
+    p = scenario.params
+    return max(1, min(DEFAULT_BATCH, BATCH_NODES // max(1, p["n_customers"] + p["n_prospects"])))
+
+
 def run_single(model_class: type, scenario, seed: int, steps: int) -> pandas.DataFrame:
     m = model_class(scenario, rng=seed)
     m.run(steps)
@@ -75,23 +84,24 @@ def run_many(model_class: type, scenarios: list, seeds: list[int], steps: int,
              max_batch: int | None = None) -> list[pandas.DataFrame]:
     """For each (scenario, seed), the timeseries of ``m = model_class(scenario, rng=seed);
     m.run(steps)``, identical to that single run; runs that can be (see the module doc)
-    are stepped together, ``max_batch`` at a time (default DEFAULT_BATCH)."""
+    are stepped together, ``max_batch`` at a time (default ``batch_size``)."""
     if len(scenarios) != len(seeds):
         raise ValueError(f"run_many: {len(scenarios)} scenarios but {len(seeds)} seeds")
-    size = max(1, max_batch or DEFAULT_BATCH)
+    size = max(1, max_batch) if max_batch else None
     resolved = [s if isinstance(s, Scenario) else None for s in scenarios]
     out: list[pandas.DataFrame | None] = [None] * len(scenarios)
     groups: dict[Any, list[int]] = {}
     for i, sc in enumerate(resolved):
-        key = (batch_key(model_class, sc) if sc is not None and size > 1 and is_small(sc)
+        key = (batch_key(model_class, sc) if sc is not None and size != 1 and is_small(sc)
                else None)
         if key is None:
             out[i] = run_single(model_class, scenarios[i], seeds[i], steps)
         else:
             groups.setdefault(key, []).append(i)
     for members in groups.values():
-        for start in range(0, len(members), size):
-            chunk = members[start:start + size]
+        step = size or batch_size(resolved[members[0]])
+        for start in range(0, len(members), step):
+            chunk = members[start:start + step]
             params = run_params(model_class, resolved[chunk[0]])
             for i, frame in zip(chunk, _run_batch(params,
                                                   [seeds[i] for i in chunk], steps)):
