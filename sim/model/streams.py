@@ -54,20 +54,24 @@ class Streams:
 
     def uint32(self, k: np.ndarray) -> np.ndarray:
         """k[r] 32-bit words of each generator (numpy's next_uint32), concatenated."""
-        R = self.R
         take = self.has & (k > 0)  # the buffered half comes first
         m = k - take               # halves needed from new raw outputs
         n_raw = (m + 1) // 2
-        pool = np.concatenate([self.buf, self.raw(n_raw).view(np.uint32)])
-        start = 2 * (np.cumsum(n_raw) - n_raw) + R  # each one's first new half in pool
-        rep = np.repeat(np.arange(R), k)
-        pos = np.arange(len(rep)) - np.repeat(np.cumsum(k) - k, k)
-        first = take[rep] & (pos == 0)
-        out = pool[np.where(first, rep, start[rep] + pos - take[rep])]
-        odd = (m % 2) == 1  # the last output's high half is left over
-        self.buf = np.where(odd, pool[np.where(odd, start + m, 0)], self.buf).astype(np.uint32)
+        halves = self.raw(n_raw).view(np.uint32)  # low half, then high half of each
+        odd = (m % 2) == 1         # ... the last one's high half is left over
+        ends = 2 * np.cumsum(n_raw)
+        left = ends[odd] - 1
+        new_buf = halves[left]
+        if len(left):
+            keep = np.ones(len(halves), dtype=bool)
+            keep[left] = False
+            halves = halves[keep]
+        if take.any():
+            at = (np.cumsum(m) - m)[take]
+            halves = np.insert(halves, at, self.buf[take])
+        self.buf[odd] = new_buf
         self.has = np.where(k > 0, odd, self.has)
-        return out
+        return halves
 
     def floats(self, k: np.ndarray) -> np.ndarray:
         """``Generator.random(k[r], dtype=np.float32)`` of each, concatenated."""
