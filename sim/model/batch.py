@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import mesa
+import numpy as np
 
 from .customers import CUSTOMER_STATE
 from .model import OrganisationModel
@@ -120,13 +121,13 @@ def _run_batch(params: dict, seeds: list[int], steps: int) -> list[pandas.DataFr
         return [None] * len(seeds)
     for _ in range(steps):
         reps.step()
-    cols = reps.columns()
-    return [_frame({k: v[:, r].tolist() for k, v in cols.items()}) for r in range(len(seeds))]
+    cols = {k: np.ascontiguousarray(v.T) for k, v in reps.columns().items()}
+    return [_frame({k: v[r] for k, v in cols.items()}) for r in range(len(seeds))]
 
 
-def _frame(columns: dict[str, list]) -> "pandas.DataFrame":
-    """The DataFrame a single run's DataCollector makes of these columns (Mesa builds
-    it from lists of Python numbers, as here)."""
+def _frame(columns: dict[str, np.ndarray]) -> "pandas.DataFrame":
+    """The DataFrame a single run's DataCollector makes (Mesa's, from lists of Python
+    ints and floats: int64 and float64 columns, as these arrays are)."""
     dc = mesa.DataCollector(model_reporters={k: k for k in columns})
     dc.model_vars = columns
     return dc.get_model_vars_dataframe()
