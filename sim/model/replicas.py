@@ -189,6 +189,13 @@ class Replicas:
             out.append(u[np.repeat(start[:, j] - (end - n), n) + np.arange(end[-1])])
         return out
 
+    def per_rep(self, mask: np.ndarray) -> np.ndarray:
+        """True entries of a mask over all customers, in each replication (int64)."""
+        blocks = mask.reshape(self.R, -1).view(np.int8)
+        if blocks.shape[1] < 2**15:  # int16 sums are the fast ones, and cannot overflow here
+            return blocks.sum(axis=1, dtype=np.int16).astype(np.int64)
+        return blocks.sum(axis=1, dtype=np.int64)
+
     def by_rep(self, n: np.ndarray) -> np.ndarray:
         """Replication labels of a replication-sorted array with ``n`` entries in each."""
         return np.repeat(np.arange(self.R), n)
@@ -252,7 +259,7 @@ class Replicas:
         wk["acq_mkt"], wk["acq_wom"] = self._acquire()
         # effort
         if p["effort_adapt"] > 0:
-            prospects = (c.status == PROSPECT).reshape(R, N).sum(axis=1)
+            prospects = self.per_rep(c.status == PROSPECT)
             left = (np.minimum(prospects / p["n_prospects"], 2.0) if p["n_prospects"]
                     else np.zeros(R))
             mine = ct.handled & (ct.employee >= 0)
@@ -527,7 +534,7 @@ class Replicas:
         """One week's row of every replication: column -> array of R."""
         c, emp, p, R, N = self.cust, self.org, self.params, self.R, self.N
         active = c.status == ACTIVE
-        n_active = active.reshape(R, N).sum(axis=1)
+        n_active = self.per_rep(active)
         weight = active.astype(c.satisfaction.dtype)
         has = n_active > 0
         safe = np.maximum(n_active, 1)
@@ -542,16 +549,15 @@ class Replicas:
         by_cause = wk["by_cause"]
         acquired = wk["acq_mkt"] + wk["acq_wom"]
         out = dict(step=np.full(R, self.t), active_customers=n_active,
-                   prospects=(c.status == PROSPECT).reshape(R, N).sum(axis=1),
+                   prospects=self.per_rep(c.status == PROSPECT),
                    acquired=acquired, acquired_marketing=wk["acq_mkt"],
                    acquired_wom=wk["acq_wom"], churned=by_cause.sum(axis=1))
         causes = churn.CAUSES + EVENT_CAUSES
         out.update({f"churn_{k}": by_cause[:, i] for i, k in enumerate(causes)})
-        initial = c.initial.reshape(R, N)
-        promoters = (active & (c.satisfaction >= PROMOTER)).reshape(R, N).sum(axis=1)
-        detractors = (active & (c.satisfaction < DETRACTOR)).reshape(R, N).sum(axis=1)
+        promoters = self.per_rep(active & (c.satisfaction >= PROMOTER))
+        detractors = self.per_rep(active & (c.satisfaction < DETRACTOR))
         out.update(
-            retention=share((initial & active.reshape(R, N)).sum(axis=1), initial.sum(axis=1)),
+            retention=share(self.per_rep(c.initial & active), self.per_rep(c.initial)),
             mean_satisfaction=active_mean(c.satisfaction),
             nps=100.0 * share(promoters - detractors, n_active),
             mean_expectation=active_mean(c.expectation),
@@ -567,7 +573,7 @@ class Replicas:
                          - out["staff_cost"]
                          - p["goodwill_cost"] * out["mandate_resolutions"]
                          - p["record_cost"] * p["shared_record"] * n_active)
-        out["silent_problems"] = c.silent_problem.reshape(R, N).sum(axis=1)
+        out["silent_problems"] = self.per_rep(c.silent_problem)
         out.update(
             utilisation=wk["utilisation"], wom_negative=wk["wom_neg"],
             wom_positive=wk["wom_pos"], employees=np.full(R, self.E),
