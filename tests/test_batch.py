@@ -155,7 +155,7 @@ def test_a_study_writes_identical_tables_with_batching_on_and_off(tmp_path, monk
     f = tmp_path / "s.toml"
     f.write_text(STUDY)
     monkeypatch.setenv("ORGSIM_MAX_BATCH", "1")
-    alone = run_experiment(f, tmp_path / "alone", workers=1, progress=False)
+    run_experiment(f, tmp_path / "alone", workers=1, progress=False)
     monkeypatch.delenv("ORGSIM_MAX_BATCH")
     batched = run_experiment(f, tmp_path / "batched", workers=1, progress=False)
     for table in ("runs.parquet", "timeseries.parquet"):

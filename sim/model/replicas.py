@@ -461,7 +461,7 @@ class Replicas:
         return np.bincount(rep_w * k + cause, minlength=R * k).reshape(R, k)
 
     def _acquire(self):
-        c, emp, p, R, N = self.cust, self.org, self.params, self.R, self.N
+        c, emp, p, R = self.cust, self.org, self.params, self.R
         pros = np.flatnonzero(c.status == PROSPECT)
         n_p = self.counts(pros)
         rep_p = self.by_rep(n_p)
