@@ -151,13 +151,20 @@ def build_parser() -> argparse.ArgumentParser:
     comp = sub.add_parser("compare", help="scenarios side by side with the same seeds and events")
     comp.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                       help="names from `orgsim scenarios`, scenario files, or one client file")
-    comp.add_argument("--replications", type=_positive_int, default=20,
-                      help="runs of each scenario (default 20)")
+    comp.add_argument("--replications", type=_positive_int,
+                      help="runs of each scenario (default 20); with --posterior, seeds per "
+                           "parameter set (default 5, the same in every set)")
     comp.add_argument("--steps", type=_steps, help="weeks (default: the longest scenario's)")
     comp.add_argument("--seed", type=_seed, default=1, help="the comparison's seed (default 1)")
     comp.add_argument("--events", metavar="SCENARIO",
                       help="give every scenario this scenario's (or file's) events instead of its own")
     comp.add_argument("--question", help="the question the report answers (one line)")
+    comp.add_argument("--posterior", metavar="FILE",
+                      help="run every scenario over parameter sets drawn from this posterior "
+                           "(DIR/posterior.parquet of `orgsim calibrate`; a client file may name one)")
+    comp.add_argument("--draws", type=_positive_int, default=40, metavar="K",
+                      help="parameter sets drawn from the posterior (default 40: the share of "
+                           "them where the advantage holds is then known to 8 points)")
     comp.add_argument("--out", type=Path, help="results folder (default: results/compare-A-vs-B)")
     comp.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
     comp.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster")
@@ -193,6 +200,37 @@ def build_parser() -> argparse.ArgumentParser:
                             "'code' then says which code made each run")
     sweep.add_argument("--yes-this-is-big", action="store_true",
                        help=f"run a study of more than {MAX_RUNS:,} runs")
+
+    exp = sub.add_parser(
+        "explore", help="where the conclusion breaks: a Latin hypercube, PRIM boxes, "
+                        "sensitivity year by year",
+        description="Run two alternatives (default product_centric and customer_centric) at "
+                    "the points of a Latin hypercube over the uncertain parameters (a "
+                    "posterior's ranges, else the calibration constants' plausible ranges), "
+                    "find with PRIM the regions where the second loses its advantage, and "
+                    "measure the advantage's sensitivity at the end of every year.",
+        epilog="The spec file's keys: docs/studies.md (orgsim explore). Writes points.csv, "
+               "prim_boxes.csv, sensitivity_by_year.csv, figures/ and explore.md in --out.")
+    exp.add_argument("spec", nargs="?", help="a TOML spec file (optional)")
+    exp.add_argument("--out", type=Path, help="results folder (default: results/explore-NAME)")
+    exp.add_argument("--posterior", metavar="FILE",
+                     help="explore the ranges of this posterior (`orgsim calibrate`'s)")
+    exp.add_argument("--loses", choices=("retention", "profit", "either"),
+                     help="the case of interest: the second alternative keeps no more "
+                          "customers, earns no more profit, or either (default either)")
+    exp.add_argument("--points", type=_positive_int, metavar="N",
+                     help="Latin hypercube points (default 100; --quick 30)")
+    exp.add_argument("--sensitivity", choices=("sobol", "morris", "none"),
+                     help="the sensitivity sample's method (default sobol)")
+    exp.add_argument("--quick", action="store_true",
+                     help="a small, short exploration (300 customers, 2 years, 30 points): "
+                          "what the tests run")
+    exp.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
+    exp.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster")
+    exp.add_argument("--resume", action="store_true", help="run only what the folder lacks")
+    exp.add_argument("--allow-code-change", action="store_true",
+                     help="resume although the model's code changed")
+    exp.add_argument("--quiet", action="store_true", help="no progress bar")
 
     replay = sub.add_parser("replay", help="re-run one run of a study from its stored parameters and seed")
     replay.add_argument("folder", type=Path, help="a study's results folder")
@@ -297,16 +335,21 @@ def cmd_compare(args) -> int:
 
     if args.question is not None:
         check_text(args.question, "--question")
-    words = ["orgsim compare", *args.scenarios, "--replications", str(args.replications),
+    comp = build_comparison(args.scenarios, args.replications, args.steps, args.seed,
+                            args.events, args.question, "", args.posterior, args.draws)
+    words = ["orgsim compare", *args.scenarios, "--replications", str(comp.replications),
              "--seed", str(args.seed)]
-    for flag, value in (("--steps", args.steps), ("--events", args.events)):
+    for flag, value in (("--steps", args.steps), ("--events", args.events),
+                        ("--posterior", args.posterior)):
         if value is not None:
             words += [flag, str(value)]
+    if comp.draws:
+        words += ["--draws", str(args.draws)]
     if args.question:
         words += ["--question", repr(args.question)]
-    comp = build_comparison(args.scenarios, args.replications, args.steps, args.seed,
-                            args.events, args.question, " ".join(words))
-    runs = args.replications * sum(1 + len(s.events) for s in comp.scenarios)  # and twins
+    from dataclasses import replace
+    comp = replace(comp, command=" ".join(words))
+    runs = len(comp.units()) * sum(1 + len(s.events) for s in comp.scenarios)  # and twins
     budget.check(budget.study_cost(comp.scenarios, comp.steps, runs, _workers(args.workers)),
                  args.max_memory, f"the comparison ({runs} runs of {comp.steps} weeks)")
     out = args.out or Path("results") / ("compare-" + "-vs-".join(s.name for s in comp.scenarios))[:120]
@@ -369,6 +412,39 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_explore(args) -> int:
+    from .experiments.explore import load_exploration, plan, run_explore
+
+    ex = load_exploration(args.spec, quick=args.quick, posterior=args.posterior,
+                          loses=args.loses, points=args.points, method=args.sensitivity)
+    runs = len({p.run.key for p in plan(ex)})
+    budget.check(budget.study_cost(list(ex.alternatives), ex.steps, runs, _workers(args.workers)),
+                 None, f"the exploration ({runs} runs of {ex.steps} weeks)")
+    out = args.out or Path("results") / f"explore-{ex.name}"[:120]
+    check_out(out)
+    try:
+        res = run_explore(ex, out, workers=args.workers, scheduler=args.scheduler,
+                          resume=args.resume, progress=not args.quiet,
+                          allow_code_change=args.allow_code_change)
+    except KeyboardInterrupt:
+        print("orgsim: interrupted; finished runs are saved: continue with --resume", file=sys.stderr)
+        return 130
+    except OSError as err:
+        raise ScenarioError(f"--out {out}: cannot write: {err.strerror or err}") from None
+    from .experiments.explore_report import LOSES_WORDS, box_words
+
+    a, b = ex.labels
+    k, n = int(res.points["loses"].sum()) if len(res.points) else 0, len(res.points)
+    print(f"{b} {LOSES_WORDS[ex.loses]} than {a} at {k} of {n} points.")
+    for box in res.boxes:
+        print(f"box {box.number}: {box_words(box, ex.ranges)} (coverage {box.coverage:.0%}, "
+              f"density {box.density:.0%}, {box.n} points)")
+    if res.warning:
+        print(f"orgsim: warning: {res.warning}", file=sys.stderr)
+    print(f"written: {out / 'explore.md'}, prim_boxes.csv, sensitivity_by_year.csv, figures/")
+    return 1 if len(res.failures) else 0
+
+
 def cmd_replay(args) -> int:
     from .experiments.replay import replay
 
@@ -388,6 +464,12 @@ def cmd_sensitivity(args) -> int:
     table = analyze(exp, runs, args.metric)
     write_frame(args.folder / "sensitivity.csv", table)
     print(table.to_string(index=False))
+    if exp.sampler.method == "sobol":
+        from .experiments.design import n_points
+        from .experiments.sensitivity import sobol_warning
+        warning = sobol_warning(table, exp.sampler.n, n_points(exp))
+        if warning:
+            print(f"orgsim: warning: {warning}", file=sys.stderr)
     print("role: lever = a design lever of the organisation; constant = a constant of the "
           "model's mechanisms (its calibration); scale = the firm's size")
     return 0
@@ -491,6 +573,7 @@ def main(argv: list[str] | None = None) -> int:
                "params": cmd_params, "sweep": cmd_sweep, "replay": cmd_replay,
                "sensitivity": cmd_sensitivity, "experiments": cmd_experiments,
                "app": cmd_app, "compare": cmd_compare, "report": cmd_report,
+               "explore": cmd_explore,
                "validate": cmd_validate}[args.command]
     from .experiments.spec import ExperimentError
     try:

@@ -249,3 +249,15 @@ def test_streams_give_numpys_numbers_for_any_mix_of_draws():
                 got = np.concatenate([st.numpy_call(r, "permutation", n + 3)
                                       for r, n in enumerate(k.tolist())])
             assert want.dtype == got.dtype and np.array_equal(want, got), (trial, kind)
+
+
+def test_a_batch_worked_in_blocks_smaller_than_a_replication_stays_exact(monkeypatch):
+    """The kernel's element-wise work goes a block of customers at a time
+    (sim.model._blocks); blocks that cut across the replications change nothing."""
+    from sim.model import _blocks
+
+    monkeypatch.setattr(_blocks, "BLOCK", 97)
+    sc = load_scenario("customer_centric", **SIZE)
+    seeds = [4, 5, 6]
+    for seed, ts in zip(seeds, run_many(OrganisationModel, [sc] * 3, seeds, 12)):
+        assert_same(ts, single(OrganisationModel, sc, seed, 12))

@@ -37,6 +37,12 @@ SERIES = ("active_customers", "retention", "churned", *(f"churn_{c}" for c in CA
           "first_contact_resolution", "revenue", "mean_relationship")
 DEFAULT_REPLICATIONS = 20
 DEFAULT_SEED = 1
+# Over a posterior: K = 40 parameter sets, so the share of them where the advantage
+# holds has a standard error of at most 8 points (sqrt(0.25 / 40)); 5 seeds each, the
+# same in every draw and scenario, because paired seeds make each draw's difference
+# clear with few of them and the seed noise of the whole is averaged over K x 5 runs.
+DEFAULT_DRAWS = 40
+DEFAULT_POSTERIOR_REPLICATIONS = 5
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,20 @@ class Comparison:
     events_from: str | None = None
     command: str = ""
     refs: tuple[str, ...] = field(default_factory=tuple)
+    # parameter sets drawn from a posterior (empty: the scenarios as given only) and
+    # where they came from (path, sha256, rows drawn, the resampling seed)
+    draws: tuple[dict[str, Any], ...] = ()
+    posterior: dict[str, Any] | None = None
+
+    def units(self) -> list[tuple[int, int]]:
+        """(draw, replication) of every unit of paired runs: the scenarios as given
+        (draw -1), then each posterior draw, each with the same R seeds."""
+        draws = [-1, *range(len(self.draws))] if self.draws else [-1]
+        return [(d, r) for d in draws for r in range(self.replications)]
+
+    def unit(self, draw: int, replication: int) -> int:
+        """A unit's number (column 'replication' of the tables): unique per (draw, seed)."""
+        return (draw + 1) * self.replications + replication
 
     def arms(self) -> list[Arm]:
         """Every scenario as given, then its event-less twins, in a fixed order."""
@@ -83,15 +103,17 @@ def label_of(scenario: Scenario) -> str:
     return scenario.name.replace("_", "-")
 
 
-def build_comparison(refs: list[str], replications: int = DEFAULT_REPLICATIONS,
+def build_comparison(refs: list[str], replications: int | None = None,
                      steps: int | None = None, seed: int = DEFAULT_SEED,
                      events: str | None = None, question: str | None = None,
-                     command: str = "") -> Comparison:
+                     command: str = "", posterior: str | None = None,
+                     draws: int = DEFAULT_DRAWS) -> Comparison:
     """Resolve scenario names, scenario files and at most one client file into a
-    Comparison; every problem is a one-line ScenarioError."""
+    Comparison; every problem is a one-line ScenarioError. ``posterior`` (or a client
+    file's) draws ``draws`` parameter sets that every scenario runs with."""
     from ..files.client import is_client_file, load_client
 
-    scenarios, labels, client = [], [], None
+    scenarios, labels, client, post_ref = [], [], None, None
     for ref in refs:
         if is_client_file(ref):
             if client is not None:
@@ -103,6 +125,7 @@ def build_comparison(refs: list[str], replications: int = DEFAULT_REPLICATIONS,
             scenarios += c.scenarios
             labels += c.labels
             question = question or c.question
+            post_ref = c.posterior
         else:
             s = load_scenario(ref)
             scenarios.append(s)
@@ -123,8 +146,31 @@ def build_comparison(refs: list[str], replications: int = DEFAULT_REPLICATIONS,
             s.check_horizon(steps)
         except ScenarioError as err:
             raise ScenarioError(f"scenario {s.name}: {err}") from None
+    post_ref = posterior if posterior is not None else post_ref
+    sets, post = (), None
+    if post_ref is not None:
+        sets, post = posterior_draws(post_ref, draws, seed,
+                                     "--posterior" if posterior is not None else "client.posterior")
+    if replications is None:
+        replications = DEFAULT_POSTERIOR_REPLICATIONS if sets else DEFAULT_REPLICATIONS
+    if sets and replications < 2:
+        raise ScenarioError(f"--replications {replications} is not allowed with a posterior; "
+                            "allowed: 2 or more (the seed noise is measured over them)")
     return Comparison(tuple(scenarios), tuple(labels), replications, steps, seed,
-                      question or "", client, events, command, tuple(refs))
+                      question or "", client, events, command, tuple(refs), sets, post)
+
+
+def posterior_draws(ref: str, k: int, seed: int, label: str) -> tuple[tuple[dict, ...], dict]:
+    """``k`` parameter sets resampled by weight from the posterior file ``ref`` with a
+    stream spawned from the comparison's seed, and the record of where they came from."""
+    from ..files.posterior import load_posterior
+
+    post = load_posterior(ref, label)
+    rows = post.draw(k, seed)
+    sets = tuple(post.row(i) for i in rows)
+    return sets, {"path": str(ref), "sha256": post.sha256, "parameters": list(post.names),
+                  "rows": len(post.weights), "drawn": rows, "draws": k, "seed": seed,
+                  "ranges": {n: list(v) for n, v in post.ranges().items()}}
 
 
 def _key(arm: Arm, seed: int, steps: int) -> str:
@@ -134,13 +180,18 @@ def _key(arm: Arm, seed: int, steps: int) -> str:
 
 
 def plan(comp: Comparison) -> list[tuple[Run, Arm]]:
-    """Every run, replication-major (all arms' first replication first)."""
+    """Every run, replication-major (all arms' first replication first); over a
+    posterior, draw by draw (the scenarios as given first), each draw's parameters
+    set in every arm."""
     arms = comp.arms()
     out = []
-    for r in range(comp.replications):
+    for d, r in comp.units():
         seed = comp.seed_of(r)
+        u = comp.unit(d, r)
         for a, arm in enumerate(arms):
-            out.append((Run(r * len(arms) + a, a, r, {}, seed, _key(arm, seed, comp.steps)), arm))
+            if d >= 0:
+                arm = replace(arm, spec=replace(arm.spec, params={**arm.spec.params, **comp.draws[d]}))
+            out.append((Run(u * len(arms) + a, a, u, {}, seed, _key(arm, seed, comp.steps)), arm))
     return out
 
 
@@ -156,7 +207,7 @@ class ComparisonResults:
 
 
 COMPARISON_TABLES = ("comparison.json", "runs.parquet", "timeseries.parquet", "summary.csv",
-                     "failures.csv")
+                     "failures.csv", "draws.csv")
 
 
 def run_comparison(comp: Comparison, out: str | Path, *, workers: int | None = None,
@@ -176,7 +227,8 @@ def run_comparison(comp: Comparison, out: str | Path, *, workers: int | None = N
                     "comparison.json", comp.steps)
 
     def work(backend, done: dict, failures: list) -> None:
-        todo = [Task(run, arm.spec, comp.steps, SERIES) for run, arm in runs if run.key not in done]
+        todo = list({run.key: Task(run, arm.spec, comp.steps, SERIES) for run, arm in runs
+                     if run.key not in done}.values())  # a draw taken twice: one run
         run_tasks(todo, backend, out, done, failures, progress)
 
     name = "-vs-".join(s.name for s in comp.scenarios)
@@ -198,6 +250,7 @@ def finish(comp: Comparison, out: Path, done: dict, failures: list, started: str
     """Tables from the finished runs of this comparison, written atomically."""
     arms = comp.arms()
     rows, series = [], []
+    draw_of = {comp.unit(d, r): d for d, r in comp.units()}
     for run, arm in plan(comp):
         rec = done.get(run.key)
         if rec is None:
@@ -205,14 +258,16 @@ def finish(comp: Comparison, out: Path, done: dict, failures: list, started: str
         ident = {"index": run.index, "scenario": comp.scenarios[arm.scenario].name,
                  "event": -1 if arm.without is None else arm.without,
                  "replication": run.replication, "seed": run.seed}
+        if comp.draws:
+            ident["draw"] = draw_of[run.replication]
         rows.append({**ident, "arm": _arm_name(comp, arm), **rec["metrics"]})
         ts = rec["timeseries"]
         series.append(pd.DataFrame({**{k: v for k, v in ident.items() if k != "seed"},
                                     **{c: ts[c] for c in ("step", *SERIES)}}))
-    runs = pd.DataFrame(rows, columns=["index", "scenario", "event", "replication", "seed", "arm",
-                                       *END_METRICS])
+    ident_cols = ["index", "scenario", "event", "replication", *(["draw"] if comp.draws else [])]
+    runs = pd.DataFrame(rows, columns=[*ident_cols, "seed", "arm", *END_METRICS])
     ts = (pd.concat(series, ignore_index=True) if series else
-          pd.DataFrame(columns=["index", "scenario", "event", "replication", "step", *SERIES]))
+          pd.DataFrame(columns=[*ident_cols, "step", *SERIES]))
     summary = summarise(runs[runs["event"] == -1], comp)
     fails = store.write_failures(out, failures).rename(columns={"point": "arm"})
     if len(fails):
@@ -223,6 +278,8 @@ def finish(comp: Comparison, out: Path, done: dict, failures: list, started: str
     store.write_frame(out / "timeseries.parquet", ts)
     store.write_frame(out / "summary.csv", summary)
     store.write_frame(out / "failures.csv", fails)
+    if comp.draws:
+        store.write_frame(out / "draws.csv", draws_table(runs[runs["event"] == -1], comp))
     doc = comparison_document(comp, len(runs), len(fails), started, prov)
     store.write_atomic(out / "comparison.json", json.dumps(doc, indent=2, sort_keys=True,
                                                            default=str) + "\n")
@@ -230,19 +287,48 @@ def finish(comp: Comparison, out: Path, done: dict, failures: list, started: str
 
 
 def summarise(runs: pd.DataFrame, comp: Comparison) -> pd.DataFrame:
-    """Per scenario and end-of-run figure: mean, standard deviation, 95% t-interval."""
+    """Per scenario and end-of-run figure: mean, standard deviation, 95% t-interval.
+    Over a posterior, a row for the scenarios as given (``parameters`` "as given",
+    seed noise only) and one over the draws ("posterior": the interval adds the
+    spread over the draws, sim.experiments.uncertainty)."""
+    from .uncertainty import half_width
+
     out = []
-    for s, label in zip(comp.scenarios, comp.labels):
-        g = runs[runs["scenario"] == s.name]
-        for m in END_METRICS:
-            x = g[m].to_numpy(dtype=float)
-            n = len(x)
-            mean = float(x.mean()) if n else math.nan
-            sd = float(x.std(ddof=1)) if n > 1 else math.nan
-            half = store.t_quantile(n - 1) * sd / math.sqrt(n) if n > 1 else math.nan
-            out.append({"scenario": s.name, "label": label, "metric": m, "mean": mean, "std": sd,
-                        "ci_low": mean - half, "ci_high": mean + half, "n": n})
+    groups = [("as given", runs)]
+    if comp.draws:
+        groups = [("as given", runs[runs["draw"] == -1]), ("posterior", runs[runs["draw"] >= 0])]
+    for over, part in groups:
+        for s, label in zip(comp.scenarios, comp.labels):
+            g = part[part["scenario"] == s.name]
+            for m in END_METRICS:
+                x = g[m].to_numpy(dtype=float)
+                n = len(x)
+                mean = float(x.mean()) if n else math.nan
+                sd = float(x.std(ddof=1)) if n > 1 else math.nan
+                if over == "posterior":
+                    half = half_width(x, g["draw"], g["replication"] % comp.replications) if n else math.nan
+                else:
+                    half = store.t_quantile(n - 1) * sd / math.sqrt(n) if n > 1 else math.nan
+                row = {"scenario": s.name, "label": label, "metric": m, "mean": mean, "std": sd,
+                       "ci_low": mean - half, "ci_high": mean + half, "n": n}
+                out.append({**row, "parameters": over} if comp.draws else row)
     return pd.DataFrame(out)
+
+
+def draws_table(runs: pd.DataFrame, comp: Comparison) -> pd.DataFrame:
+    """draws.csv: one row per posterior draw: its parameter values and each scenario's
+    retention and total profit, means over the draw's seeds."""
+    post = runs[runs["draw"] >= 0]
+    rows = []
+    for d, values in enumerate(comp.draws):
+        g = post[post["draw"] == d]
+        row = {"draw": d, "posterior_row": comp.posterior["drawn"][d], **values}
+        for s in comp.scenarios:
+            h = g[g["scenario"] == s.name]
+            row[f"{s.name}:retention"] = float(h["retention"].mean()) if len(h) else math.nan
+            row[f"{s.name}:profit_total"] = float(h["profit_total"].mean()) if len(h) else math.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def comparison_document(comp: Comparison, n_runs: int, n_failed: int, started: str,
@@ -259,6 +345,7 @@ def comparison_document(comp: Comparison, n_runs: int, n_failed: int, started: s
                       for s, label in zip(comp.scenarios, comp.labels)],
         "orgsim_version": __version__, "provenance": prov, "started": started,
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "runs": n_runs, "failed": n_failed,
+        "posterior": ({**comp.posterior, "sets": list(comp.draws)} if comp.draws else None),
     }
 
 
@@ -278,7 +365,17 @@ def comparison_from_folder(folder: Path) -> Comparison:
         return Comparison(scenarios, tuple(str(s["label"]) for s in doc["scenarios"]),
                           int(doc["replications"]), int(doc["steps"]), int(doc["seed"]),
                           doc["question"], doc["client"], doc["events_from"], doc["command"],
-                          tuple(doc["refs"]))
+                          tuple(doc["refs"]), *_posterior_of(doc))
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as err:
         raise ExperimentError(f"{path}: damaged ({type(err).__name__}: {str(err)[:80]}); orgsim "
                               "writes it with the comparison: run the comparison again") from None
+
+
+def _posterior_of(doc: dict) -> tuple[tuple[dict, ...], dict | None]:
+    post = doc.get("posterior")
+    if post is None:
+        return (), None
+    sets = tuple(dict(s) for s in post["sets"])
+    if len(sets) != int(post["draws"]):
+        raise ValueError("posterior sets")
+    return sets, {k: v for k, v in post.items() if k != "sets"}

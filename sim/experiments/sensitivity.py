@@ -42,18 +42,60 @@ def analyze(exp: Experiment, runs: pd.DataFrame, metric: str | None = None) -> p
     rows = []
     for m in metrics:
         Y = point_means(exp, runs, m)
-        if kind == "morris":
-            from SALib.analyze import morris
-            res = morris.analyze(prob, X, Y, num_levels=exp.sampler.levels, seed=seed)
-            cols = MORRIS_COLUMNS
-        else:
-            from SALib.analyze import sobol
-            res = sobol.analyze(prob, Y, calc_second_order=exp.sampler.second_order, seed=seed)
-            cols = SOBOL_COLUMNS
-        for i, name in enumerate(prob["names"]):
+        for name, values in indices(kind, prob, X, Y, seed, exp.sampler.levels,
+                                    exp.sampler.second_order).items():
             rows.append({"metric": m, "parameter": name, "role": role(name), "method": kind,
-                         **{c: float(np.asarray(res[c])[i]) for c in cols}})
+                         **values})
     return pd.DataFrame(rows)
+
+
+def indices(kind: str, prob: dict, X: np.ndarray, Y: np.ndarray, seed: int, levels: int = 4,
+            second_order: bool = False) -> dict[str, dict[str, float]]:
+    """Morris or Sobol indices of outputs ``Y`` at the sample ``X`` (SALib), by
+    parameter: {name: {"mu": ..., ...}} or {name: {"S1": ..., ...}}."""
+    if kind == "morris":
+        from SALib.analyze import morris
+        res = morris.analyze(prob, X, Y, num_levels=levels, seed=seed)
+        cols = MORRIS_COLUMNS
+    else:
+        from SALib.analyze import sobol
+        res = sobol.analyze(prob, Y, calc_second_order=second_order, seed=seed)
+        cols = SOBOL_COLUMNS
+    return {name: {c: float(np.asarray(res[c])[i]) for c in cols}
+            for i, name in enumerate(prob["names"])}
+
+
+CI_FLOOR = 0.1  # a 95% half-width below this says the index is small, not unknown
+OUTSIDE_TOL = 0.01  # a hundredth below 0 (or above 1) is an index at the bound, estimated
+
+
+def sobol_problems(table: pd.DataFrame) -> dict[str, int]:
+    """How many Sobol indices of ``table`` (columns S1, S1_conf, ST, ST_conf) cannot
+    be meaningful: outside [0, 1] (an estimate of a share of variance; beyond
+    OUTSIDE_TOL), or with a 95% interval wider than the index itself (and than
+    CI_FLOOR: Ishigami's function at n = 1024 has none of either)."""
+    out = {"indices": 0, "outside": 0, "wide": 0}
+    for idx in ("S1", "ST"):
+        if idx not in table.columns:
+            continue
+        x, conf = table[idx].to_numpy(float), table[f"{idx}_conf"].to_numpy(float)
+        out["indices"] += len(x)
+        out["outside"] += int(((x < -OUTSIDE_TOL) | (x > 1 + OUTSIDE_TOL)).sum())
+        out["wide"] += int(((conf > np.abs(x)) & (conf > CI_FLOOR)).sum())
+    return out
+
+
+def sobol_warning(table: pd.DataFrame, n: int, points: int) -> str:
+    """A one-line warning when a Sobol sample is too small for its indices, or ''."""
+    p = sobol_problems(table)
+    if not (p["outside"] or p["wide"]):
+        return ""
+    what = [f"{p['outside']} of {p['indices']} indices are negative or above one"
+            if p["outside"] else "", f"{p['wide']} of {p['indices']} have 95% intervals wider "
+            "than the index" if p["wide"] else ""]
+    return (f"the Sobol sample (n = {n} base samples, {points} points) is too small for its "
+            f"indices to be meaningful: {' and '.join(w for w in what if w)}; use a larger n "
+            "(a power of two, e.g. 256 or more)")
 
 
 def write_sensitivity(exp: Experiment, results) -> Path:

@@ -8,6 +8,7 @@
     annual_churn = 0.12               # share of customers lost a year today
     reward = "volume"                 # "volume", "customer" or a mix from 0 to 1
     alternatives = ["customer_centric"]   # the same client with these presets' levers
+    posterior = "fit/posterior.parquet"   # optional: `orgsim calibrate`'s, relative to this file
 
     [client.departments]              # headcount per department (sets employees too)
     sales = 60
@@ -20,7 +21,8 @@ organised differs: the client's own capacity, turnover, staffing and the like st
 client's. ``annual_churn`` is met by scaling the two base hazards (``churn_base`` and
 ``competitor_pull``) together until a year of the client's firm loses that share of its
 customers (``calibrate_churn``). Every value keeps its origin, so a report can say which
-came from the client and which are defaults.
+came from the client and which are defaults. A ``posterior`` makes every comparison of
+the client run over parameter sets drawn from it (``orgsim compare --posterior``).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from . import budget
 from .text import check_text
 
 CLIENT_KEYS = ("name", "question", "preset", "customers", "employees", "departments",
-               "annual_churn", "reward", "alternatives", "set")
+               "annual_churn", "reward", "alternatives", "set", "posterior")
 CHURN_PARAMS = ("churn_base", "competitor_pull")  # scaled together by the calibration
 CHURN_RANGE = (0.005, 0.6)  # annual churn a client may state; beyond it the model is not meant
 MAX_ALTERNATIVES = 5  # with the client today, the six looks a report's figures tell apart
@@ -60,6 +62,7 @@ class Client:
     given: dict[str, Any] = field(default_factory=dict)   # the client's own keys, as written
     churn_scale: float = 1.0
     source: str = ""
+    posterior: str | None = None  # a checked posterior file's path
 
 
 def is_client_file(path: str | os.PathLike) -> bool:
@@ -151,9 +154,14 @@ def load_client(path: str | os.PathLike, calibrate: bool = True) -> Client:
         if key not in CLIENT_KEYS:
             raise ScenarioError(f"{label}: unknown key {'client.' + key!r}; allowed: "
                                 f"{', '.join(CLIENT_KEYS)}")
-    for key in ("name", "question", "preset"):
+    for key in ("name", "question", "preset", "posterior"):
         if key in raw:
             check_text(raw[key], f"{label}: client.{key}")
+    posterior = None
+    if "posterior" in raw:
+        from .posterior import load_posterior
+        posterior = str(path.parent / raw["posterior"])
+        load_posterior(posterior, f"{label}: client.posterior")  # refused here, in one line
     alts = raw.get("alternatives", [])
     if not isinstance(alts, list) or not all(isinstance(a, str) for a in alts):
         raise ScenarioError(f"{label}: client.alternatives must be a list of scenario names")
@@ -196,7 +204,7 @@ def load_client(path: str | os.PathLike, calibrate: bool = True) -> Client:
         labels.append(f"{name} made {other.name.replace('_', '-')}")
     return Client(name=name, question=raw.get("question", ""), scenarios=tuple(scenarios),
                   labels=tuple(labels), origin=origin, given=dict(raw), churn_scale=scale,
-                  source=label)
+                  source=label, posterior=posterior)
 
 
 def _slug(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _blocks
 from .customers import ACTIVE, CHURNED, Customers
 from .networks import CSR
 from .state import Context
@@ -31,7 +32,20 @@ def hazards(c: Customers, active: np.ndarray, params: dict,
     competitor = competitor_pull x attractiveness x shield, whatever the satisfaction
     (attractiveness = alternative_attractiveness + an event's shift for the segment);
     contagion = (the two) x contagion_boost x exposure to a neighbour's recent defection;
-    each event risk = the customer's extra hazard from that event x shield."""
+    each event risk = the customer's extra hazard from that event x shield.
+
+    Worked out a block of customers at a time (sim.model._blocks), so the
+    intermediates stay in the cache; the numbers are those of one pass."""
+    shifted = attractiveness_shift is not None and np.any(attractiveness_shift)
+    shift = attractiveness_shift if shifted else None
+    if len(active) <= _blocks.BLOCK:
+        return _hazards(c, active, params, shift, risks)
+    parts = [_hazards(c, active[s], params, shift, risks) for s in _blocks.blocks(len(active))]
+    return tuple(np.concatenate(p) if np.ndim(p[0]) else p[0] for p in zip(*parts))
+
+
+def _hazards(c: Customers, active: np.ndarray, params: dict,
+             attractiveness_shift: np.ndarray | None, risks: tuple) -> tuple[np.ndarray, ...]:
     loyalty = 0.5 * (c.relationship[active] + c.switching_cost[active])
     shield = 1.0 - params["loyalty_protection"] * loyalty
     s_eff = c.satisfaction[active] + params["wom_loyalty"] * c.wom[active]
@@ -39,7 +53,7 @@ def hazards(c: Customers, active: np.ndarray, params: dict,
     np.minimum(exponent, MAX_EXPONENT, out=exponent)  # no overflow in single precision
     dis = params["churn_base"] * np.exp(exponent) * shield
     attract = params["alternative_attractiveness"]
-    if attractiveness_shift is not None and np.any(attractiveness_shift):
+    if attractiveness_shift is not None:
         attract = np.maximum(attract + attractiveness_shift[c.b2b[active].astype(np.int64)], 0.0)
     comp = params["competitor_pull"] * attract * shield
     cont = (dis + comp) * params["contagion_boost"] * c.exposure[active]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._blocks import blocks
 from .organisation import ACCOUNT_DEPT, Employees
 from .params import NEUTRAL_SATISFACTION
 from .state import Attr, Context, Population
@@ -145,7 +146,11 @@ def lose_owners(c: Customers, employees: np.ndarray, params: dict, record: float
     lost."""
     if len(employees) == 0:
         return
-    hit = np.isin(c.owner, employees)
+    # a lookup table instead of np.isin, which sorts the whole population's owners;
+    # owner -1 (none) reads its last entry, never set
+    leaver = np.zeros(max(int(c.owner.max(initial=-1)), int(employees.max())) + 2, dtype=bool)
+    leaver[employees] = True
+    hit = leaver[c.owner]
     c.relationship[hit] *= 1.0 - params["relationship_loss"] * (1.0 - record)
 
 
@@ -153,10 +158,12 @@ def accounts_per_owner(c: Customers, n_employees: int,
                        is_active: np.ndarray | None = None) -> np.ndarray:
     """Number of active accounts each employee owns (a select and a count over all
     customers, no gather: fast when the active ones are scattered)."""
-    if is_active is None:
-        is_active = c.status == ACTIVE
-    owner = (c.owner + 1) * is_active  # 0 counts those without an owner or not active
-    return np.bincount(owner, minlength=n_employees + 1)[1:]
+    counts = np.zeros(n_employees + 1, dtype=np.int64)
+    for s in blocks(c.n):  # a block at a time: the temporaries stay in the cache
+        active = c.status[s] == ACTIVE if is_active is None else is_active[s]
+        owner = (c.owner[s] + 1) * active  # 0 counts those without an owner or not active
+        counts += np.bincount(owner, minlength=n_employees + 1)
+    return counts[1:]
 
 
 # Net promoter score reads satisfaction as a 0-10 answer: promoters answer 9-10

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._blocks import blocks
 from .contacts import FAULT, Contacts, WAIT_PENALTY, resolved_at_once
 from .customers import F, NEUTRAL_SATISFACTION, Customers, accounts_per_owner
 from .organisation import Employees
@@ -42,10 +43,12 @@ def weekly_experience(c: Customers, ct: Contacts, faulty: np.ndarray, params: di
     total[living] += F(SILENT_QUALITY)
     count[living] += 1
     w = F(params["weakest_link"])
-    total /= count  # in place: these arrays span every customer
-    total *= 1 - w
-    worst *= w
-    worst += total
+    for s in blocks(n):  # in place, a block at a time: these arrays span every customer
+        t, x = total[s], worst[s]
+        t /= count[s]
+        t *= 1 - w
+        x *= w
+        x += t
     return worst, had_contact
 
 
@@ -71,20 +74,26 @@ def update_satisfaction(c: Customers, is_active: np.ndarray, x: np.ndarray,
                         had_contact: np.ndarray, params: dict, promise: float) -> np.ndarray:
     """Move active customers' satisfaction towards the appraisal (faster after a
     contact) and expectations towards the mean of the promise and the experience.
-    ``promise`` is what the firm promises this week (customers.promise_level).
+    ``promise`` is what the firm promises this week (customers.promise_level; one
+    per customer for a batch of firms, sim.model.replicas).
     Returns the appraisal (all customers), which word of mouth uses."""
-    v = appraise(x, c.expectation, params["loss_aversion"])
     quiet, salient = F(params["satisfaction_memory"]), F(params["contact_salience"])
-    rate = (quiet + (salient - quiet) * had_contact) * is_active
-    step = v - c.satisfaction
-    step *= rate
-    c.satisfaction += step
-    anchor = x + F(promise)  # mean of promise and experience, in place
-    anchor *= F(0.5)
-    anchor -= c.expectation
-    anchor *= F(params["expectation_adapt"]) * is_active
-    c.expectation += anchor
-    return v
+    loss_aversion, adapt = params["loss_aversion"], F(params["expectation_adapt"])
+    appraisal = np.empty_like(x)
+    for s in blocks(len(x)):  # a block at a time: the temporaries stay in the cache
+        active, expectation = is_active[s], c.expectation[s]
+        v = appraisal[s] = appraise(x[s], expectation, loss_aversion)
+        rate = (quiet + (salient - quiet) * had_contact[s]) * active
+        step = v - c.satisfaction[s]
+        step *= rate
+        c.satisfaction[s] += step
+        anchor = x[s] + F(promise if np.ndim(promise) == 0 else promise[s])  # mean of
+        # promise and experience, in place
+        anchor *= F(0.5)
+        anchor -= expectation
+        anchor *= adapt * active
+        expectation += anchor
+    return appraisal
 
 
 CARE_BASE, CARE_PER_EFFORT = 0.4, 0.3  # care from routine contact, and per neutral share of development
@@ -108,6 +117,8 @@ def update_relationship(c: Customers, is_active: np.ndarray, emp: Employees, par
     accounts = accounts_per_owner(c, emp.n, is_active)
     dilution = np.minimum(1.0, params["account_capacity"] / np.maximum(accounts, 1))
     care_of = np.append(emp.skill * care_effort(emp) * dilution, 0.0).astype(F)
-    care = care_of[c.owner]  # owner -1 (none) reads the appended 0
-    rate = F(params["relationship_rate"]) * is_active
-    c.relationship += rate * (care - c.relationship)
+    rate_of = F(params["relationship_rate"])
+    for s in blocks(c.n):  # a block at a time: the temporaries stay in the cache
+        care = care_of[c.owner[s]]  # owner -1 (none) reads the appended 0
+        rate = rate_of * is_active[s]
+        c.relationship[s] += rate * (care - c.relationship[s])

@@ -68,25 +68,15 @@ class CSR:
 
 
 def _csr_from_edges(n: int, u: np.ndarray, v: np.ndarray) -> CSR:
-    """Undirected CSR from an edge list, dropping self-loops and duplicates."""
+    """Undirected CSR from an edge list, dropping self-loops and duplicates: each row's
+    neighbours in ascending order."""
     keep = u != v
-    u, v = u[keep], v[keep]
-    a = np.concatenate([u, v]).astype(np.int64)
-    b = np.concatenate([v, u]).astype(np.int64)
-    del u, v
-    key = a * n + b
-    del a, b
-    key.sort()  # sorted keys give rows in order; drop repeats of the same edge
-    if len(key):
-        key = key[np.concatenate([[True], key[1:] != key[:-1]])]
-    src = key // n
-    idx_dtype = np.int32 if n < 2**31 - 1 else np.int64
-    indices = (key - src * n).astype(idx_dtype)
-    del key
-    counts = np.bincount(src, minlength=n)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    return CSR(indptr, indices)
+    u, v = u[keep].astype(np.int64), v[keep].astype(np.int64)
+    shift = _key_shift(n)
+    key = np.concatenate([(u << shift) | v, (v << shift) | u])
+    del u, v, keep
+    key.sort()
+    return _csr_from_sorted_keys(n, key, shift)
 
 
 def small_world(n: int, mean_degree: float, rewire: float, rng: np.random.Generator) -> CSR:
@@ -95,11 +85,112 @@ def small_world(n: int, mean_degree: float, rewire: float, rng: np.random.Genera
     who is a customer and who a prospect is drawn at random elsewhere."""
     half = max(1, int(round(mean_degree / 2)))
     half = min(half, max(1, (n - 1) // 2))
-    u = np.repeat(np.arange(n, dtype=np.int64), half)
-    v = (u + np.tile(np.arange(1, half + 1, dtype=np.int64), n)) % n
-    moved = rng.random(len(v)) < rewire
-    v[moved] = rng.integers(0, n, size=int(moved.sum()))
-    return _csr_from_edges(n, u, v)
+    moved = _draw_below(n * half, rewire, rng).reshape(n, half)  # edge (i, i + k): [i, k - 1]
+    target = rng.integers(0, n, size=int(np.count_nonzero(moved)))
+    if n < 2 * half + 2:  # a ring too short for its lattice: the general way
+        u = np.repeat(np.arange(n, dtype=np.int64), half)
+        v = (u + np.tile(np.arange(1, half + 1, dtype=np.int64), n)) % n
+        v[moved.ravel()] = target
+        return _csr_from_edges(n, u, v)
+    return _ring_csr(n, half, moved, target)
+
+
+RNG_CHUNK = 1 << 22  # random numbers drawn per piece when only a comparison is kept
+
+
+def _draw_below(m: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """``rng.random(m) < p``, the same numbers drawn in pieces (the generator's stream
+    does not depend on how a draw of doubles is split) without an m-sized float array."""
+    out = np.empty(m, dtype=bool)
+    buf = np.empty(min(m, RNG_CHUNK))
+    for s in range(0, m, RNG_CHUNK):
+        part = buf[:min(RNG_CHUNK, m - s)]
+        rng.random(out=part)
+        np.less(part, p, out=out[s:s + len(part)])
+    return out
+
+
+def _ring_csr(n: int, half: int, moved: np.ndarray, target: np.ndarray) -> CSR:
+    """The CSR that ``_csr_from_edges`` gives for a ring lattice of ``half`` ties each
+    side whose edges ``moved[i, k - 1]`` (from i to i + k) go to ``target`` instead, in
+    time linear in the edges and without an array of every edge: the rewired ties (a
+    tenth at the defaults) are sorted on their own; then, a block of rows at a time,
+    the lattice's kept ties are laid out in order and merged with the block's rewired
+    ones (a stable sort, timsort: two sorted runs merge in one pass)."""
+    shift = _key_shift(n)
+    src = np.flatnonzero(moved) // half
+    keep = src != target  # a rewired tie to oneself is dropped
+    src, target = src[keep], target[keep]
+    rewired = np.concatenate([(src << shift) | target, (target << shift) | src])
+    del src, target, keep
+    rewired.sort()
+    # a lattice tie at offset d (-half..-1, 1..half) of row r is kept unless the edge
+    # it came from was rewired: forward, edge (r, r + d); backward, edge (r + d, r)
+    offsets = np.concatenate([np.arange(-half, 0), np.arange(1, half + 1)])
+    n_lattice = 2 * int(moved.size - np.count_nonzero(moved))
+
+    def blocks():
+        per_block = max(1, BLOCK_ENTRIES // (2 * half))  # rows
+        kept = np.empty((min(n, per_block), 2 * half), dtype=bool)
+        for r0 in range(0, n, per_block):
+            r1 = min(n, r0 + per_block)
+            rows = np.arange(r0, r1, dtype=np.int64)
+            ok = kept[:r1 - r0]
+            for j, d in enumerate(offsets):
+                from_row = rows if d > 0 else (rows + d) % n
+                np.logical_not(moved[from_row, abs(d) - 1], out=ok[:, j])
+            cols = rows[:, None] + offsets[None, :]
+            if r0 < half or r1 > n - half:  # the ring closes
+                cols %= n
+            cols += rows[:, None] << shift
+            lo, hi = np.searchsorted(rewired, [r0 << shift, r1 << shift])
+            key = np.concatenate([cols[ok], rewired[lo:hi]])
+            key.sort(kind="stable")
+            yield key
+
+    return _csr_from_key_blocks(n, blocks(), shift, n_lattice + len(rewired))
+
+
+BLOCK_ENTRIES = 1 << 21  # lattice ties laid out per block (16 MB of keys)
+
+
+def _key_shift(n: int) -> int:
+    """Bits of a column in a key row << shift | column."""
+    return max(1, int(n - 1).bit_length())
+
+
+def _csr_from_key_blocks(n: int, blocks, shift: int, size: int) -> CSR:
+    """CSR from blocks of keys row << shift | column, sorted within and across blocks,
+    at most ``size`` in all (repeats allowed, dropped here)."""
+    idx_dtype = np.int32 if n < 2**31 - 1 else np.int64
+    indices = np.empty(size, dtype=idx_dtype)
+    counts = np.zeros(n, dtype=np.int64)
+    mask, at, last = (1 << shift) - 1, 0, -1
+    for key in blocks:
+        if len(key) == 0:
+            continue
+        first = np.empty(len(key), dtype=bool)
+        first[0] = key[0] != last
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        last = key[-1]
+        if not first.all():
+            key = key[first]
+            if len(key) == 0:
+                continue
+        np.bitwise_and(key, mask, out=indices[at:at + len(key)], casting="unsafe")
+        row = key >> shift
+        counts[row[0]:row[-1] + 1] += np.bincount(row - row[0])  # rows ascend
+        at += len(key)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return CSR(indptr, indices[:at])
+
+
+def _csr_from_sorted_keys(n: int, key: np.ndarray, shift: int) -> CSR:
+    """CSR from sorted keys row << shift | column (repeats allowed, dropped here)."""
+    step = BLOCK_ENTRIES
+    return _csr_from_key_blocks(n, (key[s:s + step] for s in range(0, len(key), step)),
+                                shift, len(key))
 
 
 def scale_free(n: int, mean_degree: float, rng: np.random.Generator,
@@ -125,13 +216,27 @@ def append_block(net: CSR, k: int, params: dict, rng: np.random.Generator) -> CS
     overlap a little)."""
     n = net.n
     block = build_customer_network(k, params, rng)
-    src, dst = block.neighbours_of(np.arange(k))
-    old_src, old_dst = net.neighbours_of(np.arange(n))
     m = int(round(k * params["customer_degree"] / 2 * params["rewire"]))
     a = n + rng.integers(0, k, size=m)
     b = rng.integers(0, max(n, 1), size=m)
-    return _csr_from_edges(n + k, np.concatenate([old_src, src + n, a]),
-                           np.concatenate([old_dst, dst + n, b]))
+    keep = a != b
+    a, b = a[keep], b[keep]
+    shift = _key_shift(n + k)
+    ties = np.concatenate([(a << shift) | b, (b << shift) | a])
+    ties.sort()
+    # both networks' rows are in order already: three sorted runs, merged by timsort
+    key = np.concatenate([_sorted_keys(net, 0, shift), _sorted_keys(block, n, shift), ties])
+    del ties
+    key.sort(kind="stable")
+    return _csr_from_sorted_keys(n + k, key, shift)
+
+
+def _sorted_keys(net: CSR, offset: int, shift: int) -> np.ndarray:
+    """The keys (row + offset) << shift | (column + offset) of every entry of ``net``."""
+    rows = np.repeat(np.arange(offset, offset + net.n, dtype=np.int64), net.degree())
+    rows <<= shift
+    rows |= net.indices + np.int64(offset)
+    return rows
 
 
 def build_customer_network(n: int, params: dict, rng: np.random.Generator) -> CSR:
@@ -209,12 +314,20 @@ def _gnp_pairs(k: int, p: float, rng: np.random.Generator) -> tuple[np.ndarray, 
     return code // k, code % k
 
 
-def edge_arrays(g: nx.Graph) -> tuple[np.ndarray, np.ndarray]:
-    """Both directions of every edge of ``g`` as two integer arrays (u, v)."""
+def edge_arrays(g: nx.Graph, attr: str | None = None):
+    """Both directions of every edge of ``g`` as two integer arrays (u, v); with
+    ``attr``, also each edge's value of that attribute (once per edge, in g.edges()
+    order: the first half of u and v)."""
     if g.number_of_edges() == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    e = np.array(list(g.edges()), dtype=np.int64)
-    return np.concatenate([e[:, 0], e[:, 1]]), np.concatenate([e[:, 1], e[:, 0]])
+        empty = (np.empty(0, np.int64), np.empty(0, np.int64))
+        return empty if attr is None else empty + (np.empty(0, object),)
+    if attr is None:
+        e = np.array(list(g.edges()), dtype=np.int64)
+    else:
+        a, b, value = zip(*g.edges(data=attr))
+        e = np.column_stack([np.array(a, dtype=np.int64), np.array(b, dtype=np.int64)])
+    u, v = np.concatenate([e[:, 0], e[:, 1]]), np.concatenate([e[:, 1], e[:, 0]])
+    return (u, v) if attr is None else (u, v, np.array(value, dtype=object))
 
 
 def department_access(u: np.ndarray, v: np.ndarray, dept: np.ndarray, n_dept: int,

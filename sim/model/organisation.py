@@ -30,17 +30,11 @@ class Employees(Population):
         """Take ``graph`` as the employee network, with its edge arrays, access and each
         employee's number of bridge ties and other cross-department ties."""
         self.graph = graph
-        self.u, self.v = edge_arrays(graph)
+        self.u, self.v, kind = edge_arrays(graph, "kind")
         self.access = department_access(self.u, self.v, self.dept, len(DEPARTMENTS))
-        self.bridge_ties = np.zeros(self.n)
-        self.cross_ties = np.zeros(self.n)
-        for a, b, kind in graph.edges(data="kind"):
-            if kind == "bridge":
-                self.bridge_ties[a] += 1
-                self.bridge_ties[b] += 1
-            elif kind == "cross":
-                self.cross_ties[a] += 1
-                self.cross_ties[b] += 1
+        both = np.concatenate([kind, kind])  # u, v hold each edge both ways
+        self.bridge_ties = np.bincount(self.u[both == "bridge"], minlength=self.n).astype(float)
+        self.cross_ties = np.bincount(self.u[both == "cross"], minlength=self.n).astype(float)
 
 
 def reward_of(emp: Employees, params: dict) -> np.ndarray:

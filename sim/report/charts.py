@@ -70,6 +70,27 @@ def _band(wide: pd.DataFrame, share: bool = False) -> tuple[pd.Series, pd.Series
     return mean, mean - half, mean + half
 
 
+def _band_posterior(wide: pd.DataFrame, reps: int, share: bool = False):
+    """Mean over runs at posterior draws (rows: units, draw = u // R - 1, seed u % R)
+    and the 95% band of sim.experiments.uncertainty, week by week: the spread over
+    the draws and the seed noise in quadrature."""
+    from ..experiments.uncertainty import Z95
+
+    units = np.asarray(wide.index)
+    mean = wide.mean(axis=0)
+    by_draw = wide.groupby(units // reps - 1).mean()
+    by_seed = wide.groupby(units % reps).mean()
+    param = Z95 * by_draw.std(axis=0, ddof=1) if len(by_draw) > 1 else 0 * mean
+    n_r = len(by_seed)
+    seed = (t_quantile(n_r - 1) * by_seed.std(axis=0, ddof=1) / math.sqrt(n_r)
+            if n_r > 1 else 0 * mean)
+    half = np.sqrt(param.fillna(0.0) ** 2 + seed.fillna(0.0) ** 2)
+    if share:
+        lo, hi = share_interval(mean.to_numpy(), half.to_numpy(), wide.shape[0])
+        return mean, pd.Series(lo, index=mean.index), pd.Series(hi, index=mean.index)
+    return mean, mean - half, mean + half
+
+
 def _label_ends(ax, ends: list[tuple[float, str, str]], x: float) -> None:
     """Direct labels at the right end of the curves, pushed apart so they never overlap."""
     ends = sorted([list(e) for e in ends])
@@ -91,7 +112,11 @@ def curves(ax, ts: pd.DataFrame, col: str, look: dict[str, Look], smooth: int = 
         wide = g.pivot(index="replication", columns="step", values=col)
         if smooth > 1:
             wide = wide.T.rolling(smooth, min_periods=1).mean().T
-        mean, lo, hi = _band(wide, share)
+        if "draw" in g.columns and len(g):  # runs over a posterior: R seeds per draw
+            reps = g[g["draw"] == g["draw"].min()]["replication"].nunique()
+            mean, lo, hi = _band_posterior(wide, reps, share)
+        else:
+            mean, lo, hi = _band(wide, share)
         mean, lo, hi = mean * scale, lo * scale, hi * scale
         ax.fill_between(mean.index, lo, hi, color=lk.colour, alpha=0.18, lw=0)
         ax.plot(mean.index, mean, color=lk.colour, ls=lk.style)

@@ -36,6 +36,8 @@ def build(folder: Path) -> Report:
     check_printable([*labels, doc["question"] or "", *(s["description"] for s in doc["scenarios"]),
                      client["name"] if client else ""], f"{folder}: the report")  # before drawing
     nb = compute(doc, runs, ts)
+    if nb.posterior is not None:  # the figures show the runs over the posterior
+        ts = ts[ts["draw"] >= 0]
     figs = charts.draw(ts, nb, folder / "figures")
     question = doc["question"] or (f"How many of its customers does each organisation keep over "
                                    f"{years_text(nb.years)}, and why?")
@@ -45,12 +47,19 @@ def build(folder: Path) -> Report:
                  question=question, facts=[
         ("Scenarios", "; ".join(f"{s['label']}: {s['description']}" for s in doc["scenarios"])),
         ("Runs", f"{doc['replications']} replications of each, {doc['steps']} weeks "
-                 f"({years_text(nb.years)}), the same seeds in every scenario"),
+                 f"({years_text(nb.years)}), the same seeds in every scenario" + (
+                     f"; at each of {nb.posterior.draws} parameter sets drawn from the posterior "
+                     f"{nb.posterior.path} and with the parameters as given"
+                     if nb.posterior else "")),
         ("Made", f"{time.strftime('%Y-%m-%d')} with orgsim {doc['orgsim_version']}"),
     ])
     rep.add(Heading("Finding"), Para(finding(nb), "finding"), glance(nb))
+    if nb.posterior is not None:
+        rep.add(*posterior_blocks(nb))
     rep.add(Figure(figs["retention"], "Share of the starting customers still with the firm, week "
-                   "by week: the mean of the runs and its 95% interval."))
+                   "by week: the mean of the runs and its 95% interval" + (
+                       " (over the posterior: with the parameter uncertainty)."
+                       if nb.posterior else ".")))
     rep.add(PageBreak(), Heading("Why customers leave"),
             Para(cause_text(nb)),
             Figure(figs["churn_by_cause"], "Customers lost per run by cause, with 95% intervals."),
@@ -83,8 +92,46 @@ def glance(nb: Numbers) -> Table:
                      f"{m['customer_lifetime_value'].mean:.0f}"))
     return Table(("organisation", "customers kept", "churn / year (last year)", "satisfaction",
                   "NPS", "failure demand", "first-contact resolution", "lifetime value"),
-                 tuple(rows), f"At the end of week {nb.steps}; means of {nb.replications} runs, "
-                 "95% interval for customers kept.", (False,) + (True,) * 7)
+                 tuple(rows), f"At the end of week {nb.steps}; " + (
+                     f"means over {nb.posterior.draws} parameter sets drawn from the posterior x "
+                     f"{nb.replications} seeds, 95% interval for customers kept with the parameter "
+                     "uncertainty." if nb.posterior else
+                     f"means of {nb.replications} runs, 95% interval for customers kept."),
+                 (False,) + (True,) * 7)
+
+
+def posterior_blocks(nb: Numbers) -> list:
+    """Before (the scenarios as given, seed noise only) and after (over the posterior,
+    with the parameter uncertainty): customers kept and profit of each scenario."""
+    p = nb.posterior
+    rows = []
+    for s in nb.scenarios:
+        b = p.before.by_name(s.name)
+        rows.append((short(s.label, LABEL_MAX), pct_ci(b.metrics["retention"]),
+                     pct_ci(s.metrics["retention"]), _money(b.metrics["profit_total"]),
+                     _money(s.metrics["profit_total"])))
+    text = (f"The posterior ({p.path}) fits {', '.join(p.parameters)}. Every scenario ran at "
+            f"the same {p.draws} parameter sets drawn from it by weight, each with the same "
+            f"{nb.replications} seeds; its values replace the scenarios' own values of these "
+            "parameters (a client's calibrated churn too), which the runs 'as given' keep. "
+            "An interval over the posterior adds, in quadrature, the "
+            "spread of the outcome over the parameter sets (1.96 standard deviations of each "
+            "set's mean over its seeds) to the seed noise (the t-interval over the seeds); a "
+            "posterior concentrated on one point gives the seed-noise interval alone. Whether "
+            "the advantage holds is decided per parameter set, on its mean paired difference. "
+            f"The gap in total profit over the posterior is {_money(p.profit_gap)}; as given "
+            f"it is {_money(p.before_profit_gap)}.")
+    return [Heading("Parameter uncertainty", 2), Para(text),
+            Table(("organisation", "customers kept, as given", "customers kept, over the posterior",
+                   "total profit, as given", "total profit, over the posterior"), tuple(rows),
+                  "Means with 95% intervals: as given, seed noise only; over the posterior, seed "
+                  "noise and parameter uncertainty.", (False, True, True, True, True))]
+
+
+def _money(e) -> str:
+    if e.n < 2:
+        return f"{e.mean:,.0f}"
+    return f"{e.mean:,.0f} (95% CI {e.low:,.0f} to {e.high:,.0f})"
 
 
 def cause_text(nb: Numbers) -> str:
@@ -183,7 +230,10 @@ def reproduce_blocks(doc: dict, folder: Path) -> list:
                  f"({shown}), the same in every scenario. orgsim {doc['orgsim_version']}, "
                  f"Python {platform.python_version()}. The same command on the same version gives "
                  "the same numbers."),
-            Para("Files in this folder: runs.parquet (one row per run, every end-of-run figure), "
+            Para(("Over a posterior, runs.parquet's column 'draw' says at which parameter set a "
+                  "run was made (-1: the scenarios as given) and draws.csv lists the sets. "
+                  if doc.get("posterior") else "") +
+                 "Files in this folder: runs.parquet (one row per run, every end-of-run figure), "
                  "timeseries.parquet (every week of every run), summary.csv (mean and 95% interval "
                  "per scenario and figure), comparison.json (the scenarios as resolved), figures/ "
                  "(each figure as PNG and SVG for slides).", "small")]

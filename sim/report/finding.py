@@ -57,6 +57,14 @@ def certainty(nb: Numbers) -> str:
     """Whether the gap between the best and the worst is larger than chance."""
     best, worst = nb.by_name(nb.ranking[0]), nb.by_name(nb.ranking[-1])
     gap = nb.retention_gap
+    if nb.posterior is not None:
+        if gap.excludes_zero():
+            return (f"The gap between {best.label} and {worst.label} is {points_ci(gap)} over the "
+                    "plausible parameter sets, with the same seeds in both: neither luck nor "
+                    "what is not known of the parameters explains it away.")
+        return (f"The gap between {best.label} and {worst.label}, {points_ci(gap)} over the "
+                "plausible parameter sets, is within what seed noise and the parameter "
+                "uncertainty give: on what is known the model does not tell them apart.")
     if gap.excludes_zero():
         return (f"The gap between {best.label} and {worst.label} is {points_ci(gap)} with the "
                 f"same seeds in both, so it is not luck.")
@@ -111,9 +119,37 @@ def event_sentence(effects: list[EventEffect]) -> str:
     return " ".join(out)
 
 
+def share_words(share: float, what: str = "the plausible parameter sets") -> str:
+    """'in 87% of the plausible parameter sets', or 'in all' / 'in none' of them."""
+    if share >= 1:
+        return f"in all of {what}"
+    if share <= 0:
+        return f"in none of {what}"
+    return f"in {pct(share)} of {what}"
+
+
+def over_posterior(nb: Numbers) -> str:
+    """How often the advantage holds across the posterior, and the gap before and
+    after the parameter uncertainty is counted."""
+    p = nb.posterior
+    best, worst = nb.by_name(nb.ranking[0]), nb.by_name(nb.ranking[-1])
+    text = (f"Across the posterior ({p.draws} parameter sets drawn from {p.path}, "
+            f"{nb.replications} seeds each; the intervals include the parameter uncertainty), "
+            f"{best.label} keeps more customers than {worst.label} {share_words(p.keeps_more)} "
+            f"and earns more profit {share_words(p.earns_more, 'them')}")
+    text += ("." if p.both in (p.keeps_more, p.earns_more) else
+             f"; both {share_words(p.both, 'them')}.")
+    text += (f" With the parameters as given and seed noise only the gap in customers kept is "
+             f"{points_ci(p.before_gap)}; with the parameter uncertainty it is "
+             f"{points_ci(nb.retention_gap)}.")
+    return text
+
+
 def finding(nb: Numbers) -> str:
     """The one-paragraph finding."""
     parts = [headline(nb), certainty(nb), sources(nb)]
+    if nb.posterior is not None:
+        parts.insert(2, over_posterior(nb))
     if nb.events:
         parts.append(event_sentence(nb.events))
     return " ".join(parts)

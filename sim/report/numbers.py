@@ -58,6 +58,24 @@ class Estimate:
             return e
         return cls(e.mean, *share_interval(e.mean, (e.high - e.mean), e.n), e.n)
 
+    @classmethod
+    def over_posterior(cls, values, units, replications: int, share: bool = False) -> "Estimate":
+        """Mean over runs at posterior draws (unit u is draw u // R - 1, seed u % R)
+        with the 95% interval of sim.experiments.uncertainty: the spread over the
+        draws and the seed noise in quadrature; for a share, made on the logit scale
+        like ``of_share``."""
+        from ..experiments.uncertainty import half_width
+
+        x = np.asarray(values, dtype=float)
+        u = np.asarray(units, dtype=int)
+        if len(x) == 0:
+            return cls(math.nan, math.nan, math.nan, 0)
+        m = float(x.mean())
+        half = half_width(x, u // replications - 1, u % replications)
+        if share and np.all(x >= 0) and np.all(x <= 1):
+            return cls(m, *share_interval(m, half, len(x)), len(x))
+        return cls(m, m - half, m + half, len(x))
+
     def excludes_zero(self) -> bool:
         return self.low > 0 or self.high < 0
 
@@ -110,6 +128,25 @@ class EventEffect:
 
 
 @dataclass
+class Posterior:
+    """What running over a posterior adds: where the draws came from, the share of
+    draws where the best scenario (by retention over the posterior) keeps more
+    customers, earns more profit, and both, than the worst (each draw's paired
+    difference averaged over its seeds), and the numbers of the scenarios as given."""
+
+    path: str
+    draws: int
+    parameters: list[str]
+    keeps_more: float
+    earns_more: float
+    both: float
+    profit_gap: Estimate       # best minus worst, total profit
+    before: "Numbers"          # the scenarios as given: seed noise only
+    before_gap: Estimate       # best minus worst (the posterior's two), retention, as given
+    before_profit_gap: Estimate
+
+
+@dataclass
 class Numbers:
     steps: int
     replications: int
@@ -119,6 +156,7 @@ class Numbers:
     cause_gap: dict[str, Estimate]           # worst minus best, customers lost per run
     failure_gap: Estimate                    # worst minus best, failure-demand share
     events: list[EventEffect] = field(default_factory=list)
+    posterior: Posterior | None = None
 
     @property
     def years(self) -> float:
@@ -128,32 +166,72 @@ class Numbers:
         return next(s for s in self.scenarios if s.name == name)
 
 
-def _paired(runs: pd.DataFrame, a: str, b: str, metric: str) -> Estimate:
-    """Estimate of a - b over replications that both scenarios finished."""
-    wide = runs.pivot(index="replication", columns="scenario", values=metric)[[a, b]].dropna()
+def _wide_pair(runs: pd.DataFrame, a: str, b: str, metric: str) -> pd.DataFrame:
+    return runs.pivot(index="replication", columns="scenario", values=metric)[[a, b]].dropna()
+
+
+def _paired(runs: pd.DataFrame, a: str, b: str, metric: str, over: int | None = None) -> Estimate:
+    """Estimate of a - b over replications that both scenarios finished; ``over`` (R)
+    for runs over a posterior (``Estimate.over_posterior``)."""
+    wide = _wide_pair(runs, a, b, metric)
+    if over is not None:
+        return Estimate.over_posterior(wide[a] - wide[b], wide.index, over)
     return Estimate.of(wide[a] - wide[b])
 
 
+IDENT = ("index", "scenario", "event", "replication", "draw", "seed", "arm")
+
+
 def compute(doc: dict, runs: pd.DataFrame, ts: pd.DataFrame) -> Numbers:
-    """Every number of the report from comparison.json's document and the two tables."""
+    """Every number of the report from comparison.json's document and the two tables.
+    Over a posterior (runs with a column 'draw'), the numbers are over the draws and
+    ``posterior`` holds the shares and the scenarios as given (draw -1)."""
+    if "draw" not in runs.columns:
+        return _compute(doc, runs, ts)
+    r = int(doc["replications"])
+    nb = _compute(doc, runs[runs["draw"] >= 0], ts[ts["draw"] >= 0], over=r)
+    before = _compute(doc, runs[runs["draw"] == -1], ts[ts["draw"] == -1])
+    main = runs[(runs["event"] == -1) & (runs["draw"] >= 0)]
+    given = runs[(runs["event"] == -1) & (runs["draw"] == -1)]
+    best, worst = nb.ranking[0], nb.ranking[-1]
+    draw_of = lambda index: np.asarray(index) // r - 1  # noqa: E731
+    kept = _wide_pair(main, best, worst, "retention")
+    earned = _wide_pair(main, best, worst, "profit_total")
+    d_kept = pd.Series((kept[best] - kept[worst]).to_numpy()).groupby(draw_of(kept.index)).mean()
+    d_earned = pd.Series((earned[best] - earned[worst]).to_numpy()).groupby(draw_of(earned.index)).mean()
+    post = doc["posterior"]
+    nb.posterior = Posterior(post["path"], int(post["draws"]), list(post["parameters"]),
+                             float((d_kept > 0).mean()), float((d_earned > 0).mean()),
+                             float(((d_kept > 0) & (d_earned > 0)).mean()),
+                             _paired(main, best, worst, "profit_total", r), before,
+                             _paired(given, best, worst, "retention"),
+                             _paired(given, best, worst, "profit_total"))
+    return nb
+
+
+def _compute(doc: dict, runs: pd.DataFrame, ts: pd.DataFrame, over: int | None = None) -> Numbers:
     main = runs[runs["event"] == -1]
     causes = [c[6:] for c in main.columns if c.startswith("churn_")]
+
+    def est(g: pd.DataFrame, m: str) -> Estimate:
+        if over is not None:
+            return Estimate.over_posterior(g[m], g["replication"], over, share=m in SHARES)
+        return (Estimate.of_share if m in SHARES else Estimate.of)(g[m])
+
     scenarios = []
     for s in doc["scenarios"]:
         g = main[main["scenario"] == s["name"]]
-        metrics = {m: (Estimate.of_share if m in SHARES else Estimate.of)(g[m])
-                   for m in main.columns
-                   if m not in ("index", "scenario", "event", "replication", "seed", "arm")}
-        churn = {c: Estimate.of(g[f"churn_{c}"]) for c in causes}
+        metrics = {m: est(g, m) for m in main.columns if m not in IDENT}
+        churn = {c: est(g, f"churn_{c}") for c in causes}
         scenarios.append(ScenarioNumbers(s["name"], s["label"], s["description"], metrics, churn))
     ranking = [s.name for s in sorted(scenarios, key=lambda s: -s.metrics["retention"].mean)]
     best, worst = ranking[0], ranking[-1]
-    cause_gap = {c: _paired(main, worst, best, f"churn_{c}") for c in causes}
+    cause_gap = {c: _paired(main, worst, best, f"churn_{c}", over) for c in causes}
     events = [effect for s in doc["scenarios"] for j, e in enumerate(s["events"])
               if (effect := event_effect(ts, s, j, e, doc["steps"])) is not None]
     return Numbers(doc["steps"], doc["replications"], scenarios, ranking,
-                   _paired(main, best, worst, "retention"), cause_gap,
-                   _paired(main, worst, best, "failure_demand_share"), events)
+                   _paired(main, best, worst, "retention", over), cause_gap,
+                   _paired(main, worst, best, "failure_demand_share", over), events)
 
 
 def _wide(ts: pd.DataFrame, name: str, event: int, col: str) -> pd.DataFrame:
