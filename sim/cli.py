@@ -93,7 +93,7 @@ def _add_max_memory(parser) -> None:
     from .files.budget import MEMORY_SHARE
     parser.add_argument("--max-memory", type=_memory, metavar="SIZE",
                         help="refuse, before building anything, what would need more memory "
-                             f"(e.g. 8GiB; default: {MEMORY_SHARE:.0%} of this machine's)")
+                             f"(e.g. 8GiB; default: {MEMORY_SHARE:.0%}% of this machine's)")
 
 
 def _duration(text: str) -> str:
@@ -199,7 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="resume although the model's code changed; runs.parquet's column "
                             "'code' then says which code made each run")
     sweep.add_argument("--yes-this-is-big", action="store_true",
-                       help=f"run a study of more than {MAX_RUNS:,} runs")
+                       help=f"run a study of more than {MAX_RUNS:,} runs (the memory limit "
+                            "still holds: --max-memory)")
+    _add_max_memory(sweep)
 
     exp = sub.add_parser(
         "explore", help="where the conclusion breaks: a Latin hypercube, PRIM boxes, "
@@ -310,8 +312,9 @@ def _written(folder: Path, report) -> None:
 
 
 def _workers(workers: int | None) -> int:
-    import os
-    return workers or os.cpu_count() or 1
+    """The runs held at once: --workers, capped like the pool caps it at the cores."""
+    from .experiments.pool import machine_cores
+    return min(workers or machine_cores(), machine_cores())
 
 
 def cmd_demo(args) -> int:
@@ -396,7 +399,8 @@ def cmd_sweep(args) -> int:
                              scheduler=args.scheduler, resume=args.resume,
                              replications=args.replications, steps=args.steps,
                              progress=not args.quiet, allow_code_change=args.allow_code_change,
-                             yes_this_is_big=args.yes_this_is_big)
+                             yes_this_is_big=args.yes_this_is_big,
+                             max_memory=args.max_memory)
     except KeyboardInterrupt:
         print("orgsim: interrupted; finished runs are saved: continue with --resume",
               file=sys.stderr)

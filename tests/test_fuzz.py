@@ -1,5 +1,6 @@
-"""Every input path ends in one line: scenario files, client files and the command
-line's flags, fuzzed with hypothesis and with a kept corpus of hostile files
+"""Every input path ends in one line: scenario files, client files, study files, the
+documents orgsim keeps beside its results (comparison.json, study.json) and the
+command line's flags, fuzzed with hypothesis and with a kept corpus of hostile files
 (tests/fuzz_corpus/: big integers, deep nesting, empty files, bad encodings, invisible
 direction controls, ...).
 
@@ -19,6 +20,8 @@ from hypothesis import strategies as st
 
 from sim import ScenarioError, load_scenario
 from sim.cli import build_parser, main
+from sim.experiments import ExperimentError, load_experiment
+from sim.experiments.spec import TOP_KEYS
 from sim.files.client import CLIENT_KEYS, load_client
 from sim.files.scenarios import MAX_NESTING, MAX_PRESET_CHAIN, META_KEYS
 from sim.model.params import PARAMS
@@ -27,7 +30,7 @@ from helpers import toml_str, toml_value
 
 CORPUS = Path(__file__).parent / "fuzz_corpus"
 # Corpus files a loader accepts; every other one must be refused in one line.
-ACCEPTED = {"scenario_byte_order_mark.toml", "scenario_long_description.toml",
+ACCEPTED = {"scenario_byte_order_mark.toml", "scenario_long_description.toml", "study_ok.toml",
             "scenario_nine_levels.toml" if MAX_NESTING >= 9 else ""}
 FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -43,6 +46,8 @@ def load_any(path: Path):
     """What orgsim does with a file given where a scenario or client file may stand."""
     if path.name.startswith("client_"):
         return load_client(path, calibrate=False)
+    if path.name.startswith("study_"):
+        return load_experiment(path)
     return load_scenario(path)
 
 
@@ -50,7 +55,7 @@ def outcome(path: Path) -> str | None:
     """None if the file loads; else the one-line message (failing on anything else)."""
     try:
         load_any(path)
-    except ScenarioError as err:
+    except (ScenarioError, ExperimentError) as err:
         msg = str(err)
         assert msg and "\n" not in msg and "\r" not in msg, f"not one line: {msg[:300]!r}"
         assert str(path) in msg or path.name in msg, f"file not named: {msg[:300]!r}"
@@ -157,6 +162,140 @@ def test_any_bytes_as_a_scenario_file_load_or_are_refused_in_one_line(data, tmp_
     outcome(path)
 
 
+# --- study files -------------------------------------------------------------------------
+
+STUDY_KEYS = st.sampled_from(TOP_KEYS) | st.text(min_size=1, max_size=8)
+VARIED = st.sampled_from(["mandate", "silo_barrier", "n_employees", "customer_network",
+                          "events.0.at", "events.merger.size"]) | st.text(min_size=1, max_size=8)
+TABLES = {
+    "vary": st.dictionaries(VARIED, values(), max_size=3),
+    "sample": st.fixed_dictionaries({}, optional={
+        "method": st.sampled_from(["lhs", "morris", "sobol"]) | SCALARS,
+        "n": st.integers(-10, 2**40) | SCALARS, "levels": st.integers(-2, 200),
+        "second_order": st.booleans() | SCALARS,
+        "ranges": st.dictionaries(VARIED, st.lists(SCALARS | st.floats(0, 1), max_size=3),
+                                  max_size=3)}),
+    "adaptive": st.dictionaries(st.sampled_from(["metric", "ci_width", "max_replications"])
+                                | st.text(max_size=5), values(), max_size=3),
+    "snapshots": st.dictionaries(st.sampled_from(["weeks", "columns"]) | st.text(max_size=5),
+                                 values(), max_size=2),
+    "set": st.dictionaries(st.sampled_from(sorted(PARAMS)) | st.text(min_size=1, max_size=6),
+                           values(), max_size=3),
+}
+
+
+def _toml_table(name: str, table: dict) -> str:
+    plain = {k: v for k, v in table.items() if not isinstance(v, dict)}
+    out = f"[{name}]\n" + "".join(f"{toml_str(k)} = {toml_value(v)}\n" for k, v in plain.items())
+    for k, v in table.items():
+        if isinstance(v, dict):
+            out += _toml_table(f"{name}.{toml_str(k)}", v)
+    return out
+
+
+@FUZZ
+@given(top=st.dictionaries(STUDY_KEYS.filter(lambda k: k not in TABLES), values(), max_size=4),
+       tables=st.dictionaries(st.sampled_from(sorted(TABLES)), st.just(None), max_size=3),
+       data=st.data())
+def test_generated_study_files_load_or_are_refused_in_one_line(top, tables, data, tmp_path):
+    path = tmp_path / "study_fuzz.toml"
+    text = "".join(f"{toml_str(k)} = {toml_value(v)}\n" for k, v in top.items())
+    for name in tables:
+        text += _toml_table(name, data.draw(TABLES[name], label=name))
+    path.write_text(text, encoding="utf-8")
+    outcome(path)
+
+
+# --- the documents kept beside the results ----------------------------------------------
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    """A small study's and a small comparison's results folders, made once."""
+    from sim.experiments import run_experiment
+
+    where = tmp_path_factory.mktemp("kept")
+    study = where / "study_small.toml"
+    study.write_bytes((CORPUS / "study_ok.toml").read_bytes())
+    run_experiment(study, where / "study", workers=1, progress=False)
+    assert main(["compare", "baseline", "customer_centric", "--replications", "2", "--steps", "3",
+                 "--out", str(where / "cmp"), "--quiet", "--no-report", "--workers", "1"]) == 0
+    return {"study.json": where / "study", "comparison.json": where / "cmp"}
+
+
+def _paths(doc, prefix=()):
+    """Every place in a JSON document: (path of keys and indices)."""
+    yield prefix
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            yield from _paths(v, (*prefix, i))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6)
+
+
+def kept_outcome(folder, name: str) -> str | None:
+    """None if orgsim reads the folder's document; else the one-line message."""
+    import shutil
+
+    from sim.experiments.comparison import comparison_from_folder
+    from sim.experiments.replay import study_from_folder
+
+    try:
+        (comparison_from_folder if name == "comparison.json" else study_from_folder)(folder)
+    except ExperimentError as err:
+        msg = str(err)
+        assert msg and "\n" not in msg and name in msg, msg[:300]
+        return msg
+    finally:
+        shutil.rmtree(folder)
+    return None
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(["study.json", "comparison.json"]), data=st.data())
+def test_a_tampered_kept_document_is_read_or_refused_in_one_line(name, data, folders, tmp_path):
+    import json
+    import shutil
+    import uuid
+
+    folder = tmp_path / uuid.uuid4().hex
+    shutil.copytree(folders[name], folder)
+    doc = json.loads((folder / name).read_text())
+    where = data.draw(st.sampled_from(list(_paths(doc))[1:]), label="where")
+    value = data.draw(JSON_VALUES, label="value")
+    parent = doc
+    for k in where[:-1]:
+        parent = parent[k]
+    if data.draw(st.booleans(), label="delete") and isinstance(parent, dict):
+        del parent[where[-1]]
+    else:
+        parent[where[-1]] = value
+    (folder / name).write_text(json.dumps(doc))
+    kept_outcome(folder, name)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(["study.json", "comparison.json"]), data=st.binary(max_size=200)
+       | st.sampled_from([b"[" * 100_000, b'{"a":' * 50_000, b"", b"\xff\xfe", b"null", b"1e999"]))
+def test_any_bytes_as_a_kept_document_are_refused_in_one_line(name, data, folders, tmp_path):
+    import shutil
+    import uuid
+
+    folder = tmp_path / uuid.uuid4().hex
+    shutil.copytree(folders[name], folder)
+    (folder / name).write_bytes(data)
+    assert kept_outcome(folder, name) is not None
+
+
 # --- the command line's flags -----------------------------------------------------------
 
 def _flags():
@@ -235,3 +374,12 @@ def test_run_with_fuzzed_set_and_steps_ends_in_one_line_or_runs(sets, steps, tmp
         assert not out.exists()
     else:
         assert (out / "summary.json").is_file()
+
+
+@pytest.mark.parametrize("command", sorted({c for c, _ in FLAGS} | {"scenarios", "experiments"}))
+def test_every_commands_help_prints(command, capsys):
+    """Help texts are %-formatted by argparse: a bare "50%" in one broke `orgsim run --help`."""
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"])
+    assert exc.value.code == 0
+    assert "usage: orgsim " + command in capsys.readouterr().out

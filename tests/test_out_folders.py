@@ -134,6 +134,7 @@ def test_every_error_path_of_sweep_compare_and_report_is_one_line(tmp_path, caps
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and words in err and "Traceback" not in err, (argv, err)
+    assert not (tmp_path / "d").exists()  # a cluster that cannot be reached: nothing written
     out = tmp_path / "out"
     run_experiment(f, out, workers=1, progress=False)
     doc = json.loads((out / "study.json").read_text())
@@ -155,6 +156,71 @@ def test_a_tampered_comparison_json_is_one_line_for_report(tmp_path, capsys):
     assert main(["report", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "comparison.json" in err
+
+
+TAMPERED = {
+    # id: (document, where, value) -- each a value the report would stumble on
+    "study-steps-text": ("study.json", ("steps",), "x"),
+    "study-steps-huge": ("study.json", ("steps",), 10**30),
+    "study-metrics-numbers": ("study.json", ("metrics",), [5]),
+    "study-description-number": ("study.json", ("description",), 7),
+    "study-seed-negative": ("study.json", ("seed",), -1),
+    "study-measure-zero": ("study.json", ("measure",), 0),
+    "study-params-text": ("study.json", ("scenario_params", "n_customers"), "many"),
+    "study-metric-not-run": ("study.json", ("metrics",), ["retention", "nps"]),
+    "cmp-params-text": ("comparison.json", ("scenarios", 0, "params", "n_customers"), "many"),
+    "cmp-label-list": ("comparison.json", ("scenarios", 0, "label"), ["x"]),
+    "cmp-question-number": ("comparison.json", ("question",), 5),
+    "cmp-no-scenarios": ("comparison.json", ("scenarios",), []),
+    "cmp-renamed-scenario": ("comparison.json", ("scenarios", 0, "name"), "x$^$"),
+    "cmp-client-empty": ("comparison.json", ("client",), {"a": 1}),
+    "cmp-event-unknown": ("comparison.json", ("scenarios", 0, "events"), [{"at": 2, "kind": "nonsense"}]),
+    "cmp-replications-bool": ("comparison.json", ("replications",), True),
+}
+
+
+@pytest.fixture(scope="module")
+def kept(tmp_path_factory):
+    """A small study's folder (metrics: retention) and a comparison's, made once."""
+    where = tmp_path_factory.mktemp("kept")
+    f = where / "study.toml"
+    f.write_text(STUDY)
+    run_experiment(f, where / "study.json", workers=1, progress=False)
+    assert main(["compare", "baseline", "customer_centric", "--replications", "2", "--steps", "3",
+                 "--out", str(where / "comparison.json"), "--quiet", "--no-report",
+                 "--workers", "1"]) == 0
+    return where
+
+
+@pytest.mark.parametrize("case", TAMPERED, ids=list(TAMPERED))
+def test_a_tampered_document_is_one_line_for_report(case, kept, tmp_path, capsys):
+    import shutil
+
+    name, where, value = TAMPERED[case]
+    out = tmp_path / "folder"
+    shutil.copytree(kept / name, out)
+    doc = json.loads((out / name).read_text())
+    parent = doc
+    for k in where[:-1]:
+        parent = parent[k]
+    parent[where[-1]] = value
+    (out / name).write_text(json.dumps(doc))
+    assert main(["report", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and name in err and "damaged" in err, err
+    assert not (out / "report.html").exists()
+
+
+@pytest.mark.parametrize("name", ["study.json", "comparison.json"])
+def test_a_document_nested_too_deep_is_one_line_for_report(name, kept, tmp_path, capsys):
+    import shutil
+
+    out = tmp_path / "folder"
+    shutil.copytree(kept / name, out)
+    (out / name).write_text("[" * 100_000 + "]" * 100_000)  # json's RecursionError
+    assert main(["report", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "damaged" in err and "Traceback" not in err
 
 
 def test_workers_are_capped_at_the_machines_cores(capsys):
@@ -199,3 +265,12 @@ def test_a_comparison_records_provenance_and_says_which_code_made_each_run(tmp_p
     assert doc["provenance"]["code"] == provenance.code_digest("")
     records = [json.loads(p.read_text()) for p in (out / "runs").glob("*/run.json")]
     assert len(records) == 4 and {r["provenance"]["code"] for r in records} == {doc["provenance"]["code"]}
+
+
+def test_resume_over_a_study_json_nested_too_deep_rewrites_it(tmp_path, capsys):
+    f = study(tmp_path)
+    out = tmp_path / "out"
+    run_experiment(f, out, workers=1, progress=False)
+    (out / "study.json").write_text("[" * 100_000 + "]" * 100_000)  # json's RecursionError
+    assert main(["sweep", str(f), "--out", str(out), "--resume", "--quiet", "--workers", "1"]) == 0
+    assert json.loads((out / "study.json").read_text())["runs"] == 2

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import __version__
 from ..model.churn import CAUSES
+from .intervals import share_interval
 from ..model.events import EVENT_CAUSES, make_event
 from ..files.results import END_METRICS
 from ..files.scenarios import Scenario, ScenarioError, load_scenario
@@ -30,6 +31,7 @@ from .folder import Folder
 from .provenance import study_provenance
 from .resume import keep
 from .spec import ExperimentError
+from . import stored
 from .runner import Task, _sayer, run_in_folder, run_tasks
 
 SERIES = ("active_customers", "retention", "churned", *(f"churn_{c}" for c in CAUSES + EVENT_CAUSES),
@@ -287,10 +289,12 @@ def finish(comp: Comparison, out: Path, done: dict, failures: list, started: str
 
 
 def summarise(runs: pd.DataFrame, comp: Comparison) -> pd.DataFrame:
-    """Per scenario and end-of-run figure: mean, standard deviation, 95% t-interval.
+    """Per scenario and end-of-run figure: mean, standard deviation, 95% interval (the
+    t-interval; for a share the logit-scale one, within [0, 1]: store.summary_table).
     Over a posterior, a row for the scenarios as given (``parameters`` "as given",
     seed noise only) and one over the draws ("posterior": the interval adds the
-    spread over the draws, sim.experiments.uncertainty)."""
+    spread over the draws, sim.experiments.uncertainty; a share's taken to the logit
+    scale the same way)."""
     from .uncertainty import half_width
 
     out = []
@@ -302,15 +306,15 @@ def summarise(runs: pd.DataFrame, comp: Comparison) -> pd.DataFrame:
             g = part[part["scenario"] == s.name]
             for m in END_METRICS:
                 x = g[m].to_numpy(dtype=float)
-                n = len(x)
-                mean = float(x.mean()) if n else math.nan
-                sd = float(x.std(ddof=1)) if n > 1 else math.nan
-                if over == "posterior":
-                    half = half_width(x, g["draw"], g["replication"] % comp.replications) if n else math.nan
-                else:
-                    half = store.t_quantile(n - 1) * sd / math.sqrt(n) if n > 1 else math.nan
+                share = m in store.SHARES
+                mean, sd, low, high = store.estimates(x, share)
+                if over == "posterior" and len(x):
+                    half = half_width(x, g["draw"], g["replication"] % comp.replications)
+                    low, high = mean - half, mean + half
+                    if share and bool(np.all((x >= 0) & (x <= 1))):
+                        low, high = share_interval(mean, half, len(x))
                 row = {"scenario": s.name, "label": label, "metric": m, "mean": mean, "std": sd,
-                       "ci_low": mean - half, "ci_high": mean + half, "n": n}
+                       "ci_low": low, "ci_high": high, "n": len(x)}
                 out.append({**row, "parameters": over} if comp.draws else row)
     return pd.DataFrame(out)
 
@@ -354,19 +358,39 @@ def comparison_from_folder(folder: Path) -> Comparison:
     file (not JSON, keys missing or of the wrong type) is a one-line ExperimentError."""
     path = Path(folder) / "comparison.json"
     try:
-        doc = json.loads(path.read_text())
+        doc = stored.read_document(path)
         if not isinstance(doc["seeds"], list) or not isinstance(doc["orgsim_version"], str):
             raise TypeError("seeds or orgsim_version")
+        steps = stored.steps(doc["steps"])
+        for s in doc["scenarios"]:
+            for key in ("name", "label", "description"):
+                stored.text(s[key], f"scenarios.{key}")
+        stored.text(doc["question"], "question", optional=True)
+        stored.client(doc.get("client"))
         scenarios = tuple(
-            Scenario(name=s["name"], params=dict(s["params"]), description=s["description"],
-                     steps=doc["steps"], source=s["source"], presets=tuple(s["presets"]),
+            Scenario(name=s["name"], params=stored.params(s["params"], "params"),
+                     description=s["description"], steps=steps, source=s["source"],
+                     presets=tuple(s["presets"]),
                      events=tuple(make_event(e.pop("at"), e.pop("kind"), e, "events") for e in s["events"]))
             for s in doc["scenarios"])
+        names = [s.name for s in scenarios]
+        if not scenarios or len(set(names)) < len(names):
+            raise ValueError("no scenarios, or one named twice")
+        runs = Path(folder) / "runs.parquet"
+        if runs.is_file():
+            import pyarrow
+            try:
+                ran = set(pd.read_parquet(runs, columns=["scenario"])["scenario"])
+            except (pyarrow.ArrowException, KeyError) as err:
+                raise ValueError(f"runs.parquet: {err}") from None
+            if not ran <= set(names):
+                raise ValueError(f"runs.parquet holds scenario {sorted(ran - set(names))[0]!r}, "
+                                 "which it does not list")
         return Comparison(scenarios, tuple(str(s["label"]) for s in doc["scenarios"]),
-                          int(doc["replications"]), int(doc["steps"]), int(doc["seed"]),
+                          stored.replications(doc["replications"]), steps, stored.seed(doc["seed"]),
                           doc["question"], doc["client"], doc["events_from"], doc["command"],
                           tuple(doc["refs"]), *_posterior_of(doc))
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as err:
+    except stored.DAMAGED as err:
         raise ExperimentError(f"{path}: damaged ({type(err).__name__}: {str(err)[:80]}); orgsim "
                               "writes it with the comparison: run the comparison again") from None
 

@@ -1,10 +1,11 @@
 """A study's figures, PNG and SVG in ``figures/``: plain titles, axes in weeks, direct
-labels, a palette that stays apart in grey."""
+labels, a palette that stays apart in grey. Text is set as it stands, as in the reports
+(sim.report.text: no mathtext, so a value "Acme $5 and $10 Corp" stays so; a CJK
+fallback font; right-to-left names in order); long names and labels are shortened."""
 
 from __future__ import annotations
 
 import io
-import math
 import warnings
 from functools import partial
 from pathlib import Path
@@ -12,9 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .store import t_quantile, write_atomic
+from .intervals import SHARES, estimates
+from .store import write_atomic
 
 MAX_CURVES = 8  # more curves than this are unreadable on a slide: the extremes are drawn
+NAME_MAX = 40   # characters of a parameter's or a metric's name in a title or on an axis
+TICK_MAX = 20   # characters of a categorical value on an axis
 
 
 def save_figure(fig, folder: Path, name: str, formats: tuple[str, ...] = ("png", "svg"),
@@ -30,16 +34,29 @@ def save_figure(fig, folder: Path, name: str, formats: tuple[str, ...] = ("png",
     return written
 
 
+def _text(text: str, n: int) -> str:
+    """Text for a figure: shortened to ``n`` characters, right-to-left runs in order."""
+    from ..report.text import for_figure, short
+    return for_figure(short(str(text), n))
+
+
+def _words(name: str, n: int = NAME_MAX) -> str:
+    return _text(name.replace("_", " "), n)
+
+
 def _label(point: pd.Series, varied: tuple[str, ...]) -> str:
-    return ", ".join(f"{v.replace('_', ' ')} {point[v]:g}" if isinstance(point[v], (int, float))
-                     else f"{v} {point[v]}" for v in varied)
+    from ..report.text import LABEL_MAX
+    return _text(", ".join(f"{v.replace('_', ' ')} {point[v]:g}" if isinstance(point[v], (int, float))
+                           else f"{v} {point[v]}" for v in varied), LABEL_MAX)
 
 
-def _ci(values: np.ndarray) -> tuple[float, float]:
-    n = len(values)
-    if n < 2:
-        return float(values.mean()), 0.0
-    return float(values.mean()), t_quantile(n - 1) * float(values.std(ddof=1)) / math.sqrt(n)
+def _ci(values: np.ndarray, share: bool) -> tuple[float, float, float]:
+    """Mean and how far the 95% interval reaches below and above it (a share's on the
+    logit scale, as in summary.csv); no bar with one value."""
+    mean, _, low, high = estimates(values, share)
+    if not np.isfinite(low):
+        return mean, 0.0, 0.0
+    return mean, mean - low, high - mean
 
 
 TITLES = {"retention": ("Starting customers still with the firm (mean and 95% band)",
@@ -84,7 +101,7 @@ def weekly_curves(exp, res, folder: Path, column: str = "retention") -> list[Pat
     for y, label, colour in labels:
         ax.text(end * 1.02, y, label, va="center", fontsize=8, color=colour)
     ax.set_xlim(0, end * 1.45 if end else 1)
-    words = column.replace("_", " ")
+    words = _words(column)
     title, ylabel, name = TITLES.get(column, (f"{words.capitalize()} by week (mean and 95% band)",
                                               words, f"weekly_{column}"))
     ax.set_title(title)
@@ -97,7 +114,7 @@ def weekly_curves(exp, res, folder: Path, column: str = "retention") -> list[Pat
 
 
 def _tick(value) -> str:
-    return f"{value:g}" if isinstance(value, (int, float, np.number)) else str(value)
+    return f"{value:g}" if isinstance(value, (int, float, np.number)) else _text(value, TICK_MAX)
 
 
 def metric_by_parameter(exp, res, folder: Path) -> list[Path]:
@@ -114,8 +131,14 @@ def metric_by_parameter(exp, res, folder: Path) -> list[Path]:
     for ax, name in zip(axes[0], exp.varied):
         if exp.sampler is None or name in exp.sampler.choices:
             levels = sorted(runs[name].unique())
-            stats = [_ci(runs.loc[runs[name] == lv, metric].to_numpy(dtype=float)) for lv in levels]
-            ax.errorbar(levels, [m for m, _ in stats], yerr=[h for _, h in stats], marker="o",
+            stats = [_ci(runs.loc[runs[name] == lv, metric].to_numpy(dtype=float), metric in SHARES)
+                     for lv in levels]
+            numeric = all(isinstance(lv, (int, float, np.number)) for lv in levels)
+            x = levels if numeric else list(range(len(levels)))
+            if not numeric:  # categorical: one place each, its (shortened) name below
+                ax.set_xticks(x, [_tick(lv) for lv in levels])
+            ax.errorbar(x, [m for m, _, _ in stats], yerr=[[b for _, b, _ in stats],
+                                                         [a for _, _, a in stats]], marker="o",
                         color="#2166ac", capsize=3, lw=1.5)
         else:
             by_point = runs.groupby("point")[[name, metric]].mean()
@@ -125,10 +148,10 @@ def metric_by_parameter(exp, res, folder: Path) -> list[Path]:
             which = np.clip(np.digitize(by_point[name], bins) - 1, 0, len(mids) - 1)
             means = [by_point[metric][which == i].mean() for i in range(len(mids))]
             ax.plot(mids, means, color="#2166ac", lw=2)
-        ax.set_xlabel(name.replace("_", " "))
-        ax.set_ylabel(metric.replace("_", " "))
+        ax.set_xlabel(_words(name))
+        ax.set_ylabel(_words(metric))
         ax.spines[["top", "right"]].set_visible(False)
-    fig.suptitle(f"End of run ({exp.steps} weeks): {metric.replace('_', ' ')} by parameter")
+    fig.suptitle(f"End of run ({exp.steps} weeks): {_words(metric)} by parameter")
     fig.tight_layout()
     out = save_figure(fig, folder, "metric_by_parameter")
     plt.close(fig)
@@ -154,9 +177,9 @@ def heat_map(exp, res, folder: Path) -> list[Path]:
                     color="white" if shade > 0.6 else "black")
     ax.set_xticks(range(len(table.columns)), [_tick(c) for c in table.columns])
     ax.set_yticks(range(len(table.index)), [_tick(r) for r in table.index])
-    ax.set_xlabel(b.replace("_", " "))
-    ax.set_ylabel(a.replace("_", " "))
-    ax.set_title(f"Mean {metric.replace('_', ' ')} after {exp.steps} weeks")
+    ax.set_xlabel(_words(b))
+    ax.set_ylabel(_words(a))
+    ax.set_title(f"Mean {_words(metric)} after {exp.steps} weeks")
     fig.colorbar(im, ax=ax, shrink=0.8)
     out = save_figure(fig, folder, "heat_map")
     plt.close(fig)
@@ -176,15 +199,15 @@ def sensitivity_bars(exp, res, folder: Path) -> list[Path]:
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(t) + 1.5))
     if exp.sampler.method == "morris":
         t = t.sort_values("mu_star")
-        ax.barh(t["parameter"], t["mu_star"], xerr=t["mu_star_conf"], color="#777777", capsize=2)
-        ax.set_xlabel(f"Morris mu* (mean absolute effect on {metric.replace('_', ' ')})")
+        ax.barh([_words(p) for p in t["parameter"]], t["mu_star"], xerr=t["mu_star_conf"], color="#777777", capsize=2)
+        ax.set_xlabel(f"Morris mu* (mean absolute effect on {_words(metric)})")
     else:
         t = t.sort_values("ST")
         y = np.arange(len(t))
         ax.barh(y + 0.2, t["ST"], height=0.4, xerr=t["ST_conf"], color="#444444", label="total (ST)")
         ax.barh(y - 0.2, t["S1"], height=0.4, xerr=t["S1_conf"], color="#bbbbbb", label="first order (S1)")
-        ax.set_yticks(y, t["parameter"])
-        ax.set_xlabel(f"Sobol index of {metric.replace('_', ' ')}")
+        ax.set_yticks(y, [_words(p) for p in t["parameter"]])
+        ax.set_xlabel(f"Sobol index of {_words(metric)}")
         ax.legend(frameon=False)
     ax.set_title("Which parameters move the result (95% intervals)")
     ax.spines[["top", "right"]].set_visible(False)
@@ -199,7 +222,9 @@ def draw_all(exp, res) -> list[Path]:
     results are never lost to a drawing problem."""
     import matplotlib
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
 
+    from ..report.text import RC_TEXT, matplotlib_fonts
     from .store import weekly_summary
 
     folder = Path(res.out) / "figures"
@@ -207,10 +232,12 @@ def draw_all(exp, res) -> list[Path]:
         res.weekly = weekly_summary(res.timeseries, res.runs, exp.varied, exp.timeseries)
     draws = [partial(weekly_curves, column=c) for c in exp.timeseries]
     written = []
-    for draw in (*draws, metric_by_parameter, heat_map, sensitivity_bars):
-        try:
-            written += draw(exp, res, folder)
-        except Exception as err:  # noqa: BLE001 - a figure must not cost the study
-            name = getattr(draw, "__name__", None) or f"weekly {draw.keywords['column']}"
-            warnings.warn(f"figure {name} skipped: {err}", stacklevel=2)
+    matplotlib_fonts()
+    with plt.rc_context(RC_TEXT):  # literal text: "$5" stays "$5", "$^$" is no error
+        for draw in (*draws, metric_by_parameter, heat_map, sensitivity_bars):
+            try:
+                written += draw(exp, res, folder)
+            except Exception as err:  # noqa: BLE001 - a figure must not cost the study
+                name = getattr(draw, "__name__", None) or f"weekly {draw.keywords['column']}"
+                warnings.warn(f"figure {name} skipped: {err}", stacklevel=2)
     return written

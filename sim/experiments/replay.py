@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +9,10 @@ import pandas as pd
 
 from ..model.events import EventError, make_event
 from ..files.scenarios import Scenario
-from . import store
+from . import store, stored
 from .design import Plan
 from .spec import Adaptive, Experiment, ExperimentError, Sampler, Snapshots
+from .spec import _measure as measure
 
 
 def study_from_folder(folder: Path) -> tuple[Experiment, pd.DataFrame]:
@@ -23,20 +23,30 @@ def study_from_folder(folder: Path) -> tuple[Experiment, pd.DataFrame]:
     if not doc_path.is_file() or not runs_path.is_file():
         raise ExperimentError(f"{folder}: not a study's results folder (no study.json / runs.parquet)")
     try:
-        doc = json.loads(doc_path.read_text())
+        doc = stored.read_document(doc_path)
         if not isinstance(doc["orgsim_version"], str):
             raise TypeError("orgsim_version")
         exp = _experiment(doc)
         runs = pd.read_parquet(runs_path)
-    except (ValueError, KeyError, TypeError, AttributeError, EventError, OSError) as err:
+        lacking = [c for c in (*exp.varied, *exp.metrics) if c not in runs.columns]
+        if lacking:
+            raise ValueError(f"runs.parquet has no column {lacking[0]!r}, which study.json names")
+    except (*stored.DAMAGED, EventError) as err:
         raise ExperimentError(f"{doc_path}: damaged ({type(err).__name__}: {str(err)[:80]}); "
                               "orgsim writes it with the study: run the study again") from None
     return exp, runs
 
 
 def _experiment(doc: dict[str, Any]) -> Experiment:
-    base = Scenario(name=doc["scenario"], params=doc["scenario_params"], steps=doc["steps"],
-                    events=tuple(make_event(e.pop("at"), e.pop("kind"), e, "events") for e in doc["events"]))
+    steps = stored.steps(doc["steps"])
+    for key in ("name", "description", "scenario"):
+        stored.text(doc[key], key)
+    stored.text(doc["source"], "source", optional=True)
+    stored.table(doc["set"], "set")
+    stored.text(stored.table(doc.get("model", {}), "model").get("ref", ""), "model.ref")
+    measure(doc.get("measure", 1), "measure")
+    base = Scenario(name=str(doc["scenario"]), params=stored.params(doc["scenario_params"], "scenario_params"),
+                    steps=steps, events=tuple(make_event(e.pop("at"), e.pop("kind"), e, "events") for e in doc["events"]))
     sampler = None
     if doc["sampler"]:
         s = doc["sampler"]
@@ -44,8 +54,10 @@ def _experiment(doc: dict[str, Any]) -> Experiment:
                           s["levels"], s["second_order"], {k: tuple(v) for k, v in s.get("choices", [])})
     snaps = doc.get("snapshots")
     return Experiment(
-        name=doc["name"], base=base, steps=doc["steps"], replications=doc["replications"],
-        seed=doc["seed"], metrics=tuple(doc["metrics"]), timeseries=tuple(doc["timeseries"]),
+        name=str(doc["name"]), base=base, steps=steps,
+        replications=stored.replications(doc["replications"]), seed=stored.seed(doc["seed"]),
+        metrics=stored.texts(doc["metrics"], "metrics"),
+        timeseries=stored.texts(doc["timeseries"], "timeseries"),
         grid={k: tuple(v) for k, v in doc["grid"]}, sampler=sampler,
         adaptive=Adaptive(**doc["adaptive"]) if doc["adaptive"] else None,
         description=doc["description"], source=doc["source"], fixed=doc["set"],

@@ -18,7 +18,7 @@ def read_document(path: Path) -> dict[str, Any] | None:
     """A study.json or comparison.json as a dict, or None when absent or unreadable."""
     try:
         doc = json.loads(Path(path).read_text())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: nested too deep
         return None
     return doc if isinstance(doc, dict) else None
 

@@ -21,8 +21,10 @@ import pandas as pd
 
 from . import store
 from .backends import make_backend, progress_bar  # noqa: F401  (used by sim.validation)
+from .cost import check_cost
 from .design import Plan, unique
 from .folder import OWN_FOLDERS, Folder
+from .pool import machine_cores
 from .provenance import study_provenance
 from .resume import reconcile
 from .spec import Experiment, check_size, load_experiment
@@ -57,16 +59,22 @@ def run_experiment(experiment: Experiment | str | os.PathLike, out: str | os.Pat
                    *, workers: int | None = None, scheduler: str | None = None,
                    resume: bool = False, replications: int | None = None,
                    steps: int | None = None, progress: bool = True,
-                   allow_code_change: bool = False, yes_this_is_big: bool = False) -> Results:
+                   allow_code_change: bool = False, yes_this_is_big: bool = False,
+                   max_memory: int | None = None) -> Results:
     """Run a study (or what is missing of it, with ``resume``) and write its tables.
 
     Returns the runs, time series, per-point summary and failures as DataFrames.
+    Before any point is made, a study of more runs than spec.MAX_RUNS is refused unless
+    ``yes_this_is_big``, and one whose estimated memory exceeds ``max_memory`` bytes
+    (default: a share of this machine's, sim.files.budget) is refused whatever its size.
     Works from a plain script without a ``__main__`` guard: local workers are fresh
     interpreters that never import the caller (sim.experiments.pool).
     """
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     exp = exp.with_overrides(replications, steps)
     check_size(exp, yes_this_is_big)
+    at_once = 1 if scheduler else min(workers or machine_cores(), machine_cores())
+    check_cost(exp, at_once, max_memory)
     out = Path(out) if out is not None else Path("results") / exp.name
     plan = Plan(exp)
     notes: list[str] = []
@@ -106,14 +114,19 @@ def run_in_folder(out: Path, folder: Folder, tables: tuple[str, ...], prepare: C
     files, results without ``resume``: refused in one line, nothing written), then
     ``prepare(records)`` gives the stored runs to keep, ``work(backend, done,
     failures)`` runs what is missing, and the tables are always written by
-    ``finish_tables(done, failures)``, even after an interruption."""
+    ``finish_tables(done, failures)``, even after an interruption. The backend is made
+    before anything is written, so a cluster that cannot be reached leaves no folder."""
     records, bad = store.scan_runs(out)
     folder.open(tables, resume, has_runs=bool(records or bad))
-    out.mkdir(parents=True, exist_ok=True)
-    folder.claim(*tables, *OWN_FOLDERS)
-    done = prepare(records)
-    store.set_aside(out, bad, say)
-    backend = make_backend(workers, scheduler, say)
+    backend = make_backend(workers, scheduler, say)  # first: a bad --scheduler writes nothing
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        folder.claim(*tables, *OWN_FOLDERS)
+        done = prepare(records)
+        store.set_aside(out, bad, say)
+    except BaseException:
+        backend.close()
+        raise
     failures: list[dict] = []
     try:
         work(backend, done, failures)
@@ -176,8 +189,8 @@ def _ci_width(plan: Plan, done: dict, point: int, reps: int, metric: str) -> flo
     x = [done[k]["metrics"][metric] for k in keys if k in done]
     if len(x) < 2:
         return math.inf
-    s = pd.Series(x, dtype=float)
-    return 2 * store.t_quantile(len(x) - 1) * float(s.std(ddof=1)) / math.sqrt(len(x))
+    _, _, low, high = store.estimates(x, metric in store.SHARES)  # the interval summary.csv gives
+    return high - low
 
 
 def finish(exp: Experiment, plan: Plan, out: Path, done: dict, failures: list, started: str,

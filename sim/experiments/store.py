@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import os
 import shutil
 from pathlib import Path
@@ -21,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .design import Run
+from .intervals import SHARES, WEEKLY_SHARES, estimates, t_quantile  # noqa: F401  (t_quantile: used by others)
 from ..files.atomic import write_atomic, write_folder  # noqa: F401  (write_atomic: used by others)
 
 RECORD = "run.json"
@@ -186,32 +186,17 @@ def timeseries_table(pairs: list[tuple[Run, dict]], columns: tuple[str, ...],
     return pd.concat(parts, ignore_index=True)
 
 
-def t_quantile(df: int) -> float:
-    """Two-sided 95% Student t quantile."""
-    from scipy import stats
-    return float(stats.t.ppf(0.975, df))
-
-
-def _estimates(x: np.ndarray) -> tuple[float, float, float]:
-    """Mean, standard deviation and half-width of the 95% t interval (NaN for n < 2)."""
-    mean = float(x.mean())
-    if len(x) < 2:
-        return mean, math.nan, math.nan
-    sd = float(x.std(ddof=1))
-    return mean, sd, t_quantile(len(x) - 1) * sd / math.sqrt(len(x))
-
-
 def summary_table(runs: pd.DataFrame, varied: tuple[str, ...],
                   metrics: tuple[str, ...]) -> pd.DataFrame:
     """Per point: replications, and mean, standard deviation and 95% interval of each
-    metric (t interval over replications; NaN with one replication)."""
+    metric over replications (NaN with one replication): the t-interval, for a share
+    (intervals.SHARES) the logit-scale interval, within [0, 1]."""
     rows = []
     for point, g in runs.groupby("point", sort=True):
         row = {"point": point, **{v: g[v].iloc[0] for v in varied}, "n": len(g)}
         for m in metrics:
-            mean, sd, half = _estimates(g[m].to_numpy(dtype=float))
-            row.update({f"{m}_mean": mean, f"{m}_std": sd,
-                        f"{m}_ci_low": mean - half, f"{m}_ci_high": mean + half})
+            mean, sd, low, high = estimates(g[m].to_numpy(dtype=float), m in SHARES)
+            row.update({f"{m}_mean": mean, f"{m}_std": sd, f"{m}_ci_low": low, f"{m}_ci_high": high})
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -219,7 +204,7 @@ def summary_table(runs: pd.DataFrame, varied: tuple[str, ...],
 def weekly_summary(ts: pd.DataFrame, runs: pd.DataFrame, varied: tuple[str, ...],
                    columns: tuple[str, ...]) -> pd.DataFrame:
     """Per point and kept week: the runs that reached it, and mean and 95% interval of
-    each kept weekly column over them."""
+    each kept weekly column over them (a share's on the logit scale, as in summary_table)."""
     out_cols = ["point", *varied, "step", "n",
                 *(f"{c}_{s}" for c in columns for s in ("mean", "ci_low", "ci_high"))]
     if ts.empty or not columns:
@@ -231,8 +216,8 @@ def weekly_summary(ts: pd.DataFrame, runs: pd.DataFrame, varied: tuple[str, ...]
         first = where[where["point"] == point].iloc[0]
         row = {"point": point, **{v: first[v] for v in varied}, "step": step, "n": len(g)}
         for c in columns:
-            mean, _, half = _estimates(g[c].to_numpy(dtype=float))
-            row.update({f"{c}_mean": mean, f"{c}_ci_low": mean - half, f"{c}_ci_high": mean + half})
+            mean, _, low, high = estimates(g[c].to_numpy(dtype=float), c in WEEKLY_SHARES)
+            row.update({f"{c}_mean": mean, f"{c}_ci_low": low, f"{c}_ci_high": high})
         rows.append(row)
     return pd.DataFrame(rows, columns=out_cols)
 

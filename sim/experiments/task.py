@@ -39,7 +39,11 @@ class Task:
 
 
 def execute(task: Task) -> dict[str, Any]:
-    """Run one simulation: ``{"record": ..., "files": {...}}``, or an error record."""
+    """Run one simulation: ``{"record": ..., "files": {...}}``, or an error record.
+    The model is freed with its last reference (mesa_ids), not kept by Mesa for good."""
+    from .mesa_ids import forget_finished_models
+
+    forget_finished_models()
     try:
         return _execute(task)
     except Exception as err:  # reported with its parameters and seed; others go on

@@ -1,10 +1,13 @@
 """A local worker process (``python -m sim.experiments.worker IN OUT PARENT``): reads
 (function, task) frames from file descriptor IN, runs them one at a time and writes
 ("ok", result) or ("error", text) frames to OUT. It exits at the end of its input, and
-at once when its parent dies (Linux's parent-death signal)."""
+at once when its parent dies (Linux's parent-death signal). A finished run's model is
+collected before the next run starts (sim.experiments.mesa_ids: Mesa would keep it), so
+a worker's memory does not grow with the runs it has done."""
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -37,6 +40,7 @@ def main(argv: list[str]) -> int:
     for path in reversed(pickle.loads(init)["sys_path"]):  # the parent's import path
         if path not in sys.path:
             sys.path.insert(0, path)
+    first = True
     while (frame := read_frame(fd_in)) is not None:
         try:
             fn, task = pickle.loads(frame)
@@ -44,7 +48,20 @@ def main(argv: list[str]) -> int:
         except Exception as err:  # the parent raises it with this traceback
             reply = ("error", f"{type(err).__name__}: {err}\n{traceback.format_exc()}")
         write_frame(fd_out, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        del reply
+        free_the_run(first)
+        first = False
     return 0
+
+
+def free_the_run(first: bool) -> None:
+    """Collect the finished run's model (its objects hold each other in cycles); after
+    the first run, whose imports are what stays, freeze those so that each later
+    collection looks only at the run's own objects (a fraction of a millisecond
+    instead of a fifth of a second)."""
+    gc.collect()
+    if first:
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..experiments.intervals import SHARES, share_interval  # noqa: F401  (used by others)
 from ..experiments.store import t_quantile
 from ..files.results import WEEKS_PER_YEAR
 
@@ -17,9 +18,6 @@ CAUSE_WORDS = {"dissatisfaction": "dissatisfaction", "competitor": "competitor",
                "contagion": "contagion (following a neighbour who left)",
                "key_person": "key-person", "contact_change": "changed-contact",
                "merger": "merger", "substitute": "substitute", "viral": "viral-complaint"}
-# End-of-run figures that are shares (0 to 1): their intervals are on the logit scale.
-SHARES = frozenset({"retention", "annual_churn_rate", "failure_demand_share",
-                    "first_contact_resolution"})
 RECOVERED = 0.1  # "over" once the effect is below a tenth of its peak
 SMOOTH_WEEKS = 4  # weekly churn is noisy: a four-week rolling mean before judging it over
 
@@ -78,22 +76,6 @@ class Estimate:
 
     def excludes_zero(self) -> bool:
         return self.low > 0 or self.high < 0
-
-
-def share_interval(mean, half, n: int):
-    """The 95% logit-scale interval of a mean share given the t-interval's half-width
-    ``half`` (arrays or numbers); at a bound, or with no spread, the mean itself."""
-    m = np.asarray(mean, dtype=float)
-    h = np.asarray(half, dtype=float)
-    inside = (m > 0) & (m < 1) & (h > 0)
-    safe = np.where(inside, m, 0.5)
-    centre = np.log(safe / (1 - safe))
-    spread = np.where(inside, h / (safe * (1 - safe)), 0.0)
-    lo = np.where(inside, 1 / (1 + np.exp(-(centre - spread))), m)
-    hi = np.where(inside, 1 / (1 + np.exp(-(centre + spread))), m)
-    if lo.ndim == 0:
-        return float(lo), float(hi)
-    return lo, hi
 
 
 @dataclass
