@@ -162,6 +162,9 @@ def execute_group(tasks: list[Task]) -> list[dict[str, Any]]:
     shape stepped together (sim.model.batch.run_many), with the same records."""
     if len(tasks) == 1:
         return [execute(tasks[0])]
+    from .mesa_ids import forget_finished_models
+
+    forget_finished_models()  # runs that cannot be stacked are models made here
     try:
         from ..files.extensions import load_model_class
         from ..model.batch import run_many, run_params
