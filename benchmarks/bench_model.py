@@ -9,6 +9,7 @@ CPU time ("cpu"), which waiting for a core does not inflate.
     .venv/bin/python benchmarks/bench_model.py                 # all four sizes
     .venv/bin/python benchmarks/bench_model.py --sizes 10000 100000
     .venv/bin/python benchmarks/bench_model.py --yardsticks    # and the two references
+    .venv/bin/python benchmarks/bench_model.py --small         # many small runs (bench_small.py)
 
 ``--yardsticks`` adds, for scale, the per-agent Mesa yardstick (at sizes up to
 --mesa-max, few steps: it is slow) and the numpy floor over the same population
@@ -79,7 +80,14 @@ def child(kind: str, n: int, steps: int, seed: int, employees: int | None) -> di
 
 
 def main() -> None:
+    if "--small" in sys.argv[1:]:  # many small runs: its own options (benchmarks/bench_small.py)
+        from bench_small import main as small
+
+        small([a for a in sys.argv[1:] if a != "--small"])
+        return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--small", action="store_true",
+                    help="many small runs: single against batched (benchmarks/bench_small.py)")
     ap.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     ap.add_argument("--steps", type=int, default=STEPS)
     ap.add_argument("--seed", type=int, default=1)

@@ -43,8 +43,7 @@ class DaskCluster:
         from distributed import as_completed
 
         futures = self.client.map(fn, tasks, pure=False, retries=RETRIES,
-                                  key=[f"orgsim-run-{getattr(getattr(t, 'run', None), 'key', '')}-{i}"
-                                       for i, t in enumerate(tasks)])
+                                  key=[f"orgsim-run-{_name(t)}-{i}" for i, t in enumerate(tasks)])
         task_of = {f.key: t for f, t in zip(futures, tasks)}
         try:
             for f in as_completed(futures):
@@ -59,6 +58,13 @@ class DaskCluster:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _name(task) -> str:
+    """What a Dask key says of a task: its run's key, or its runs' (a group of runs)."""
+    if isinstance(task, (list, tuple)):
+        return "+".join(_name(t) for t in task)[:200]
+    return str(getattr(getattr(task, "run", None), "key", ""))
 
 
 def make_backend(workers: int | None = None, scheduler: str | None = None,

@@ -28,7 +28,7 @@ from .pool import machine_cores
 from .provenance import study_provenance
 from .resume import reconcile
 from .spec import Experiment, check_size, load_experiment
-from .task import Task, error_record, execute  # noqa: F401  (Task, execute: comparison, replay)
+from .task import Task, error_record, execute, execute_group, group_tasks  # noqa: F401  (Task, execute: comparison, replay)
 
 STUDY_TABLES = ("study.json", "runs.parquet", "timeseries.parquet", "summary.csv",
                 "summary_weekly.csv", "failures.csv", "sensitivity.csv", "customers.parquet")
@@ -141,27 +141,31 @@ def run_in_folder(out: Path, folder: Folder, tables: tuple[str, ...], prepare: C
 def run_tasks(tasks: list[Task], backend, out: Path, done: dict, failures: list,
               progress: bool) -> None:
     """Run ``tasks`` on ``backend``, saving each finished run in ``out`` as it arrives
-    (and in ``done``); a failed run goes to ``failures`` and the others go on."""
+    (and in ``done``); a failed run goes to ``failures`` and the others go on. Small
+    runs of one shape go to a worker together and are stepped at once
+    (task.group_tasks, sim.model.batch): the same records, in less time."""
     by_key = {t.run.key: t.run for t in tasks}
 
-    def lost(task: Task, why: str) -> dict:
-        return error_record(task, f"WorkerLost: {why}", f"no traceback: {why}\n")
+    def lost(group: list[Task], why: str) -> list[dict]:
+        return [error_record(t, f"WorkerLost: {why}", f"no traceback: {why}\n") for t in group]
 
+    groups = group_tasks(tasks, getattr(backend, "workers", 1))
     with progress_bar(len(tasks), progress) as bar:
-        for result in backend.map_unordered(execute, tasks, lost):
-            if "error" in result:
-                run = by_key[result["key"]]
-                failures.append({"index": run.index, "point": run.point,
-                                 "replication": run.replication, "seed": run.seed,
-                                 "params": json.dumps(run.params, sort_keys=True),
-                                 "error": result["error"], "trace": result["trace"]})
-                bar.write(f"run {run.index} failed (params {run.params}, seed {run.seed}): "
-                          f"{result['error']}")
-            else:
-                store.save_run(out, result["record"], result["files"])
-                done[result["record"]["key"]] = result["record"]
-            bar.set_postfix_str(str(bar.total - bar.n - 1), refresh=False)
-            bar.update(1)
+        for results in backend.map_unordered(execute_group, groups, lost):
+            for result in results:
+                if "error" in result:
+                    run = by_key[result["key"]]
+                    failures.append({"index": run.index, "point": run.point,
+                                     "replication": run.replication, "seed": run.seed,
+                                     "params": json.dumps(run.params, sort_keys=True),
+                                     "error": result["error"], "trace": result["trace"]})
+                    bar.write(f"run {run.index} failed (params {run.params}, seed {run.seed}): "
+                              f"{result['error']}")
+                else:
+                    store.save_run(out, result["record"], result["files"])
+                    done[result["record"]["key"]] = result["record"]
+                bar.set_postfix_str(str(bar.total - bar.n - 1), refresh=False)
+                bar.update(1)
 
 
 def _run_adaptive(exp: Experiment, plan: Plan, backend, out: Path, done: dict, failures: list,

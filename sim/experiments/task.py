@@ -4,6 +4,7 @@ asked for, and return the run's record with its provenance."""
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from dataclasses import dataclass
@@ -55,9 +56,7 @@ def error_record(task: Task, error: str, trace: str) -> dict[str, Any]:
 
 def _execute(task: Task) -> dict[str, Any]:
     from ..files.extensions import load_model_class
-    from ..files.results import end_of_run
     from .conditions import parse
-    from .provenance import run_provenance
     from .variables import apply
 
     started = time.monotonic()
@@ -78,21 +77,107 @@ def _execute(task: Task) -> dict[str, Any]:
         if task.time_limit is not None and time.monotonic() - started > task.time_limit:
             raise TimeLimitExceeded(f"the run took more than time_limit = {task.time_limit:g} s "
                                     f"(stopped at week {week} of {task.steps})")
-    ts = model.timeseries()
+    files = {}
+    snapshots = None
+    if task.snapshots:
+        taken = sorted(w for w in weeks if w <= int(model.steps))  # an early stop takes fewer
+        snapshots = {"weeks": taken, "columns": list(task.snapshots.columns)}
+        files[store.SNAPSHOTS] = store.frame_bytes(pd.concat(snaps, ignore_index=True), ".parquet")
+    return _record(task, scenario, model.timeseries(), model_class, model.params, stopped,
+                   snapshots, files)
+
+
+def _record(task: Task, scenario: Scenario, ts: pd.DataFrame, model_class: type, params: dict,
+            stopped: bool = False, snapshots: dict | None = None,
+            files: dict | None = None) -> dict[str, Any]:
+    """A finished run's record (and files) from its time series."""
+    from ..files.results import end_of_run
+    from .provenance import run_provenance
+
     result: dict[str, Any] = {
-        "metrics": end_of_run(ts, model.causes, model.params, tuple(model.reporters)),
+        "metrics": end_of_run(ts, model_class.causes, params, tuple(model_class.reporters)),
         "stopped": stopped,
         "provenance": run_provenance(task.model, scenario.params, [e.as_dict() for e in scenario.events]),
     }
     if task.timeseries:
         keep = ts[ts["step"].isin(store.measured_steps(int(ts["step"].iloc[-1]), task.measure))]
         result["timeseries"] = {c: keep[c].tolist() for c in ("step", *task.timeseries)}
-    files = {}
-    if task.snapshots:
-        taken = sorted(w for w in weeks if w <= int(model.steps))  # an early stop takes fewer
-        result["snapshots"] = {"weeks": taken, "columns": list(task.snapshots.columns)}
-        files[store.SNAPSHOTS] = store.frame_bytes(pd.concat(snaps, ignore_index=True), ".parquet")
-    return {"record": store.record_for(task.run, task.steps, result), "files": files}
+    if snapshots is not None:
+        result["snapshots"] = snapshots
+    return {"record": store.record_for(task.run, task.steps, result), "files": files or {}}
+
+
+# --- many small runs at once (sim.model.batch) ---------------------------------------------
+
+def max_batch() -> int:
+    """At most this many runs a worker steps together: ORGSIM_MAX_BATCH if set (1: every
+    run alone), else sim.model.batch.DEFAULT_BATCH (fewer for larger firms: batch_size)."""
+    from ..model.batch import DEFAULT_BATCH
+
+    raw = os.environ.get("ORGSIM_MAX_BATCH", "")
+    return int(raw) if raw.isdigit() and int(raw) >= 1 else DEFAULT_BATCH
+
+
+def _batch_key(task: Task):
+    """What tasks must share to be run together, or None for a task run alone: the
+    same model (one whose week can be batched), length, outputs and parameter values,
+    no events, stop condition, time limit or snapshots, and a small firm."""
+    if task.stop_when or task.time_limit is not None or task.snapshots:
+        return None
+    from ..files.extensions import load_model_class
+    from ..model.batch import batch_key, batch_size, is_small
+    from .variables import apply
+
+    try:
+        model_class = load_model_class(task.model)
+        scenario = apply(task.scenario, task.run.params)
+    except Exception:  # reported when the task runs
+        return None
+    key = batch_key(model_class, scenario) if is_small(scenario) else None
+    if key is None:
+        return None
+    return (task.model, task.steps, task.timeseries, task.measure, batch_size(scenario), key)
+
+
+def group_tasks(tasks: list[Task], workers: int = 1, size: int | None = None) -> list[list[Task]]:
+    """The tasks in groups a worker runs together (at most ``size``, and no more than
+    keeps ``workers`` busy), in their order; a task that cannot share is a group alone."""
+    size = max_batch() if size is None else size
+    groups: list[list[Task]] = []
+    by_key: dict = {}
+    for t in tasks:
+        key = _batch_key(t) if size > 1 else None
+        if key is None:
+            groups.append([t])
+        else:
+            by_key.setdefault(key, []).append(t)
+    for key, members in by_key.items():
+        n = max(1, min(size, key[4], -(-len(members) // max(1, workers))))
+        groups.extend(members[i:i + n] for i in range(0, len(members), n))
+    return groups
+
+
+def execute_group(tasks: list[Task]) -> list[dict[str, Any]]:
+    """Run a group of tasks (group_tasks): one alone as ``execute`` does, several of one
+    shape stepped together (sim.model.batch.run_many), with the same records."""
+    if len(tasks) == 1:
+        return [execute(tasks[0])]
+    from .mesa_ids import forget_finished_models
+
+    forget_finished_models()  # runs that cannot be stacked are models made here
+    try:
+        from ..files.extensions import load_model_class
+        from ..model.batch import run_many, run_params
+        from .variables import apply
+
+        model_class = load_model_class(tasks[0].model)
+        scenarios = [apply(t.scenario, t.run.params) for t in tasks]
+        frames = run_many(model_class, scenarios, [t.run.seed for t in tasks], tasks[0].steps,
+                          max_batch=len(tasks))
+        return [_record(t, sc, ts, model_class, run_params(model_class, sc))
+                for t, sc, ts in zip(tasks, scenarios, frames)]
+    except Exception:  # each run alone, each error reported with its own run
+        return [execute(t) for t in tasks]
 
 
 def _snapshot(model, snapshots: Snapshots) -> pd.DataFrame:

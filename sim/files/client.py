@@ -270,6 +270,7 @@ def first_year_churn(params: dict[str, Any], seeds=CALIBRATION_SEEDS) -> float:
     over the mean active customers, averaged over ``seeds``. Run on a copy of at most
     CALIBRATION_CUSTOMERS customers with the same staff and market per customer."""
     from ..model import OrganisationModel
+    from ..model.batch import run_many
 
     n = params["n_customers"]
     k = min(1.0, CALIBRATION_CUSTOMERS / n)
@@ -279,10 +280,10 @@ def first_year_churn(params: dict[str, Any], seeds=CALIBRATION_SEEDS) -> float:
     budget.check(budget.run_cost(small, 52), what="calibrating the client's churn "
                  f"(a year at up to {CALIBRATION_CUSTOMERS} customers)")
     rates = []
-    for seed in seeds:
-        model = OrganisationModel(Scenario("calibration", small), rng=seed)
-        model.run(52)
-        ts = model.timeseries().iloc[1:]
+    frames = run_many(OrganisationModel, [Scenario("calibration", small)] * len(seeds),
+                      list(seeds), 52)  # the seeds stepped together: the same numbers
+    for ts in frames:
+        ts = ts.iloc[1:]
         rates.append(ts["churned"].sum() / max(ts["active_customers"].mean(), 1.0))
     return float(np.mean(rates))
 

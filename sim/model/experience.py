@@ -74,7 +74,8 @@ def update_satisfaction(c: Customers, is_active: np.ndarray, x: np.ndarray,
                         had_contact: np.ndarray, params: dict, promise: float) -> np.ndarray:
     """Move active customers' satisfaction towards the appraisal (faster after a
     contact) and expectations towards the mean of the promise and the experience.
-    ``promise`` is what the firm promises this week (customers.promise_level).
+    ``promise`` is what the firm promises this week (customers.promise_level; one
+    per customer for a batch of firms, sim.model.replicas).
     Returns the appraisal (all customers), which word of mouth uses."""
     quiet, salient = F(params["satisfaction_memory"]), F(params["contact_salience"])
     loss_aversion, adapt = params["loss_aversion"], F(params["expectation_adapt"])
@@ -86,7 +87,8 @@ def update_satisfaction(c: Customers, is_active: np.ndarray, x: np.ndarray,
         step = v - c.satisfaction[s]
         step *= rate
         c.satisfaction[s] += step
-        anchor = x[s] + F(promise)  # mean of promise and experience, in place
+        anchor = x[s] + F(promise if np.ndim(promise) == 0 else promise[s])  # mean of
+        # promise and experience, in place
         anchor *= F(0.5)
         anchor -= expectation
         anchor *= adapt * active

@@ -131,14 +131,15 @@ CALIBRATION_SEEDS = (101, 102, 103)
 def _late_churn(params: dict) -> float:
     """The annual churn rate over the last year of three (end_of_run's), mean of the
     calibration seeds: the same measure the two arms are compared on."""
+    from ..model.batch import run_many, run_params
     from ..model.model import OrganisationModel
     from ..files.scenarios import Scenario
 
-    rates = []
-    for seed in CALIBRATION_SEEDS:
-        model = OrganisationModel(Scenario("calibration", params), rng=seed)
-        model.run(YEARS * WEEKS_PER_YEAR)
-        rates.append(end_of_run(model.timeseries(), model.causes, model.params)["annual_churn_rate"])
+    scenario = Scenario("calibration", params)
+    frames = run_many(OrganisationModel, [scenario] * len(CALIBRATION_SEEDS),
+                      list(CALIBRATION_SEEDS), YEARS * WEEKS_PER_YEAR)
+    full = run_params(OrganisationModel, scenario)
+    rates = [end_of_run(ts, OrganisationModel.causes, full)["annual_churn_rate"] for ts in frames]
     return float(np.mean(rates))
 
 
@@ -147,6 +148,7 @@ def profit(job: Job) -> dict:
     file's churn is calibrated) so that it defects PROFIT_DROP less a year; every
     replication of both arms, one after the other (the scale is found once)."""
     from ..files.client import calibrate_churn, scaled_churn
+    from ..model.batch import run_many, run_params
     from ..model.model import OrganisationModel
 
     base = _scenario("baseline", job.mode.firm_customers)
@@ -156,11 +158,11 @@ def profit(job: Job) -> dict:
         "validation", **scaled_churn(base.params, scale))}
     out = {}
     for name, scenario in arms.items():
-        rows = []
-        for r in range(job.mode.replications):
-            model = OrganisationModel(scenario, rng=run_seed(SEED, r))
-            model.run(YEARS * WEEKS_PER_YEAR)
-            rows.append(end_of_run(model.timeseries(), model.causes, model.params))
+        n = job.mode.replications
+        frames = run_many(OrganisationModel, [scenario] * n, [run_seed(SEED, r) for r in range(n)],
+                          YEARS * WEEKS_PER_YEAR)
+        full = run_params(OrganisationModel, scenario)
+        rows = [end_of_run(ts, OrganisationModel.causes, full) for ts in frames]
         out[name] = {k: [row[k] for row in rows] for k in
                      ("annual_churn_rate", "customer_lifetime_profit", "profit_total", "revenue_total")}
     return out
