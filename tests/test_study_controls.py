@@ -219,7 +219,14 @@ def test_every_study_in_docs_studies_md_loads_and_sweep_help_points_there(tmp_pa
     from sim.experiments.spec import TOP_KEYS
 
     text = (Path(__file__).parents[1] / "docs" / "studies.md").read_text()
+    from sim.experiments.explore import load_exploration
+
     blocks = re.findall(r"```toml\n(.*?)```", text, re.S)
+    explore = [b for b in blocks if re.search(r"^alternatives = ", b, re.M)]
+    assert len(explore) == 1  # the `orgsim explore` spec, documented in the same file
+    (tmp_path / "explore.toml").write_text(explore[0])
+    load_exploration(tmp_path / "explore.toml")
+    blocks = [b for b in blocks if b not in explore]
     assert len(blocks) == 5  # grid, LHS, Morris, Sobol, adaptive
     methods = set()
     for i, block in enumerate(blocks):
