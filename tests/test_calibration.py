@@ -37,7 +37,7 @@ preset = "baseline"
 customers = 120
 weeks = 26
 population = 16
-generations = 3
+generations = 4
 seed = 4
 
 [parameters]
@@ -201,19 +201,22 @@ def test_calibrate_writes_the_posterior_the_database_the_diagnostics_and_figures
     meta = json.loads((out / "calibration.json").read_text())
     assert meta["parameters"]["churn_base"] == {"low": 0.0005, "high": 0.002, "scale": "log",
                                                 "default": 0.001}
-    assert meta["generations"] == 3 and meta["population"] == 16
+    assert meta["generations"] == 4 and meta["population"] == 16
     assert [t["key"] for t in meta["targets"]] == ["annual_churn", "nps", "survival_13",
                                                    "survival_26"]
-    assert meta["finished"]  # the third generation is at temperature 1
+    assert meta["finished"]  # the fourth generation is at temperature 1
     md = (out / "calibration.md").read_text()
-    assert "| 3 |" in md and "effective sample size" in md
+    assert "| 4 |" in md and "effective sample size" in md
     for key in ("annual_churn", "nps", "survival_13", "survival_26"):
         row = next(line for line in md.splitlines() if line.startswith(f"| {key} |"))
         assert row.endswith("| yes |") or row.endswith("| **no** |")
     assert (out / "figures" / "marginals.png").stat().st_size > 1000
     assert (out / "figures" / "pairwise.png").stat().st_size > 1000
     import pyabc
-    assert pyabc.History(f"sqlite:///{out / 'abc.db'}").max_t == 2
+    history = pyabc.History(f"sqlite:///{out / 'abc.db'}")
+    assert history.max_t == 3
+    temps = history.get_all_populations().query("t >= 0")["epsilon"].to_numpy()
+    assert temps[-1] == 1.0 and (np.diff(temps) < 0).all()  # falling to 1
 
 
 def test_a_calibration_folder_is_not_overwritten_and_others_are_refused(calibrated, tmp_path):
@@ -249,23 +252,23 @@ def test_an_interrupted_calibration_resumes_from_its_database(tmp_path):
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     for line in proc.stdout:  # progress lines: a generation is stored when it is printed
-        if line.startswith("generation 1 of 3"):
+        if line.startswith("generation 1 of 4"):
             proc.send_signal(signal.SIGINT)
             break
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 130, err
     assert "--resume" in err
     first = pyabc.History(f"sqlite:///{out / 'abc.db'}")
-    assert 0 <= first.max_t < 2
+    assert 0 <= first.max_t < 3
     kept = first.get_distribution(m=0, t=0)[0].sort_index()
     done = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, env=env,
                           timeout=300)
     assert done.returncode == 0, done.stderr
     assert "calibrated 2 parameters" in done.stdout
     history = pyabc.History(f"sqlite:///{out / 'abc.db'}")
-    assert history.max_t == 2 and history.n_populations == 3
+    assert history.max_t == 3 and history.n_populations == 4
     pd.testing.assert_frame_equal(history.get_distribution(m=0, t=0)[0].sort_index(), kept)
-    assert json.loads((out / "calibration.json").read_text())["generations"] == 3
+    assert json.loads((out / "calibration.json").read_text())["generations"] == 4
 
 
 # --- recovery ------------------------------------------------------------------------------

@@ -70,6 +70,10 @@ def calibrate(path, out, quick: bool = False, workers: int | None = None,
         write_json(out / JSON, {"name": targets.name, "status": "running", "fingerprint": stamp})
     started = time.time()
     result = fit(targets, out / DB, resume, workers, scheduler, progress, say)
+    if result.history.max_t < 0:
+        raise ExperimentError(f"{targets.path}: not one generation could be completed (each "
+                              "accepted too few of its simulations); give the targets larger "
+                              "sd or the runs more customers")
     d = diagnose(result.history, targets, seed=targets.seed)
     where = f"Dask scheduler {scheduler}" if scheduler else f"{workers} local process" + \
         ("es" if workers > 1 else "")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -26,6 +27,8 @@ from .measures import simulate
 from .targets import Targets
 
 FAR = 1e9  # a simulated value that could not be measured: the particle is rejected
+TARGET_RATE = 0.3  # pyabc's default for its acceptance-rate temperature scheme
+MIN_RATE = 0.03  # a generation is given at most population / MIN_RATE simulations
 
 
 class Simulator:
@@ -69,9 +72,9 @@ def make_sampler(workers: int, scheduler: str | None, progress: bool):
         # several particles per Dask task: per-task overhead is not paid per run
         sampler = DaskDistributedSampler(dask_client=DaskCluster(scheduler).client, batch_size=4)
     elif workers <= 1:
-        sampler = SingleCoreSampler()
+        sampler = SingleCoreSampler(check_max_eval=True)
     else:
-        sampler = MulticoreEvalParallelSampler(n_procs=workers)
+        sampler = MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
     sampler.show_progress = progress and sys.stdout.isatty()  # a bar per generation
     return sampler
 
@@ -120,8 +123,14 @@ def fit(targets: Targets, db: Path, resume: bool, workers: int = 1,
     np.random.seed(targets.seed)  # the proposals; the particles' seeds are drawn from it
     keys = [t.key for t in targets.targets]
     kernel = pyabc.IndependentNormalKernel(var=[t.sd ** 2 for t in targets.targets], keys=keys)
+    # The temperature falls as fast as an acceptance rate of about TARGET_RATE allows
+    # (and at least halves), down to 1; a generation that would accept under
+    # MIN_RATE is abandoned, so the run ends at the lowest temperature within reach.
+    eps = pyabc.Temperature(schemes=[pyabc.AcceptanceRateScheme(target_rate=TARGET_RATE),
+                                     pyabc.ExpDecayFixedRatioScheme(alpha=0.5)],
+                            enforce_exact_final_temperature=False)
     abc = pyabc.ABCSMC(Simulator(targets), prior_of(targets), kernel,
-                       population_size=targets.population, eps=pyabc.Temperature(),
+                       population_size=targets.population, eps=eps,
                        acceptor=pyabc.StochasticAcceptor(),
                        sampler=make_sampler(workers, scheduler, progress))
     url = f"sqlite:///{Path(db).resolve()}"
@@ -139,6 +148,7 @@ def fit(targets: Targets, db: Path, resume: bool, workers: int = 1,
         return FitResult(history, _temperature(history) <= 1.0,
                          f"all {targets.generations} generations were done earlier")
     handler = _Progress(say, targets.generations, done)
+    started = time.time()
     log = logging.getLogger("ABC")
     own = [(h, h.level) for h in log.handlers]  # pyabc's own: its log stays quiet
     for h, _ in own:
@@ -146,21 +156,27 @@ def fit(targets: Targets, db: Path, resume: bool, workers: int = 1,
     log.setLevel(logging.INFO)
     log.addHandler(handler)
     try:
-        history = abc.run(max_nr_populations=left,
+        history = abc.run(max_nr_populations=left, min_acceptance_rate=MIN_RATE,
                           max_walltime=timedelta(minutes=targets.max_minutes))
     finally:
         log.removeHandler(handler)
         log.setLevel(logging.WARNING)
         for h, level in own:
             h.setLevel(level)
-    finished = _temperature(history) <= 1.0
+    temp = _temperature(history)
+    finished = temp <= 1.0
     if finished:
         why = "the last generation is at temperature 1: the exact posterior"
-    elif history.max_t + 1 >= targets.generations:
-        why = f"all {targets.generations} generations done before temperature 1"
     else:
-        why = (f"stopped after {targets.max_minutes:g} minutes (calibration.max_minutes) at "
-               f"generation {history.max_t + 1} of {targets.generations}")
+        if history.max_t + 1 >= targets.generations:
+            cause = f"all {targets.generations} generations done"
+        elif time.time() - started >= 60 * targets.max_minutes:
+            cause = f"stopped after {targets.max_minutes:g} minutes (calibration.max_minutes)"
+        else:
+            cause = (f"stopped: the next generation would accept under {MIN_RATE:.0%} of its "
+                     "simulations")
+        why = (f"{cause} at temperature {temp:.3g}: the posterior as if every observation's "
+               f"sd were {math.sqrt(temp):.2g} times larger (wider than the exact one)")
     return FitResult(history, finished, why)
 
 
