@@ -43,6 +43,9 @@ def load_any(path: Path):
     """What orgsim does with a file given where a scenario or client file may stand."""
     if path.name.startswith("client_"):
         return load_client(path, calibrate=False)
+    if path.name.startswith("targets_"):  # a calibration's targets file
+        from sim.calibration.targets import load_targets
+        return load_targets(path)
     return load_scenario(path)
 
 
