@@ -119,6 +119,15 @@ def calibration_doc(targets: Targets, d: Diagnostics, status: dict) -> dict:
     }
 
 
+def _ess_warning(d: Diagnostics, population: int) -> list[str]:
+    ess = float(d.generations["ess"].iloc[-1])
+    if ess >= population / 5:
+        return []
+    return [f"**Few particles carry the posterior**: the last generation's effective sample "
+            f"size is {ess:.0f} of {population}, so its intervals are rough; run with a "
+            "larger `population` (without --quick).", ""]
+
+
 def _g(x: float) -> str:
     return f"{x:.3g}" if abs(x) < 1e4 else f"{x:,.0f}"
 
@@ -147,6 +156,7 @@ def markdown(targets: Targets, d: Diagnostics, doc: dict, figures: list[str]) ->
           f"{r.temperature:.3g} | {r.ess:.0f} |" for r in d.generations.itertuples()), "",
         "The temperature scales the observations' error: at 1 the posterior is exact; "
         "above 1 it is wider than the data justify (conservative).", "",
+        *_ess_warning(d, doc["population"]),
         "## Posterior", "",
         f"Weighted mean and central {BAND:.0%} interval of the last generation, against the "
         "prior (uniform over its range, on the log scale where stated) and the hand "
