@@ -496,7 +496,8 @@ def cmd_calibrate(args) -> int:
     checks = doc["predictive_checks"]
     inside = sum(c["inside"] for c in checks.values())
     print(f"calibrated {len(doc['parameters'])} parameters to {len(checks)} targets: "
-          f"{doc['generations']} generations, {doc['simulations']:,} simulations in "
+          f"{doc['generations']} generation{'s' if doc['generations'] != 1 else ''}, "
+          f"{doc['simulations']:,} simulations in "
           f"{doc['wall_seconds'] / 60:.1f} min; {doc['status']}")
     for name, p in doc["posterior"].items():
         print(f"  {name:<26} {p['mean']:.4g}  (90%: {p['low']:.4g} to {p['high']:.4g}; "
