@@ -70,7 +70,9 @@ def make_sampler(workers: int, scheduler: str | None, progress: bool):
     if scheduler:
         from ..experiments.backends import DaskCluster
         # several particles per Dask task: per-task overhead is not paid per run
-        sampler = DaskDistributedSampler(dask_client=DaskCluster(scheduler).client, batch_size=4)
+        cluster = DaskCluster(scheduler)
+        sampler = DaskDistributedSampler(dask_client=cluster.client, batch_size=4)
+        sampler.orgsim_cluster = cluster  # closed when the fit ends
     elif workers <= 1:
         sampler = SingleCoreSampler(check_max_eval=True)
     else:
@@ -129,10 +131,20 @@ def fit(targets: Targets, db: Path, resume: bool, workers: int = 1,
     eps = pyabc.Temperature(schemes=[pyabc.AcceptanceRateScheme(target_rate=TARGET_RATE),
                                      pyabc.ExpDecayFixedRatioScheme(alpha=0.5)],
                             enforce_exact_final_temperature=False)
+    sampler = make_sampler(workers, scheduler, progress)
+    try:
+        return _fit(targets, db, resume, say, sampler, kernel, eps)
+    finally:
+        if hasattr(sampler, "orgsim_cluster"):
+            sampler.orgsim_cluster.close()
+
+
+def _fit(targets, db, resume, say, sampler, kernel, eps) -> FitResult:
+    import pyabc
+
     abc = pyabc.ABCSMC(Simulator(targets), prior_of(targets), kernel,
                        population_size=targets.population, eps=eps,
-                       acceptor=pyabc.StochasticAcceptor(),
-                       sampler=make_sampler(workers, scheduler, progress))
+                       acceptor=pyabc.StochasticAcceptor(), sampler=sampler)
     url = f"sqlite:///{Path(db).resolve()}"
     if resume:
         history = abc.load(url, 1)
