@@ -310,3 +310,31 @@ def test_recovery_known_values_fall_inside_the_posterior_intervals(tmp_path):
     for name, most in (("churn_base", 0.95), ("base_expectation", 0.5)):
         narrowing = np.mean([r.narrowing for r in rows if r.parameter == name])
         assert narrowing < most, (name, narrowing)
+
+
+def test_calibrate_runs_on_a_dask_cluster(dask_cluster, tmp_path):
+    """--scheduler: the particles are simulated on the cluster's workers."""
+    address, _ = dask_cluster
+    path = tmp_path / "t.toml"
+    path.write_text(DASK)
+    out = tmp_path / "out"
+    assert cli("calibrate", path, "--out", out, "--scheduler", address, "--quiet") == 0
+    meta = json.loads((out / "calibration.json").read_text())
+    assert meta["workers"] == f"Dask scheduler {address}" and meta["generations"] >= 1
+    assert len(pd.read_parquet(out / "posterior.parquet")) == 10
+
+
+DASK = """
+[calibration]
+name = "dask"
+customers = 80
+weeks = 13
+population = 10
+generations = 2
+[parameters]
+churn_base = {low = 0.0005, high = 0.002, scale = "log"}
+[[target]]
+measure = "nps"
+observed = -15
+sd = 5
+"""
