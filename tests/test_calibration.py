@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration import FILES, calibrate
+from sim.calibration import calibrate
 from sim.calibration.measures import MEASURES, Setting, simulate
 from sim.calibration.recovery import coverage, recover
 from sim.calibration.targets import default_priors, load_targets

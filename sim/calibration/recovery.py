@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .fit import fit, make_sampler  # noqa: F401
+from .fit import fit
 from .measures import simulate
 from .output import BAND, _prior_width, interval, posterior_frame
 from .targets import Targets

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..model.params import PARAMS, NEUTRAL_SATISFACTION, role, show  # noqa: F401
+from ..model.params import PARAMS, role, show
 from ..files.scenarios import ScenarioError, load_scenario, read_toml
 from ..files.text import check_text
 from .measures import MEASURES, OBSERVED, COHORT_START, Setting
