@@ -287,6 +287,26 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--workers", type=_positive_int, help="local processes (default: the number of cores)")
     val.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    cal = sub.add_parser(
+        "calibrate", help="fit the model's constants to observations (ABC-SMC): a posterior",
+        description="Fit the parameters a targets file names (default: the constants with a "
+                    "plausible range) to its observations, each with its uncertainty, by "
+                    "ABC-SMC (pyabc). Writes posterior.parquet, abc.db, calibration.json, "
+                    "calibration.md and figures/ in --out.",
+        epilog="Targets files: calibration/literature.toml (the validation patterns) and "
+               "calibration/client_example.toml; the format is in README.md, 'Calibration and "
+               "robustness'. Exit code 2 for a bad targets file or command line.")
+    cal.add_argument("targets", type=Path, help="a targets file (TOML)")
+    cal.add_argument("--out", type=Path, required=True, help="results folder")
+    cal.add_argument("--quick", action="store_true",
+                     help="a small run (the file's [calibration.quick]): what the tests run")
+    cal.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster")
+    cal.add_argument("--workers", type=_positive_int,
+                     help="local processes (default: the number of cores)")
+    cal.add_argument("--resume", action="store_true",
+                     help="continue an interrupted calibration from its database (abc.db)")
+    cal.add_argument("--quiet", action="store_true", help="no progress")
+
     sub.add_parser("experiments", help="list the named studies")
     sub.add_parser("scenarios", help="list the named scenarios")
     params = sub.add_parser("params", help="list every parameter with default, range and unit; the "
@@ -564,6 +584,37 @@ def cmd_validate(args) -> int:
     return 0 if all(o.passed for o in outcomes) else 1
 
 
+def cmd_calibrate(args) -> int:
+    from .calibration import calibrate
+
+    check_out(args.out)
+    say = (lambda line: None) if args.quiet else (lambda line: print(line, flush=True))
+    try:
+        doc = calibrate(args.targets, args.out, quick=args.quick, workers=args.workers,
+                        scheduler=args.scheduler, resume=args.resume,
+                        progress=not args.quiet, say=say)
+    except KeyboardInterrupt:
+        print("orgsim: interrupted; the generations done are in abc.db: continue with "
+              "--resume", file=sys.stderr)
+        return 130
+    except OSError as err:
+        raise ScenarioError(f"--out {args.out}: cannot write: {err.strerror or err}") from None
+    checks = doc["predictive_checks"]
+    inside = sum(c["inside"] for c in checks.values())
+    print(f"calibrated {len(doc['parameters'])} parameters to {len(checks)} targets: "
+          f"{doc['generations']} generation{'s' if doc['generations'] != 1 else ''}, "
+          f"{doc['simulations']:,} simulations in "
+          f"{doc['wall_seconds'] / 60:.1f} min; {doc['status']}")
+    for name, p in doc["posterior"].items():
+        print(f"  {name:<26} {p['mean']:.4g}  (90%: {p['low']:.4g} to {p['high']:.4g}; "
+              f"hand calibration {doc['parameters'][name]['default']:.4g})")
+    print(f"posterior predictive checks: {inside} of {len(checks)} observed values inside "
+          "their 90% band")
+    print(f"written: {args.out / 'calibration.md'}, {args.out / 'posterior.parquet'}, "
+          f"{args.out / 'abc.db'}, figures in {args.out / 'figures'}/")
+    return 0
+
+
 def _print_named(items: list[tuple[str, str]]) -> int:
     width = max((len(n) for n, _ in items), default=0)
     for name, desc in items:
@@ -597,7 +648,7 @@ def main(argv: list[str] | None = None) -> int:
                "params": cmd_params, "sweep": cmd_sweep, "replay": cmd_replay,
                "sensitivity": cmd_sensitivity, "experiments": cmd_experiments,
                "app": cmd_app, "compare": cmd_compare, "report": cmd_report,
-               "explore": cmd_explore,
+               "explore": cmd_explore, "calibrate": cmd_calibrate,
                "validate": cmd_validate}[args.command]
     from .experiments.spec import ExperimentError
     try:

@@ -48,6 +48,9 @@ def load_any(path: Path):
         return load_client(path, calibrate=False)
     if path.name.startswith("study_"):
         return load_experiment(path)
+    if path.name.startswith("targets_"):  # a calibration's targets file
+        from sim.calibration.targets import load_targets
+        return load_targets(path)
     return load_scenario(path)
 
 

@@ -84,7 +84,13 @@ def failure_demand(job: Job) -> dict:
     """The weekly failure-demand share of ``job.variant`` over three years."""
     model = _model(job.variant, job.mode.firm_customers, job.seed)
     model.run(YEARS * WEEKS_PER_YEAR)
-    share = model.timeseries()["failure_demand_share"].to_numpy()[1:]
+    return failure_demand_of(model.timeseries())
+
+
+def failure_demand_of(ts) -> dict:
+    """The weekly failure-demand share of a run's time series (row 0 is the start) and
+    its mean (what pattern 5 and the calibration's target compare)."""
+    share = ts["failure_demand_share"].to_numpy()[1:]
     return {"weekly": share, "mean": float(share.mean())}
 
 
@@ -93,8 +99,14 @@ def merger(job: Job) -> dict:
     baseline's culture acquired then by a ``job.variant`` acquirer (half its size,
     absorbed over a year), or, for variant 'alone:NAME', of firm NAME's own customers
     with no merger. Churn = customers lost in weeks 27-78 / customers at week 26."""
-    alone = job.variant.startswith("alone:")
-    model = _model(job.variant.removeprefix("alone:"), job.mode.firm_customers, job.seed)
+    return merger_churn(job.variant, job.mode.firm_customers, job.seed)
+
+
+def merger_churn(variant: str, customers: int, seed: int, **overrides) -> dict:
+    """merger()'s measurement for one firm of ``customers`` customers and ``seed``,
+    with parameter ``overrides`` (the calibration's draws)."""
+    alone = variant.startswith("alone:")
+    model = _model(variant.removeprefix("alone:"), customers, seed, **overrides)
     model.run(MERGER_WEEK)
     if alone:
         who = np.flatnonzero(model.cust.status == ACTIVE)
