@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     host, port, open_, cull_after = (argv if argv is not None else sys.argv[1:])[:4]
     configure(cull_after)
     logging.basicConfig(level=logging.INFO, format="orgsim app: %(message)s")
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # not a line per step
     harden()
     from solara.__main__ import cli
 
