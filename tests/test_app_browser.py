@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from helpers import audited_env, connections, off_machine
 
@@ -571,6 +572,18 @@ SLIDER_NAMES = ("silo_barrier", "bridges", "reward_mix", "mandate", "escalation"
                 "shared_record", "social_amplification", "n_customers", "seed")
 
 
+def _slider_ends(name: str) -> tuple[str, str]:
+    """What the label beside a slider says at its two ends."""
+    from sim.app.classroom import MAX_CUSTOMERS, slider_control, slider_value_text
+
+    if name == "n_customers":
+        return "prospects): 50", f"prospects): {MAX_CUSTOMERS}"
+    if name == "seed":
+        return "seed: 0", "seed: 1000"
+    spec = slider_control(name)
+    return tuple(f": {slider_value_text(name, spec[k])}" for k in ("min", "max"))
+
+
 def _pick(page, select_class: str, option: str) -> None:
     """Choose ``option`` in one of the page's drop-down lists."""
     page.locator(f".{select_class}").click()
@@ -591,22 +604,22 @@ def test_no_control_shows_a_traceback_even_playing_at_the_fastest(server, browse
     try:
         for name in SLIDER_NAMES:
             slider = page.locator(f".orgsim-slider-{name}").get_by_role("slider")
-            for key in ("Home", "End"):
+            label = page.locator(f".orgsim-slider-{name} .orgsim-slider-label")
+            for key, end in zip(("Home", "End"), _slider_ends(name)):
+                expect(slider).to_have_count(1)  # not while the page swaps a re-rendered one
                 slider.focus()
                 page.keyboard.press(key)
-            label = page.locator(f".orgsim-slider-{name} .orgsim-slider-label")
-            if name == "silo_barrier":
-                page.get_by_text("Silo barrier (0 open, 1 closed): 1.00 on a scale of 0 to 1").wait_for()
-            assert label.inner_text().strip()
+                # the server has the value once the label beside the slider says it
+                label.filter(has_text=end).wait_for()
         page.get_by_role("button", name="Reset").click()  # the sliders' far ends, built
         page.get_by_text(re.compile(r"^Running: custom: baseline \+ silo barrier 1\.00")).wait_for()
         _wait_week(page, 0)
         _no_traceback(page)
-        for name in ("n_customers", "seed"):  # back to the classroom size for the play
-            page.locator(f".orgsim-slider-{name}").get_by_role("slider").focus()
-            page.keyboard.press("Home")
-        _pick(page, "orgsim-scenario", "baseline")
-        page.get_by_text("Running: baseline, as it is").wait_for()
+        _pick(page, "orgsim-scenario", "customer_centric")  # its own values, at the ends' size
+        page.get_by_text("Running: customer_centric, as it is").wait_for()
+        _no_traceback(page)
+        page.reload()  # a new session: the classroom size, for the play
+        page.locator(".orgsim-status", has_text=re.compile(r"^Week 0:")).wait_for()
 
         _set_speed_fastest(page)
         page.get_by_role("button", name="▶").click()

@@ -131,6 +131,14 @@ def make_model(choice: str, values: dict, n_customers: int, seed: int):
                      **{k: changes.get(k) for k in SLIDERS})
 
 
+class Shown:
+    """Which redraw the Dashboard has drawn last, and an event set when it draws one."""
+
+    def __init__(self):
+        self.count = 0  # the redraw counter's value last drawn
+        self.drawn = threading.Event()
+
+
 def guarded(problem, what: str, action: Callable) -> Callable:
     """``action`` for a control: an error in it is logged in the teacher's terminal and
     shown in the page as one line; the page goes on."""
@@ -212,7 +220,7 @@ def Readouts(snap):
 
 
 @solara.component
-def PlayLoop(current, playing, speed, redraw, paused_at, problem):
+def PlayLoop(current, playing, speed, redraw, shown, paused_at, problem):
     """Plays the ``current`` model while ``playing`` (sim.app.player): steps at ``speed``
     weeks a second, a picture at most every quarter second, and says where it stopped."""
     model = current.value
@@ -230,7 +238,17 @@ def PlayLoop(current, playing, speed, redraw, paused_at, problem):
             model.step()
             return bool(model.running)
 
-        player = Player(step=step, draw=lambda: redraw.set(redraw.value + 1), rate=rate)
+        def draw():
+            # one picture at a time: ask for the next only once the last is drawn (the
+            # Dashboard says so), whichever thread draws it; asking while another
+            # thread renders would make its render loop never end
+            target = redraw.value + 1
+            shown.drawn.clear()
+            redraw.set(target)
+            while shown.count < target and not stop.is_set():
+                shown.drawn.wait(0.5)
+
+        player = Player(step=step, draw=draw, rate=rate)
         try:
             player.run(stop)
         except Exception:
@@ -403,9 +421,9 @@ def SideView(model, snap, other, selected, problem):
 
 
 @solara.component
-def Dashboard(model, redraw, view, other, selected, fire, problem):
+def Dashboard(model, redraw, shown, view, other, selected, fire, problem):
     """The pictures and texts of the model, redrawn when ``redraw`` changes."""
-    redraw.value  # noqa: B018 (subscribe: a step, a click or the play loop bumps it)
+    drawing = redraw.value  # subscribe: a step, a click or the play loop bumps it
     if selected.value is not None and selected.value[0] not in (id(model), id(model.twin)):
         selected.set(None)  # a Reset made new models
     model.compare_with(other.value if view.value == SIDE else None)
@@ -429,6 +447,8 @@ def Dashboard(model, redraw, view, other, selected, fire, problem):
         OneView(model, snap, selected)
     else:
         SideView(model, snap, other, selected, problem)
+    shown.count = max(shown.count, drawing)
+    shown.drawn.set()
 
 
 @solara.component
@@ -443,6 +463,7 @@ def Classroom():
     model = solara.use_reactive(solara.use_memo(
         lambda: make_model(choice.value, values.value, size.value, seed.value), []))
     redraw = solara.use_reactive(0)
+    shown = solara.use_memo(Shown, [])  # the last redraw the Dashboard has drawn
     playing = solara.use_reactive(False)
     paused_at = solara.use_reactive(None)
     speed = solara.use_reactive(DEFAULT_SPEED)
@@ -525,7 +546,7 @@ def Classroom():
     solara.Style(CSS)
     solara.Title(TITLE)
     Keys(event_key=guarded(problem, "keys", on_key))
-    PlayLoop(model, playing, speed, redraw, paused_at, problem)
+    PlayLoop(model, playing, speed, redraw, shown, paused_at, problem)
     with solara.Column(classes=["orgsim-page"], style={"padding": "8px"}):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Text(TITLE, style={"font-size": "1.3em", "font-weight": "bold"})
@@ -544,7 +565,7 @@ def Classroom():
                 if lesson.value:
                     with solara.Card(classes=["orgsim-lesson"]):
                         solara.HTML(tag="div", unsafe_innerHTML=lesson_html(lesson.value))
-                Dashboard(model.value, redraw, view, other, selected,
+                Dashboard(model.value, redraw, shown, view, other, selected,
                           guarded(problem, "disruption", fire), problem)
                 with solara.Details(texts.ABOUT, expand=False):
                     solara.HTML(tag="div", unsafe_innerHTML=about_html())
