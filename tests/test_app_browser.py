@@ -732,3 +732,32 @@ def test_orgsim_app_lesson_opens_that_lesson(browser, tmp_path):
             context.close()
     finally:
         _stop(proc)
+
+
+@pytest.mark.parametrize("size, name", [((1280, 720), "classroom_1280x720.png"),
+                                        ((1920, 1080), "classroom_1920x1080.png"),
+                                        ((390, 844), "classroom_phone.png")])
+def test_projector_desktop_and_phone_layouts(server, browser, tmp_path, docs_pictures, size, name):
+    """The page at a projector's 1280x720, a desktop's 1920x1080 and a phone's 390x844,
+    with a lesson open and a few weeks played: the controls and the big readouts show
+    in the first screen, and nothing is wider than the screen."""
+    context, page, _ = _open(browser, server, width=size[0], height=size[1])
+    try:
+        _pick(page, "orgsim-lesson-picker", "Silos and failure demand")
+        page.get_by_text("Right: customer_centric", exact=True).wait_for()
+        for week in range(1, 9):
+            _step(page)
+            _wait_week(page, week)
+        for key in ("active_customers", "retention", "failure_demand_share"):
+            box = page.locator(f".orgsim-readout-{key}").bounding_box()
+            assert box and box["width"] <= size[0], key
+        play = page.get_by_role("button", name="▶").bounding_box()
+        assert play["y"] + play["height"] <= size[1]  # ▶ in the first screen
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= size[0] + 1, f"the page is {wide} px wide on a {size[0]} px screen"
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=tmp_path / name)
+        if docs_pictures is not None:
+            shutil.copyfile(tmp_path / name, docs_pictures / name)
+    finally:
+        context.close()

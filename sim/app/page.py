@@ -45,7 +45,7 @@ from sim.app.player import Player
 from sim.app.serve import ERROR_LINE, log
 from sim.app.trust import MAX_STEPS_PER_SECOND, PageInputError, offered, scenario_file
 from sim.app.views import (
-    describe, events_text, highlights, org_text, settings_text, snapshot, status_text,
+    describe, events_text, highlights, lock_of, org_text, settings_text, snapshot, status_text,
 )
 from sim.files.extensions import load_model_class
 
@@ -199,9 +199,11 @@ def Disruptions(model, fire):
 
 
 @solara.component
-def Readouts(snap):
-    """NetLogo's monitors: the figures a teacher points at, big."""
-    row = snap.ts.iloc[-1]
+def Readouts(model, redraw):
+    """NetLogo's monitors: the figures a teacher points at, big (redrawn with the page)."""
+    redraw.value  # noqa: B018 (subscribe)
+    with lock_of(model):
+        row = model.timeseries().iloc[-1]
     shown = {
         "active_customers": f"{int(row['active_customers'])}",
         "retention": f"{100 * row['retention']:.0f}%",
@@ -428,7 +430,6 @@ def Dashboard(model, redraw, shown, view, other, selected, fire, problem):
         selected.set(None)  # a Reset made new models
     model.compare_with(other.value if view.value == SIDE else None)
     snap = snapshot(model)
-    Readouts(snap)
     solara.Text(status_text(snap), classes=["orgsim-status"],
                 style={"font-weight": "bold", "display": "block"})
     solara.Text(settings_text(snap), classes=["orgsim-settings"], style={"display": "block"})
@@ -556,6 +557,7 @@ def Classroom():
                           on_value=guarded(problem, texts.LESSON_PICKER, pick_lesson),
                           classes=["orgsim-lesson-picker"], style={"min-width": "20em"})
         Controls(model.value, playing, speed, paused_at, redraw, actions)
+        Readouts(model.value, redraw)
         if problem.value:
             solara.Text(problem.value, classes=["orgsim-problem"], style={"display": "block"})
         with solara.ColumnsResponsive(default=12, medium=[4, 8], large=[4, 8], xlarge=[3, 9]):
