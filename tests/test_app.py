@@ -9,6 +9,8 @@ import inspect
 import numpy as np
 import pytest
 
+from pathlib import Path
+
 from sim import OrganisationModel, load_scenario
 from sim.app import PAGE_FILE
 from sim.app.classroom import (
@@ -21,6 +23,8 @@ from sim.app.figures import (
 )
 from sim.app.views import describe, events_text, highlights, snapshot, status_text
 from sim.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[1]
 from sim.model.params import LEVERS, PARAMS
 
 # Mesa 3.3's own ComponentsView trips Solara's hook checker when given no components.
@@ -374,3 +378,16 @@ def test_the_about_panel_has_netlogos_info_tab_sections():
     for head in ("What is it?", "How it works", "How to use it", "Things to notice",
                  "Things to try", "Extending the model", "Related models", "Credits and sources"):
         assert f"<h4>{head}</h4>" in text, head
+
+
+def test_the_readmes_setup_installs_the_page_with_its_offline_pins():
+    """Issue 18, point 7: scripts/demo.sh (the README's set-up) installs the app extra,
+    and the extra keeps the Solara release whose front-end ships in solara-assets."""
+    import tomllib
+
+    demo = (ROOT / "scripts" / "demo.sh").read_text()
+    installs = [line for line in demo.splitlines() if "pip install" in line and "-e" in line]
+    assert installs and all('".[app]"' in line for line in installs), installs
+    app = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["app"]
+    for pin in ("solara==1.58.2", "solara-server==1.58.2", "solara-assets==1.58.2", "ipyvuetify<3"):
+        assert pin in app, pin

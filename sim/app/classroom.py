@@ -1,5 +1,5 @@
 """The classroom page's model, without the web server: built from the flat keyword
-parameters SolaraViz passes, the controls' definitions, the second organisation of the
+parameters the page passes, the controls' definitions, the second organisation of the
 side-by-side view, and "Save as scenario".
 
 Nothing here changes how the model behaves: the page's model is the model with the
@@ -94,8 +94,8 @@ def things_to_try() -> list[tuple[str, str]]:
 
 
 def model_params() -> dict[str, Any]:
-    """The controls of SolaraViz's "Model Parameters" card, in Mesa's format: the
-    scenarios the page offers (``sim.app.trust.offered``), the sliders, size and seed."""
+    """The page's controls in Mesa's format (what values from the browser are checked
+    against): the scenarios the page offers (``sim.app.trust.offered``), the sliders, size and seed."""
     names = [CUSTOM] + list(offered())
     out: dict[str, Any] = {
         "scenario": {"type": "Select", "value": CUSTOM, "values": names,
@@ -129,8 +129,7 @@ def build_scenario(scenario: str = CUSTOM, n_customers: int = DEFAULT_CUSTOMERS,
 
 class ClassroomModel(OrganisationModel):
     """OrganisationModel (or ``base_class``, see ``classroom_class``) built from flat
-    keyword parameters, as SolaraViz passes them
-    (and as its Reset button calls the class again). Steps and triggered events hold a
+    keyword parameters, as the page passes them (and as its Reset calls the class again). Steps and triggered events hold a
     lock, so a disruption clicked while the model plays never lands inside a step.
 
     ``compare_with(name)`` runs a second organisation alongside (the side-by-side
@@ -146,7 +145,7 @@ class ClassroomModel(OrganisationModel):
                  n_employees: int = N_EMPLOYEES, seed: int = DEFAULT_SEED,
                  **sliders: float | None):
         # one keyword per slider (SLIDERS; None: the baseline's value), as the signature
-        # below, which SolaraViz checks the controls against, spells out
+        # below (checked against the controls by Mesa's _check_model_params) spells out
         unknown = sorted(set(sliders) - set(SLIDERS))
         if unknown:
             raise TypeError(f"ClassroomModel() got unexpected keyword argument(s) "
@@ -237,7 +236,7 @@ class ClassroomModel(OrganisationModel):
 
 
 def _init_signature() -> inspect.Signature:
-    """ClassroomModel.__init__ as SolaraViz sees it: a keyword (default None) for each
+    """ClassroomModel.__init__ as Mesa's parameter check sees it: a keyword (default None) for each
     slider, so the page's controls and the model's signature come from one list."""
     own = inspect.signature(ClassroomModel.__init__).parameters
     kw = inspect.Parameter.KEYWORD_ONLY
