@@ -9,6 +9,7 @@ docs/ (``bash scripts/refresh_pictures.sh``, which runs these tests with --refre
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -401,7 +402,7 @@ def test_click_a_node_slider_reset_and_side_by_side(server, browser, tmp_path, d
         page.get_by_text(re.compile(r"silo barrier 1,")).wait_for()
         after = int(re.search(r"(\d+) cross-department", caption.inner_text()).group(1))
         assert before > 20 and after < before / 4, (before, after)
-        assert inspector.count() == 0  # the selection belonged to the old model
+        inspector.wait_for(state="detached")  # the selection belonged to the old model
         page.screenshot(path=tmp_path / "03-silo-closed.png", full_page=True)
 
         # side by side: a second organisation, stepped and disrupted with the first
@@ -761,3 +762,57 @@ def test_projector_desktop_and_phone_layouts(server, browser, tmp_path, docs_pic
             shutil.copyfile(tmp_path / name, docs_pictures / name)
     finally:
         context.close()
+
+
+def test_a_crafted_websocket_message_naming_a_path_is_refused_and_the_file_never_opened(
+        browser, tmp_path):
+    """Issue 14: the page's own websocket, with the scenario picker's message rewritten
+    on its way to the server to name a file by its path (a valid scenario, watched by the
+    server's audit hook) or an unknown scenario: one line in the page, no traceback, and
+    the server never opens the file."""
+    _need_browser()
+    watched = tmp_path / "orgsim-watched-secret.toml"
+    watched.write_text('preset = "baseline"\nsocial_amplification = 1000\nwom_reach = 1000\n')
+    proc, url = _start(tmp_path)
+    try:
+        for crafted in (str(watched), "../../../../" + str(watched), "no_such_scenario"):
+            context = browser.new_context(viewport={"width": 1500, "height": 1100})
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            rewritten = []
+
+            def route(ws, crafted=crafted):
+                server = ws.connect_to_server()
+
+                def to_server(message):
+                    if isinstance(message, str) and '"v_model":"product_centric"' in message:
+                        message = message.replace('"v_model":"product_centric"',
+                                                  '"v_model":' + json.dumps(crafted))
+                        rewritten.append(message)
+                    server.send(message)
+
+                ws.on_message(to_server)
+                server.on_message(lambda message: ws.send(message))
+
+            page.route_web_socket(re.compile(r".*"), route)
+            page.goto(url)
+            page.locator(".orgsim-status", has_text=re.compile(r"^Week 0:")).wait_for()
+            _pick(page, "orgsim-scenario", "product_centric")
+            problem = page.locator(".orgsim-problem")
+            problem.wait_for()
+            line = problem.inner_text()
+            assert rewritten, "the picker's message was not seen"
+            assert "not one this page offers" in line and "\n" not in line, line
+            page.get_by_text("Running: baseline, as it is").wait_for()  # nothing else ran
+            _no_traceback(page)
+            context.close()
+    finally:
+        _stop(proc)
+    opened = [e for e in connections(url.audit) if e["event"] == "open"]
+    assert opened == [], f"the server opened the watched file: {opened}"
+    # the hook does see such an opening (so the empty list above means something)
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    env, audit = audited_env(probe)
+    subprocess.run([sys.executable, "-c", f"open({str(watched)!r}).read()"], env=env, check=True)
+    assert [e["event"] for e in connections(audit)] == ["open"]

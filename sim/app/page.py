@@ -146,6 +146,9 @@ def guarded(problem, what: str, action: Callable) -> Callable:
         try:
             problem.set(None)
             action(*args)
+        except PageInputError as err:  # a value the page does not accept: its own line
+            log.warning("refused from the browser: %s", err)
+            problem.set(str(err))
         except Exception:
             log.exception("error in %s", what)
             problem.set(texts.ERROR_IN_ACTION.format(what=what))
@@ -480,6 +483,7 @@ def Classroom():
     def reset():
         playing.set(False)
         paused_at.set(None)
+        selected.set(None)  # it belonged to the old model
         model.set(make_model(choice.value, values.value, size.value, seed.value))
         bump()
 
