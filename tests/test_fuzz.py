@@ -319,7 +319,7 @@ FLAG_TEXT = (st.integers().map(str) | st.just("9" * 5000) | st.just("-" + "9" * 
              | st.sampled_from(["", " ", "1e9", "0x10", "٣", "１２", "nan", "inf", "=", "a=b"]))
 POSITIONAL = {"run": ["baseline"], "compare": ["baseline", "customer_centric"],
               "report": ["nowhere"], "sweep": ["silo_x_reward"], "replay": ["nowhere", "0"],
-              "sensitivity": ["nowhere"]}
+              "sensitivity": ["nowhere"], "calibrate": ["calibration/literature.toml", "--out", "x"]}
 
 
 @settings(max_examples=300, deadline=None,

@@ -14,12 +14,10 @@ settings go in through the environment, read by Solara's settings when first imp
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import os
 import sys
-import weakref
 
 ERROR_LINE = "Something went wrong in this session; reload the page. (The details are in " \
              "the terminal that runs orgsim app.)"
@@ -45,28 +43,12 @@ def _counts_only(request):
     return Response(json.dumps(data), media_type="application/json")
 
 
-class _WeakCounters(weakref.WeakKeyDictionary):
-    """Mesa's per-model agent id counters, holding their models weakly."""
-
-    def __getitem__(self, model):
-        try:
-            return super().__getitem__(model)
-        except KeyError:
-            counter = self[model] = itertools.count(1)
-            return counter
-
-
 def forget_closed_models() -> None:
-    """Mesa 3.3 counts agent ids per model in ``Agent._ids``, a dict that holds every
-    model ever made, so no session's model is ever freed. In the page's server the
-    counters hold their models weakly: a culled session's models go with it."""
-    import mesa
-
-    if not isinstance(mesa.Agent._ids, _WeakCounters):
-        counters = _WeakCounters()
-        for model, counter in list(mesa.Agent._ids.items()):
-            counters[model] = counter
-        mesa.Agent._ids = counters
+    """Mesa 3.3's ``Agent._ids`` holds every model ever made; in the page's server the
+    counters hold their models weakly (sim.experiments.mesa_ids, as study workers do),
+    so a culled session's models go with it."""
+    from ..experiments.mesa_ids import forget_finished_models
+    forget_finished_models()
 
 
 def harden() -> None:
