@@ -44,7 +44,7 @@ from typing import Any
 
 from ..model.params import PARAMS, role, show
 from ..files.scenarios import ScenarioError, load_scenario, read_toml
-from ..files.text import check_text
+from ..files.text import check_number as _number, check_text
 from .measures import MEASURES, OBSERVED, COHORT_START, Setting
 from ..files.results import WEEKS_PER_YEAR
 
@@ -129,18 +129,6 @@ def _centred_scale(default: float, lo: float, hi: float) -> str:
         return "linear"
     geometric, arithmetic = math.sqrt(lo * hi), (lo + hi) / 2
     return "log" if abs(math.log(default / geometric)) < abs(math.log(default / arithmetic)) else "linear"
-
-
-def _number(value: Any, label: str, lo: float, hi: float, whole: bool = False) -> float:
-    ok = (not isinstance(value, bool) and isinstance(value, (int, float))
-          and math.isfinite(value) and lo <= value <= hi)
-    if ok and whole:
-        ok = float(value).is_integer()
-    if not ok:
-        kind = "a whole number" if whole else "a number"
-        raise ScenarioError(f"{label} = {show(value)} is not allowed; allowed: {kind} from "
-                            f"{lo:g} to {hi:g}")
-    return int(value) if whole else float(value)
 
 
 def _table(value: Any, label: str, keys: tuple[str, ...]) -> dict:

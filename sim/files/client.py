@@ -40,7 +40,7 @@ from ..model.organisation import DEPARTMENTS
 from ..model.params import LEVERS, PARAMS, ParameterError, coerce, show
 from .scenarios import Scenario, ScenarioError, load_scenario, read_toml
 from . import budget
-from .text import check_text
+from .text import check_number, check_text
 from ..i18n import LanguageError, check_language
 
 CLIENT_KEYS = ("name", "question", "preset", "customers", "employees", "departments",
@@ -109,15 +109,7 @@ def is_client_file(path: str | os.PathLike) -> bool:
 
 
 def _number(raw: dict, key: str, lo: float, hi: float, label: str, whole: bool = False):
-    value = raw[key]
-    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and lo <= value <= hi
-    if whole and ok:
-        ok = float(value).is_integer()
-    if not ok:
-        kind = "an integer" if whole else "a number"
-        raise ScenarioError(f"{label}: client.{key} = {show(value)} is not allowed; "
-                            f"allowed: {kind} from {lo:g} to {hi:g}")
-    return int(value) if whole else float(value)
+    return check_number(raw[key], f"{label}: client.{key}", lo, hi, whole)
 
 
 def _departments(raw: Any, label: str) -> dict[str, int]:

@@ -10,6 +10,7 @@ and a bidirectional layout made for them (``sim.report.text``).
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from typing import Any
 
@@ -42,3 +43,17 @@ def check_text(value: Any, label: str) -> str:
     if problem:
         raise ScenarioError(f"{label} {problem}")
     return value
+
+
+def check_number(value: Any, label: str, lo: float, hi: float, whole: bool = False) -> float:
+    """``value`` if it is a finite number from ``lo`` to ``hi`` (a whole one with
+    ``whole``, returned as int); else a one-line ScenarioError that starts with ``label``."""
+    ok = (not isinstance(value, bool) and isinstance(value, (int, float))
+          and math.isfinite(value) and lo <= value <= hi)
+    if ok and whole:
+        ok = float(value).is_integer()
+    if not ok:
+        kind = "a whole number" if whole else "a number"
+        raise ScenarioError(f"{label} = {show(value)} is not allowed; allowed: {kind} from "
+                            f"{lo:g} to {hi:g}")
+    return int(value) if whole else float(value)
