@@ -229,7 +229,7 @@ def test_client_file_values_origins_and_churn_calibration(tmp_path):
 
 
 @pytest.mark.parametrize("body, words", [
-    ('[client]\ncustomers = "many"\n', ["client.customers", "'many'", "integer from 1"]),
+    ('[client]\ncustomers = "many"\n', ["client.customers", "'many'", "a whole number from 1 to 5,000,000"]),
     ('[client]\nannual_churn = 0.9\n', ["client.annual_churn", "0.9", "0.005 to 0.6"]),
     ('[client]\nflavour = 1\n', ["client.flavour", "allowed: name, question"]),
     ('[client]\n[client.departments]\nlegal = 3\n', ["client.departments", "'legal'", "sales"]),

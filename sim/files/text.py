@@ -45,6 +45,13 @@ def check_text(value: Any, label: str) -> str:
     return value
 
 
+def _bound(x: float) -> str:
+    """A range end as people write it: 5,000,000 rather than 5e+06."""
+    if float(x).is_integer() and abs(x) < 1e15:
+        return f"{int(x):,}"
+    return f"{x:g}"
+
+
 def check_number(value: Any, label: str, lo: float, hi: float, whole: bool = False) -> float:
     """``value`` if it is a finite number from ``lo`` to ``hi`` (a whole one with
     ``whole``, returned as int); else a one-line ScenarioError that starts with ``label``."""
@@ -55,5 +62,5 @@ def check_number(value: Any, label: str, lo: float, hi: float, whole: bool = Fal
     if not ok:
         kind = "a whole number" if whole else "a number"
         raise ScenarioError(f"{label} = {show(value)} is not allowed; allowed: {kind} from "
-                            f"{lo:g} to {hi:g}")
+                            f"{_bound(lo)} to {_bound(hi)}")
     return int(value) if whole else float(value)
