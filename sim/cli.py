@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -594,8 +595,11 @@ def cmd_calibrate(args) -> int:
                         scheduler=args.scheduler, resume=args.resume,
                         progress=not args.quiet, say=say)
     except KeyboardInterrupt:
-        print("orgsim: interrupted; the generations done are in abc.db: continue with "
-              "--resume", file=sys.stderr)
+        again = " ".join(shlex.quote(str(a)) for a in (
+            "orgsim", "calibrate", args.targets, "--out", args.out,
+            *(["--quick"] if args.quick else []), "--resume"))
+        print(f"orgsim: interrupted; the generations done are in {args.out / 'abc.db'}: "
+              f"continue with {again}", file=sys.stderr)
         return 130
     except OSError as err:
         raise ScenarioError(f"--out {args.out}: cannot write: {err.strerror or err}") from None
