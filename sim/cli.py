@@ -297,7 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Targets files: calibration/literature.toml (the validation patterns) and "
                "calibration/client_example.toml; the format is in README.md, 'Calibration and "
                "robustness'. Exit code 2 for a bad targets file or command line.")
-    cal.add_argument("targets", type=Path, help="a targets file (TOML)")
+    cal.add_argument("targets", type=Path, help="a targets file (TOML), or the name of one "
+                     "shipped with orgsim: literature, client_example")
     cal.add_argument("--out", type=Path, required=True, help="results folder")
     cal.add_argument("--quick", action="store_true",
                      help="a small run (the file's [calibration.quick]): what the tests run")

@@ -371,3 +371,36 @@ measure = "nps"
 observed = -15
 sd = 5
 """
+
+
+# --- packaging -----------------------------------------------------------------------------
+
+
+def test_the_shipped_targets_files_are_in_the_wheel_and_load_by_name(tmp_path):
+    """``pip wheel`` packages calibration/ as sim/_calibration/; from the unpacked wheel
+    (no repository in sight) ``literature`` and ``client_example`` load by name, the
+    client example with its cohort table."""
+    import zipfile
+
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                            str(tmp_path / "dist"), str(ROOT)], capture_output=True, text=True,
+                           timeout=600)
+    if built.returncode != 0:
+        pytest.skip(f"pip could not build the wheel here: {built.stderr.strip()[-200:]}")
+    wheel = next((tmp_path / "dist").glob("orgsim-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = sorted(p.name for p in (ROOT / "calibration").iterdir() if p.suffix in (".toml", ".csv"))
+    assert sorted(n.split("/")[-1] for n in names if n.startswith("sim/_calibration/")) == shipped
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = ("from sim.calibration.targets import load_targets\n"
+            "for name in ('literature', 'client_example'):\n"
+            "    t = load_targets(name)\n"
+            "    print(name, t.path, len(t.targets))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["literature", "client_example"]
+    assert all(str(site / "sim" / "_calibration") in line for line in lines)
+    assert int(lines[1].split()[-1]) > 5  # the cohort table's rows are targets too

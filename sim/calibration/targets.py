@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model.params import PARAMS, role, show
-from ..files.scenarios import ScenarioError, load_scenario, read_toml
+from ..files.scenarios import ScenarioError, load_scenario, named_dirs, read_toml
 from ..files.text import check_number as _number, check_text
 from .measures import KINDS, MEASURES, OBSERVED, COHORT_START, SERIES, Setting
 from ..files.results import WEEKS_PER_YEAR
@@ -299,13 +299,32 @@ def _targets(raw: Any, label: str, folder: Path, weeks: int) -> tuple[Target, ..
     return tuple(out)
 
 
+def shipped_targets() -> list[str]:
+    """The names of the targets files shipped with orgsim (the repository's
+    calibration/, packaged with sim as _calibration/: pyproject.toml)."""
+    return sorted({f.stem for d in named_dirs("calibration") for f in d.glob("*.toml")})
+
+
+def find_targets(name_or_path: str | os.PathLike) -> Path:
+    """The path itself, or for a name without ``.toml`` that is not a file (e.g.
+    ``literature``) the shipped targets file of that name."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists() or os.sep in str(name_or_path):
+        return path
+    for d in named_dirs("calibration"):
+        if (d / f"{path.name}.toml").is_file():
+            return d / f"{path.name}.toml"
+    return path
+
+
 def load_targets(path: str | os.PathLike) -> Targets:
     """Read and check a targets file; every problem is a one-line ScenarioError naming
     the file and the field."""
-    path = Path(path)
+    path = find_targets(path)
     label = str(path)
     if not path.is_file():
-        raise ScenarioError(f"{label}: no such file; give a targets file (TOML)")
+        raise ScenarioError(f"{label}: no such file; give a targets file (TOML) or the name "
+                            f"of a shipped one: {', '.join(shipped_targets())}")
     doc = read_toml(path)
     for key in doc:
         if key not in ("calibration", "parameters", "target"):
