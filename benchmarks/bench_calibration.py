@@ -7,6 +7,12 @@ the wall time of ``orgsim calibrate calibration/literature.toml`` (the long one:
 alone).
 
     .venv/bin/python benchmarks/bench_calibration.py [--particles 20] [--calibrate]
+    .venv/bin/python benchmarks/bench_calibration.py --noise 10   # the sizes' check
+
+``--noise N`` checks the targets files' run sizes: for each run kind, its CPU time per
+particle and, over N seeds at the hand calibration, each measure's run-to-run sd
+against its target's sd (below 1 is what the sizes in literature.toml were chosen for:
+above it, acceptance at temperature 1 falls with the square of the ratio).
 
 Goal: ``calibrate calibration/literature.toml`` under 30 minutes on 2 cores.
 """
@@ -44,12 +50,39 @@ def particles_per_minute(path: Path, n: int) -> dict:
                 kinds=kinds, per_min_wall=60 * n / wall, per_min_cpu=60 * n / cpu)
 
 
+def noise(path: Path, n: int) -> None:
+    from sim.calibration.measures import MEASURES, simulate
+    from sim.calibration.targets import load_targets
+
+    t = load_targets(path)
+    kinds = sorted({MEASURES[x.measure].kind for x in t.targets})
+    for kind in kinds:
+        mine = [x for x in t.targets if MEASURES[x.measure].kind == kind]
+        simulate({}, 0, mine, t.setting)
+        cpu = time.process_time()
+        values = [simulate({}, 1000 + i, mine, t.setting) for i in range(n)]
+        cpu = (time.process_time() - cpu) / n
+        print(f"{path.name} {kind} runs, {t.setting.customers_of(kind):,} customers x "
+              f"{t.setting.weeks} weeks: {cpu:.2f} CPU-seconds a particle")
+        for x in mine:
+            v = np.array([d[x.key] for d in values])
+            sd = v.std(ddof=1)
+            print(f"    {x.key:<28} mean {v.mean():.3g}, run-to-run sd {sd:.3g}, target sd "
+                  f"{x.sd:.3g}: ratio {sd / x.sd:.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--particles", type=int, default=20)
     ap.add_argument("--calibrate", action="store_true",
                     help="also time `orgsim calibrate calibration/literature.toml`")
+    ap.add_argument("--noise", type=int, metavar="N",
+                    help="instead: each run kind's cost and its measures' noise over N seeds")
     args = ap.parse_args()
+    if args.noise:
+        for name in ("client_example.toml", "literature.toml"):
+            noise(ROOT / "calibration" / name, args.noise)
+        return
     for name in ("client_example.toml", "literature.toml"):
         r = particles_per_minute(ROOT / "calibration" / name, args.particles)
         print(f"{r['file']}: {r['customers']:,} customers x {r['weeks']} weeks, runs of "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -296,7 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Targets files: calibration/literature.toml (the validation patterns) and "
                "calibration/client_example.toml; the format is in README.md, 'Calibration and "
                "robustness'. Exit code 2 for a bad targets file or command line.")
-    cal.add_argument("targets", type=Path, help="a targets file (TOML)")
+    cal.add_argument("targets", type=Path, help="a targets file (TOML), or the name of one "
+                     "shipped with orgsim: literature, client_example")
     cal.add_argument("--out", type=Path, required=True, help="results folder")
     cal.add_argument("--quick", action="store_true",
                      help="a small run (the file's [calibration.quick]): what the tests run")
@@ -594,8 +596,11 @@ def cmd_calibrate(args) -> int:
                         scheduler=args.scheduler, resume=args.resume,
                         progress=not args.quiet, say=say)
     except KeyboardInterrupt:
-        print("orgsim: interrupted; the generations done are in abc.db: continue with "
-              "--resume", file=sys.stderr)
+        again = " ".join(shlex.quote(str(a)) for a in (
+            "orgsim", "calibrate", args.targets, "--out", args.out,
+            *(["--quick"] if args.quick else []), "--resume"))
+        print(f"orgsim: interrupted; the generations done are in {args.out / 'abc.db'}: "
+              f"continue with {again}", file=sys.stderr)
         return 130
     except OSError as err:
         raise ScenarioError(f"--out {args.out}: cannot write: {err.strerror or err}") from None

@@ -271,6 +271,39 @@ def test_an_interrupted_calibration_resumes_from_its_database(tmp_path):
     assert json.loads((out / "calibration.json").read_text())["generations"] == 4
 
 
+def test_ctrl_c_with_several_workers_stops_in_one_line_with_the_database_intact(tmp_path):
+    """Ctrl-C as a terminal sends it (SIGINT to the whole process group, workers
+    included) during a calibration on two worker processes: exit code 130, one line on
+    stderr saying how to resume, no worker's traceback nor pyabc's "worker is dead", and
+    the database holds the generations done."""
+    import psutil
+    import pyabc
+
+    path = tiny(tmp_path)
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "sim.cli", "calibrate", str(path), "--out", str(out),
+           "--workers", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, start_new_session=True)
+    for line in proc.stdout:  # generation 1 is in the database when it is printed
+        if line.startswith("generation 1 of 4"):
+            break
+    main_process = psutil.Process(proc.pid)
+    while not main_process.children():  # until generation 2's workers exist
+        assert proc.poll() is None, "the calibration ended before its second generation"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "interrupted" in lines[0] and lines[0].endswith("--resume")
+    assert f"--out {out}" in lines[0]
+    history = pyabc.History(f"sqlite:///{out / 'abc.db'}")
+    assert history.max_t >= 0
+    assert len(history.get_distribution(m=0, t=0)[0]) == 16
+
+
 # --- recovery ------------------------------------------------------------------------------
 
 RECOVERY = """
@@ -338,3 +371,36 @@ measure = "nps"
 observed = -15
 sd = 5
 """
+
+
+# --- packaging -----------------------------------------------------------------------------
+
+
+def test_the_shipped_targets_files_are_in_the_wheel_and_load_by_name(tmp_path):
+    """``pip wheel`` packages calibration/ as sim/_calibration/; from the unpacked wheel
+    (no repository in sight) ``literature`` and ``client_example`` load by name, the
+    client example with its cohort table."""
+    import zipfile
+
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                            str(tmp_path / "dist"), str(ROOT)], capture_output=True, text=True,
+                           timeout=600)
+    if built.returncode != 0:
+        pytest.skip(f"pip could not build the wheel here: {built.stderr.strip()[-200:]}")
+    wheel = next((tmp_path / "dist").glob("orgsim-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = sorted(p.name for p in (ROOT / "calibration").iterdir() if p.suffix in (".toml", ".csv"))
+    assert sorted(n.split("/")[-1] for n in names if n.startswith("sim/_calibration/")) == shipped
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = ("from sim.calibration.targets import load_targets\n"
+            "for name in ('literature', 'client_example'):\n"
+            "    t = load_targets(name)\n"
+            "    print(name, t.path, len(t.targets))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["literature", "client_example"]
+    assert all(str(site / "sim" / "_calibration") in line for line in lines)
+    assert int(lines[1].split()[-1]) > 5  # the cohort table's rows are targets too

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -61,11 +63,77 @@ def observed_of(targets: Targets) -> dict[str, float]:
     return {t.key: t.observed for t in targets.targets}
 
 
+_SAMPLING = {"on": False, "hooked": False}  # on: the multicore sampler is forking workers
+_INT = {signal.SIGINT}
+
+
+def _before_fork() -> None:
+    """SIGINT is held back while a worker is forked: one arriving during Python's
+    at-fork hooks would be lost in the main process (an exception in a hook is only
+    printed) and kill the worker with a traceback."""
+    if _SAMPLING["on"]:
+        signal.pthread_sigmask(signal.SIG_BLOCK, _INT)
+
+
+def _in_worker() -> None:
+    """A worker ignores SIGINT (Ctrl-C reaches every process of the terminal's group:
+    the main process alone ends the calibration; an interrupted worker would die with
+    a traceback and make pyabc report a dead worker) and, on Linux, ends with its main
+    process, whatever ends that."""
+    if _SAMPLING["on"]:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # drops one held back
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _INT)
+        if sys.platform.startswith("linux"):
+            import ctypes
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _in_main() -> None:
+    """The main process after a fork: a SIGINT held back is delivered once the fork is
+    done (not in a hook, where the KeyboardInterrupt would be lost)."""
+    if _SAMPLING["on"]:
+        held = signal.SIGINT in signal.sigpending()
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)  # drops it here ...
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _INT)
+        signal.signal(signal.SIGINT, handler)
+        if held:  # ... and sent again from a thread, so it arrives after the hooks
+            import _thread  # not threading: its start() waits, and would be interrupted
+            _thread.start_new_thread(os.kill, (os.getpid(), signal.SIGINT))
+
+
+def _multicore_sampler(**kwargs):
+    """pyabc's MulticoreEvalParallelSampler whose workers leave Ctrl-C to the main
+    process (_in_worker); on an interrupt it stops the generation's workers (they hold
+    nothing the database needs: a generation is written only when it is complete)."""
+    import multiprocessing
+    from pyabc.sampler import MulticoreEvalParallelSampler
+
+    if not _SAMPLING["hooked"]:  # once, and after the modules' own (run before/after them)
+        os.register_at_fork(before=_before_fork, after_in_parent=_in_main,
+                            after_in_child=_in_worker)
+        _SAMPLING["hooked"] = True
+
+    class Sampler(MulticoreEvalParallelSampler):
+        def sample_until_n_accepted(self, *args, **kwargs):
+            before = set(multiprocessing.active_children())
+            _SAMPLING["on"] = True
+            try:
+                return super().sample_until_n_accepted(*args, **kwargs)
+            except KeyboardInterrupt:
+                for proc in set(multiprocessing.active_children()) - before:
+                    proc.terminate()
+                    proc.join()
+                raise
+            finally:
+                _SAMPLING["on"] = False
+
+    return Sampler(**kwargs)
+
+
 def make_sampler(workers: int, scheduler: str | None, progress: bool):
     """Local processes (pyabc's multicore sampler, one process per core), one process
     for ``workers`` 1, or an existing Dask cluster."""
-    from pyabc.sampler import (DaskDistributedSampler, MulticoreEvalParallelSampler,
-                               SingleCoreSampler)
+    from pyabc.sampler import DaskDistributedSampler, SingleCoreSampler
 
     if scheduler:
         from ..experiments.backends import DaskCluster
@@ -76,7 +144,7 @@ def make_sampler(workers: int, scheduler: str | None, progress: bool):
     elif workers <= 1:
         sampler = SingleCoreSampler(check_max_eval=True)
     else:
-        sampler = MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
+        sampler = _multicore_sampler(n_procs=workers, check_max_eval=True)
     sampler.show_progress = progress and sys.stdout.isatty()  # a bar per generation
     return sampler
 

@@ -166,13 +166,26 @@ MEASURES: dict[str, Measure] = {m.name: m for m in (
 )}
 
 
+KINDS = (SERIES, OBSERVED, SILOS, MERGER)
+
+
 @dataclass(frozen=True)
 class Setting:
-    """The simulated firm of a calibration: its preset, size and length."""
+    """The simulated firm of a calibration: its preset, size and length; ``sizes``
+    gives some run kinds their own number of customers (``(kind, customers)`` pairs),
+    the others run with ``customers``. A kind's size sets its measures' run-to-run
+    noise, which should stay below its targets' sd (else, at temperature 1, the
+    acceptance falls with the noise's square over the sd's)."""
 
     preset: str
     customers: int
     weeks: int
+    sizes: tuple[tuple[str, int], ...] = ()
+
+    def customers_of(self, kind: str) -> int:
+        """The firm size of the runs of ``kind``; ``series`` is read from the observed
+        run when there is one, so it has that run's size."""
+        return dict(self.sizes).get(kind, self.customers)
 
 
 def simulate(params: dict, seed: int, targets, setting: Setting) -> dict[str, float]:
@@ -185,19 +198,20 @@ def simulate(params: dict, seed: int, targets, setting: Setting) -> dict[str, fl
     kinds = {MEASURES[t.measure].kind for t in targets}
     got: dict[str, object] = {}
     if OBSERVED in kinds:
-        model = _model(setting.preset, setting.customers, seed, **params)
+        model = _model(setting.preset, setting.customers_of(OBSERVED), seed, **params)
         got[OBSERVED] = observe(model, setting.weeks,
                                 (COHORT_START, setting.weeks - WEEKS_PER_YEAR))
         got[SERIES] = model.timeseries()
     batch = [k for k in (SERIES, SILOS) if k in kinds and k not in got]
     if batch:
         presets = {SERIES: setting.preset, SILOS: "product_centric"}
-        scenarios = [_scenario(presets[k], setting.customers, **params) for k in batch]
+        scenarios = [_scenario(presets[k], setting.customers_of(k), **params) for k in batch]
         for k, ts in zip(batch, _run_many(OrganisationModel, scenarios, [seed] * len(batch),
                                           setting.weeks)):
             got[k] = ts
     if MERGER in kinds:
-        got[MERGER] = (merger_churn("alone:baseline", setting.customers, seed, **params),
-                       merger_churn("baseline", setting.customers, seed, **params))
+        n = setting.customers_of(MERGER)
+        got[MERGER] = (merger_churn("alone:baseline", n, seed, **params),
+                       merger_churn("baseline", n, seed, **params))
     return {t.key: float(MEASURES[t.measure].fn(got[MEASURES[t.measure].kind], at=t.week))
             for t in targets}

@@ -103,7 +103,7 @@ def calibration_doc(targets: Targets, d: Diagnostics, status: dict) -> dict:
     return {
         "name": targets.name, "targets_file": targets.path,
         "preset": targets.setting.preset, "customers": targets.setting.customers,
-        "weeks": targets.setting.weeks,
+        "customers_by_kind": dict(targets.setting.sizes), "weeks": targets.setting.weeks,
         "parameters": {p.name: {"low": p.low, "high": p.high, "scale": p.scale,
                                 "default": float(PARAMS[p.name].default)} for p in targets.priors},
         "targets": [{"key": t.key, "measure": t.measure, "observed": t.observed, "sd": t.sd,
@@ -143,7 +143,8 @@ def markdown(targets: Targets, d: Diagnostics, doc: dict, figures: list[str]) ->
         "generation at temperature 1 samples the exact posterior under that assumption "
         "(the model's own noise included through the simulations).", "",
         f"- simulated firm: the `{s.preset}` preset with {s.customers:,} customers "
-        f"(one employee per 50) for {s.weeks} weeks; one run of each kind per particle;",
+        f"(one employee per 50) for {s.weeks} weeks; one run of each kind per particle"
+        + "".join(f", the {k} run with {n:,} customers" for k, n in s.sizes) + ";",
         f"- {doc['population']} particles per generation; {doc['generations']} generations run "
         f"of {targets.generations} planned; {doc['simulations']:,} simulated particles in "
         f"{doc['wall_seconds'] / 60:.1f} minutes of wall time "

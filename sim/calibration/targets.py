@@ -4,7 +4,8 @@ which prior ranges, to which observations, each with its uncertainty.
     [calibration]
     name = "client example"
     preset = "product_centric"     # the firm the observations describe
-    customers = 1000               # size of each simulated firm (50 customers per employee)
+    customers = 1000               # size of each simulated firm (50 customers per employee),
+                                   # or by run kind: {observed = 16000, merger = 4000, ...}
     weeks = 104                    # length of each run
     population = 150               # particles per generation
     generations = 6                # the last one at temperature 1 (the exact posterior)
@@ -43,9 +44,9 @@ from pathlib import Path
 from typing import Any
 
 from ..model.params import PARAMS, role, show
-from ..files.scenarios import ScenarioError, load_scenario, read_toml
+from ..files.scenarios import ScenarioError, load_scenario, named_dirs, read_toml
 from ..files.text import check_number as _number, check_text
-from .measures import MEASURES, OBSERVED, COHORT_START, Setting
+from .measures import KINDS, MEASURES, OBSERVED, COHORT_START, SERIES, Setting
 from ..files.results import WEEKS_PER_YEAR
 
 CALIBRATION_KEYS = ("name", "description", "preset", "customers", "weeks", "population",
@@ -104,9 +105,12 @@ class Targets:
     quick: dict = field(default_factory=dict)
 
     def quicker(self) -> "Targets":
-        """The --quick variant: the file's [calibration.quick] over the small defaults."""
+        """The --quick variant: the file's [calibration.quick] over the small defaults
+        (its customers, one number or by kind, replace the full run's)."""
         q = {**QUICK, **self.quick}
-        return replace(self, setting=replace(self.setting, customers=q["customers"],
+        customers, sizes = q["customers"] if isinstance(q["customers"], tuple) else \
+            (q["customers"], ())
+        return replace(self, setting=replace(self.setting, customers=customers, sizes=sizes,
                                              weeks=q["weeks"]),
                        population=q["population"], generations=q["generations"],
                        max_minutes=q["max_minutes"])
@@ -143,9 +147,23 @@ def _table(value: Any, label: str, keys: tuple[str, ...]) -> dict:
 def _settings(raw: dict, label: str) -> dict:
     out = {}
     for key, (lo, hi) in LIMITS.items():
-        if key in raw:
+        if key == "customers" and isinstance(raw.get(key), dict):
+            out[key] = _sizes(raw[key], f"{label}.{key}", lo, hi)
+        elif key in raw:
             out[key] = _number(raw[key], f"{label}.{key}", lo, hi, whole=key != "max_minutes")
     return out
+
+
+def _sizes(raw: dict, label: str, lo: int, hi: int) -> tuple[int, tuple]:
+    """``customers`` by run kind (measures.KINDS): the series' size (the firm's, also
+    the default of a kind not named) and the other kinds' (kind, customers) pairs."""
+    _table(raw, label, KINDS)
+    if not raw:
+        raise ScenarioError(f"{label} is empty; give a number, or customers by run kind: "
+                            f"{', '.join(KINDS)}")
+    sizes = {k: int(_number(v, f"{label}.{k}", lo, hi, whole=True)) for k, v in raw.items()}
+    base = sizes.pop(SERIES, DEFAULTS["customers"])
+    return base, tuple(sorted(sizes.items()))
 
 
 def _priors(raw: Any, label: str) -> tuple[Prior, ...]:
@@ -281,13 +299,32 @@ def _targets(raw: Any, label: str, folder: Path, weeks: int) -> tuple[Target, ..
     return tuple(out)
 
 
+def shipped_targets() -> list[str]:
+    """The names of the targets files shipped with orgsim (the repository's
+    calibration/, packaged with sim as _calibration/: pyproject.toml)."""
+    return sorted({f.stem for d in named_dirs("calibration") for f in d.glob("*.toml")})
+
+
+def find_targets(name_or_path: str | os.PathLike) -> Path:
+    """The path itself, or for a name without ``.toml`` that is not a file (e.g.
+    ``literature``) the shipped targets file of that name."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists() or os.sep in str(name_or_path):
+        return path
+    for d in named_dirs("calibration"):
+        if (d / f"{path.name}.toml").is_file():
+            return d / f"{path.name}.toml"
+    return path
+
+
 def load_targets(path: str | os.PathLike) -> Targets:
     """Read and check a targets file; every problem is a one-line ScenarioError naming
     the file and the field."""
-    path = Path(path)
+    path = find_targets(path)
     label = str(path)
     if not path.is_file():
-        raise ScenarioError(f"{label}: no such file; give a targets file (TOML)")
+        raise ScenarioError(f"{label}: no such file; give a targets file (TOML) or the name "
+                            f"of a shipped one: {', '.join(shipped_targets())}")
     doc = read_toml(path)
     for key in doc:
         if key not in ("calibration", "parameters", "target"):
@@ -298,6 +335,8 @@ def load_targets(path: str | os.PathLike) -> Targets:
         if key in cal:
             check_text(cal[key], f"{label}: calibration.{key}")
     values = {**DEFAULTS, **_settings(cal, f"{label}: calibration")}
+    customers, sizes = values["customers"] if isinstance(values["customers"], tuple) else \
+        (values["customers"], ())
     quick = _settings(_table(cal.get("quick", {}), f"{label}: calibration.quick", QUICK_KEYS),
                       f"{label}: calibration.quick")
     preset = cal.get("preset", DEFAULTS["preset"])
@@ -309,7 +348,7 @@ def load_targets(path: str | os.PathLike) -> Targets:
     weeks = values["weeks"]
     targets = _targets(doc.get("target"), label, path.parent, min(weeks, {**QUICK, **quick}["weeks"]))
     return Targets(name=cal.get("name", path.stem), description=cal.get("description", ""),
-                   path=label, setting=Setting(preset, values["customers"], weeks),
+                   path=label, setting=Setting(preset, customers, weeks, sizes),
                    population=values["population"], generations=values["generations"],
                    max_minutes=values["max_minutes"], seed=values["seed"], priors=priors,
                    targets=targets, quick=quick)
