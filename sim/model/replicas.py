@@ -138,7 +138,7 @@ class Replicas:
         self.N = N = p["n_customers"] + p["n_prospects"]
         orgs, nets, custs = [], [], []
         for q, g in zip(plist, self.gens):  # the single model's creation, in its order
-            org = organisation.create_employees(q, g, EMPLOYEE_STATE)
+            org = organisation.create_employees(q, g, EMPLOYEE_STATE, graph=False)
             net = build_customer_network(N, q, g)
             orgs.append(org)
             nets.append(net)
