@@ -178,9 +178,17 @@ def test_study_runs_are_grouped_by_shape_and_the_rest_go_alone(tmp_path):
     exp = load_experiment(f)
     tasks = [task_of(exp, r) for r in Plan(exp).runs(exp.replications)]
     groups = group_tasks(tasks, workers=1, size=64)
-    assert sorted(len(g) for g in groups) == [4, 4]  # one group per point
-    assert all(len({t.run.point for t in g}) == 1 for g in groups)
-    assert [len(g) for g in group_tasks(tasks, workers=2, size=64)] == [2, 2, 2, 2]
+    # the two points differ only in a lever's value (silo_barrier): one shape, one group
+    assert [len(g) for g in groups] == [8]
+    assert {t.run.point for t in groups[0]} == {0, 1}
+    assert [len(g) for g in group_tasks(tasks, workers=2, size=64)] == [4, 4]
+    assert [len(g) for g in group_tasks(tasks, workers=1, size=3)] == [3, 3, 2]
+    # a different size is another shape
+    f2 = tmp_path / "t.toml"
+    f2.write_text(STUDY.replace("n_employees = 12", "n_employees = 13"))
+    other = load_experiment(f2)
+    bigger = [task_of(other, r) for r in Plan(other).runs(other.replications)]
+    assert sorted(len(g) for g in group_tasks(tasks + bigger, workers=1, size=64)) == [8, 8]
     assert all(len(g) == 1 for g in group_tasks(tasks, workers=1, size=1))
     stopping = [task_of(exp, r) for r in Plan(exp).runs(exp.replications)]
     for t in stopping:
@@ -261,3 +269,100 @@ def test_a_batch_worked_in_blocks_smaller_than_a_replication_stays_exact(monkeyp
     seeds = [4, 5, 6]
     for seed, ts in zip(seeds, run_many(OrganisationModel, [sc] * 3, seeds, 12)):
         assert_same(ts, single(OrganisationModel, sc, seed, 12))
+
+
+# --- parameter sets of one shape in one batch -------------------------------------------
+
+def _varied(seed: int, names) -> dict:
+    """Values of ``names`` drawn within each parameter's range around its default."""
+    from sim.model.params import PARAMS
+
+    g = np.random.default_rng(seed)
+    out = {}
+    for name in names:
+        p = PARAMS[name]
+        lo, hi = p.plausible or (p.low, p.high)
+        mid = float(p.default)
+        span = 0.5 * max(mid - lo, hi - mid, 1e-3)
+        out[name] = float(np.clip(mid + span * g.uniform(-1, 1), lo, hi))
+    return out
+
+
+def _literature_priors() -> dict:
+    import tomllib
+    from pathlib import Path
+
+    toml = Path(__file__).resolve().parents[1] / "calibration" / "literature.toml"
+    return tomllib.loads(toml.read_text())["parameters"]
+
+
+def _check_batched_against_single(scenarios, seeds, steps=STEPS):
+    out = run_many(OrganisationModel, scenarios, seeds, steps)
+    keys = {batch_key(OrganisationModel, sc) for sc in scenarios}
+    assert len(keys) == 1 and None not in keys  # one shape: stepped together
+    for sc, seed, ts in zip(scenarios, seeds, out):
+        assert_same(ts, single(OrganisationModel, sc, seed, steps))
+    return out
+
+
+def test_calibration_particles_batch_together_and_each_gives_its_single_run():
+    """Particles of literature.toml's priors (the calibration's constants), each with its
+    own values and seed, in one batch: bit for bit each one's single run, and the
+    values matter (the runs differ)."""
+    priors = _literature_priors()
+    g = np.random.default_rng(7)
+    scenarios = []
+    for _ in range(5):
+        vals = {k: float(np.exp(g.uniform(np.log(v["low"]), np.log(v["high"])))
+                         if v.get("scale") == "log" else g.uniform(v["low"], v["high"]))
+                for k, v in priors.items()}
+        scenarios.append(load_scenario("baseline", **SIZE, **vals))
+    out = _check_batched_against_single(scenarios, [11] * 5)  # one seed: only values differ
+    churned = {int(ts["churned"].sum()) for ts in out}
+    assert len(churned) >= 3
+
+
+def test_design_levers_and_every_per_replication_parameter_vary_within_one_batch():
+    from sim.model.replicas import PER_REPLICATION
+
+    levers = [load_scenario("product_centric", **SIZE), load_scenario("customer_centric", **SIZE)]
+    # the two presets differ in their float levers only when the integer ones agree
+    base = load_scenario("customer_centric", **SIZE)
+    lever_sets = [base.with_overrides(silo_barrier=s, mandate=m, reward_mix=r, escalation=e,
+                                      info_scatter=i, shared_record=sr)
+                  for s, m, r, e, i, sr in [(0.1, 0.9, 0.8, 0.9, 0.1, 0.9),
+                                            (0.9, 0.1, 0.1, 0.1, 0.9, 0.0),
+                                            (0.5, 0.5, 0.5, 0.5, 0.5, 0.5)]]
+    _check_batched_against_single(lever_sets, [1, 2, 3])
+    everything = [base.with_overrides(**_varied(k, PER_REPLICATION)) for k in range(4)]
+    _check_batched_against_single(everything, [5, 6, 7, 8], steps=20)
+    assert len({batch_key(OrganisationModel, sc) for sc in levers}) == 2  # bridges differ
+
+
+def test_numpy_floats_are_their_own_shape_and_stay_exact():
+    """A np.float64 value meets float32 arrays as a float64 (not a weak Python float):
+    such runs batch with each other, not with Python floats, and stay exact."""
+    from dataclasses import replace
+
+    base = load_scenario("baseline", **SIZE)  # (checked parameters are Python numbers)
+    np_sets = [replace(base, params={**base.params, "churn_base": np.float64(v),
+                                     "satisfaction_ref": np.float64(r)})
+               for v, r in [(0.001, 0.7), (0.0015, 0.65), (0.0008, 0.75)]]
+    py = base.with_overrides(churn_base=0.001)
+    assert batch_key(OrganisationModel, np_sets[0]) != batch_key(OrganisationModel, py)
+    _check_batched_against_single(np_sets, [1, 2, 3])
+
+
+def test_sets_that_differ_in_shape_are_not_stacked():
+    base = load_scenario("baseline", **SIZE)
+    for other in (dict(n_employees=21), dict(need_rate=0.2), dict(incentive_strength=2.0),
+                  dict(customer_network="scale_free")):
+        assert batch_key(OrganisationModel, base) != \
+            batch_key(OrganisationModel, base.with_overrides(**other))
+    with pytest.raises(ValueError, match="PER_REPLICATION"):
+        Replicas([base.params, {**base.params, "need_rate": 0.2}], [1, 2])
+    # and run_many still gives each its own single run
+    scenarios = [base, base.with_overrides(need_rate=0.2), base.with_overrides(churn_base=0.002)]
+    for sc, seed, ts in zip(scenarios, [1, 2, 3], run_many(OrganisationModel, scenarios,
+                                                           [1, 2, 3], 10)):
+        assert_same(ts, single(OrganisationModel, sc, seed, 10))

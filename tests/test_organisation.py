@@ -106,3 +106,24 @@ def test_staff_shares_set_the_size_of_each_department(rng):
     assert abs(share[DEPT["support"]] - 0.6) < 0.04
     assert abs(share[DEPT["marketing"]] - 0.05) < 0.02
     assert np.all(np.bincount(assign_departments(6, rng, staff_shares(p))) == 1)  # one each
+
+
+def test_the_ties_as_arrays_are_the_graphs_edge_arrays_in_networkx_order():
+    """tie_arrays (a batch's employee network, no networkx) gives edge_arrays of the
+    graph build_org_network makes from the same draws: the same edges in networkx's
+    order, each with the kind it was given last (ties drawn twice: small departments,
+    many cross ties and bridges)."""
+    from sim.model.networks import TIE_KINDS, org_ties, tie_arrays
+
+    for seed in range(40):
+        ctl = np.random.default_rng(seed)
+        n = int(ctl.integers(6, 40))
+        dept = np.sort(np.concatenate([np.arange(6), ctl.integers(0, 6, n - 6)]))
+        p = resolve({"silo_barrier": float(ctl.uniform(0, 1)), "bridges": int(ctl.integers(0, 6)),
+                     "cross_degree": float(ctl.uniform(0, 8)),
+                     "within_degree": float(ctl.uniform(1, 6))})
+        u, v, kind = edge_arrays(build_org_network(dept, p, np.random.default_rng(seed)), "kind")
+        a, b, k = org_ties(dept, p, np.random.default_rng(seed))
+        tu, tv, tk = tie_arrays(n, a, b, k)
+        assert np.array_equal(u, tu) and np.array_equal(v, tv)
+        assert list(kind) == [TIE_KINDS[i] for i in tk]

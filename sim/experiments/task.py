@@ -120,8 +120,9 @@ def max_batch() -> int:
 
 def _batch_key(task: Task):
     """What tasks must share to be run together, or None for a task run alone: the
-    same model (one whose week can be batched), length, outputs and parameter values,
-    no events, stop condition, time limit or snapshots, and a small firm."""
+    same model (one whose week can be batched), length, outputs and shape (the parameter
+    values but those that may differ within a batch: sim.model.batch.batch_key), no
+    events, stop condition, time limit or snapshots, and a small firm."""
     if task.stop_when or task.time_limit is not None or task.snapshots:
         return None
     from ..files.extensions import load_model_class

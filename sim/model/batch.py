@@ -4,8 +4,11 @@ share one vectorised state together (sim.model.replicas) and the rest one by one
 
 Runs are batched together when they are of the OrganisationModel's own week (a model
 class that changes nothing of it: no extension schedule, state, reporters or methods),
-have no scheduled events, and share every parameter value (R seeds of one scenario).
-Everything else runs singly, with the same results.
+have no scheduled events, and are of one shape: they share every parameter value but
+those of sim.model.replicas.PER_REPLICATION (R seeds of one scenario, or the particles
+of a calibration, the points of a Sobol or LHS design, the alternatives of a
+comparison that differ only in those). Everything else runs singly, with the same
+results.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from .model import OrganisationModel
 from .organisation import EMPLOYEE_STATE
 from .params import PARAMS_LIST
 from .phases import WEEK
-from .replicas import Replicas
+from .replicas import PER_REPLICATION, Replicas
 from .scenario import Scenario
 
 # Runs at most this large (customers + prospects) are worth batching: measured with
@@ -53,11 +56,18 @@ def run_params(model_class: type, scenario: Scenario) -> dict:
 
 
 def batch_key(model_class: type, scenario: Scenario) -> Any:
-    """What runs must share to be stepped together, or None if this one runs singly."""
+    """What runs must share to be stepped together (their shape), or None if this one
+    runs singly: every parameter's value but those of PER_REPLICATION, of which only
+    the type counts (a Python float and a NumPy float meet float32 arrays differently)."""
     if not batchable_class(model_class) or scenario.events:
         return None
+    params = run_params(model_class, scenario)
+    if any(not isinstance(params[k], (int, float)) or isinstance(params[k], bool)
+           for k in PER_REPLICATION if k in params):
+        return None
     try:
-        return tuple(sorted(run_params(model_class, scenario).items()))
+        return tuple(sorted((k, type(v).__name__ if k in PER_REPLICATION else v)
+                            for k, v in params.items()))
     except TypeError:
         return None
 
@@ -103,7 +113,7 @@ def run_many(model_class: type, scenarios: list, seeds: list[int], steps: int,
         step = size or batch_size(resolved[members[0]])
         for start in range(0, len(members), step):
             chunk = members[start:start + step]
-            params = run_params(model_class, resolved[chunk[0]])
+            params = [run_params(model_class, resolved[i]) for i in chunk]
             for i, frame in zip(chunk, _run_batch(params,
                                                   [seeds[i] for i in chunk], steps)):
                 out[i] = frame
@@ -113,7 +123,7 @@ def run_many(model_class: type, scenarios: list, seeds: list[int], steps: int,
     return out
 
 
-def _run_batch(params: dict, seeds: list[int], steps: int) -> list[pandas.DataFrame | None]:
+def _run_batch(params: list[dict], seeds: list[int], steps: int) -> list[pandas.DataFrame | None]:
     if len(seeds) == 1:
         return [None]
     reps = Replicas(params, [int(s) for s in seeds])

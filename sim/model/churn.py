@@ -34,13 +34,18 @@ def hazards(c: Customers, active: np.ndarray, params: dict,
     contagion = (the two) x contagion_boost x exposure to a neighbour's recent defection;
     each event risk = the customer's extra hazard from that event x shield.
 
+    A parameter may also be an array of one value per active customer (a batch of
+    firms with their own values, sim.model.replicas).
+
     Worked out a block of customers at a time (sim.model._blocks), so the
     intermediates stay in the cache; the numbers are those of one pass."""
     shifted = attractiveness_shift is not None and np.any(attractiveness_shift)
     shift = attractiveness_shift if shifted else None
     if len(active) <= _blocks.BLOCK:
         return _hazards(c, active, params, shift, risks)
-    parts = [_hazards(c, active[s], params, shift, risks) for s in _blocks.blocks(len(active))]
+    per = [k for k, v in params.items() if isinstance(v, np.ndarray)]
+    parts = [_hazards(c, active[s], {**params, **{k: params[k][s] for k in per}} if per else params,
+                      shift, risks) for s in _blocks.blocks(len(active))]
     return tuple(np.concatenate(p) if np.ndim(p[0]) else p[0] for p in zip(*parts))
 
 

@@ -249,13 +249,28 @@ def build_customer_network(n: int, params: dict, rng: np.random.Generator) -> CS
 def build_org_network(dept: np.ndarray, params: dict, rng: np.random.Generator) -> nx.Graph:
     """Employee network: dense inside each department, cross-department ties scaled by
     (1 - silo_barrier), plus ``bridges`` boundary spanners per department pair, each
-    tied to ``bridge_ties`` members of the other department.
+    tied to ``bridge_ties`` members of the other department (the ties of ``org_ties``).
 
     Edges carry ``kind``: 'within', 'cross' or 'bridge'.
     """
-    n = len(dept)
+    a, b, kind = org_ties(dept, params, rng)
     g = nx.Graph()
-    g.add_nodes_from((i, {"dept": int(dept[i])}) for i in range(n))
+    g.add_nodes_from((i, {"dept": int(dept[i])}) for i in range(len(dept)))
+    names = np.array(TIE_KINDS, dtype=object)[kind]
+    g.add_edges_from((x, y, {"kind": k}) for x, y, k in zip(a.tolist(), b.tolist(), names))
+    return g
+
+
+TIE_KINDS = ("within", "cross", "bridge")  # the employee network's kinds of tie
+
+
+def org_ties(dept: np.ndarray, params: dict, rng: np.random.Generator):
+    """The employee network's ties as drawn, in the order they are drawn (a tie drawn
+    twice is there twice, the later one's kind counts): arrays (a, b, kind), kind an
+    index into TIE_KINDS. build_org_network makes the graph of them; ``tie_arrays``
+    gives the graph's edge arrays without making it."""
+    n = len(dept)
+    parts: list[tuple] = []
     n_dept = int(dept.max()) + 1
     members = [np.flatnonzero(dept == d) for d in range(n_dept)]
     for m in members:  # G(n, p) inside each department, expected degree within_degree
@@ -264,7 +279,7 @@ def build_org_network(dept: np.ndarray, params: dict, rng: np.random.Generator) 
             continue
         p = min(1.0, params["within_degree"] / (k - 1))
         iu, ju = _gnp_pairs(k, p, rng)
-        g.add_edges_from(zip(m[iu].tolist(), m[ju].tolist()), kind="within")
+        parts.append((m[iu], m[ju], 0))
     # random pairs, dropping same-department ones: draw 1/(share of cross pairs) as many
     cross_share = 1.0 - np.sum((np.bincount(dept) / n) ** 2)
     mean_cross = n * params["cross_degree"] * (1.0 - params["silo_barrier"]) / 2
@@ -273,7 +288,7 @@ def build_org_network(dept: np.ndarray, params: dict, rng: np.random.Generator) 
         u = rng.integers(0, n, size=n_cross)
         v = rng.integers(0, n, size=n_cross)
         ok = dept[u] != dept[v]
-        g.add_edges_from(zip(u[ok].tolist(), v[ok].tolist()), kind="cross")
+        parts.append((u[ok], v[ok], 1))
     for a in range(n_dept):
         for b in range(n_dept):
             if a == b or not len(members[a]) or not len(members[b]):
@@ -283,9 +298,33 @@ def build_org_network(dept: np.ndarray, params: dict, rng: np.random.Generator) 
             for _ in range(count):
                 spanner = int(rng.choice(members[a]))
                 ties = min(params["bridge_ties"], len(members[b]))
-                for t in rng.choice(members[b], size=ties, replace=False).tolist():
-                    g.add_edge(spanner, t, kind="bridge")
-    return g
+                t = rng.choice(members[b], size=ties, replace=False)
+                parts.append((np.full(len(t), spanner), t, 2))
+    if not parts:
+        e = np.empty(0, np.int64)
+        return e, e.copy(), np.empty(0, np.int8)
+    a = np.concatenate([np.asarray(x, np.int64) for x, _, _ in parts])
+    b = np.concatenate([np.asarray(y, np.int64) for _, y, _ in parts])
+    kind = np.concatenate([np.full(len(x), k, np.int8) for x, _, k in parts])
+    return a, b, kind
+
+
+def tie_arrays(n: int, a: np.ndarray, b: np.ndarray, kind: np.ndarray):
+    """``edge_arrays(graph, "kind")`` of the graph of these ties (build_org_network)
+    without making it: networkx lists an edge once, as (lower node, higher node), by
+    the lower node, then by when the pair was first added, with the kind it was given
+    last. Returns (u, v, kind) with kind as indices into TIE_KINDS."""
+    if len(a) == 0:
+        e = np.empty(0, np.int64)
+        return e, e.copy(), np.empty(0, np.int8)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    code = lo * n + hi
+    pairs, first = np.unique(code, return_index=True)
+    _, last_rev = np.unique(code[::-1], return_index=True)
+    last = len(code) - 1 - last_rev
+    order = np.lexsort((first, pairs // n))
+    lo, hi, k = (pairs // n)[order], (pairs % n)[order], kind[last][order]
+    return np.concatenate([lo, hi]), np.concatenate([hi, lo]), k
 
 
 ALL_PAIRS_LIMIT = 1_000_000  # pairs of a department drawn one by one up to this many

@@ -6,7 +6,8 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from .networks import build_org_network, department_access, edge_arrays
+from .networks import TIE_KINDS, build_org_network, department_access, edge_arrays, org_ties, \
+    tie_arrays
 from .state import Attr, Build, Context, Population
 
 DEPARTMENTS = ("sales", "marketing", "product", "support", "delivery", "billing")
@@ -30,11 +31,18 @@ class Employees(Population):
         """Take ``graph`` as the employee network, with its edge arrays, access and each
         employee's number of bridge ties and other cross-department ties."""
         self.graph = graph
-        self.u, self.v, kind = edge_arrays(graph, "kind")
+        u, v, kind = edge_arrays(graph, "kind")
+        self.set_ties(u, v, kind == "bridge", kind == "cross")
+
+    def set_ties(self, u: np.ndarray, v: np.ndarray, bridge: np.ndarray,
+                 cross: np.ndarray) -> None:
+        """The employee network's edge arrays (each edge both ways, ``bridge`` and
+        ``cross`` marking the first half), access, bridge and cross ties per employee."""
+        self.u, self.v = u, v
         self.access = department_access(self.u, self.v, self.dept, len(DEPARTMENTS))
-        both = np.concatenate([kind, kind])  # u, v hold each edge both ways
-        self.bridge_ties = np.bincount(self.u[both == "bridge"], minlength=self.n).astype(float)
-        self.cross_ties = np.bincount(self.u[both == "cross"], minlength=self.n).astype(float)
+        both_b, both_c = np.concatenate([bridge, bridge]), np.concatenate([cross, cross])
+        self.bridge_ties = np.bincount(self.u[both_b], minlength=self.n).astype(float)
+        self.cross_ties = np.bincount(self.u[both_c], minlength=self.n).astype(float)
 
 
 def reward_of(emp: Employees, params: dict) -> np.ndarray:
@@ -118,12 +126,26 @@ def _effort(ctx: Context, task: str) -> np.ndarray:
 
 
 def create_employees(params: dict, rng: np.random.Generator,
-                     schema: tuple = EMPLOYEE_STATE) -> Employees:
-    """The employees of a new firm (or of one a merger brings in), with their network."""
+                     schema: tuple = EMPLOYEE_STATE, graph: bool = True) -> Employees:
+    """The employees of a new firm (or of one a merger brings in), with their network;
+    ``graph=False``: the same network as edge arrays only, without its networkx graph
+    (``emp.graph`` None; the same draws and arrays, for a batch of firms)."""
     ctx = Context(params["n_employees"], params, rng)
+    if not graph:
+        schema = tuple(Build("graph", _ties) if isinstance(a, Build) and a.name == "graph" else a
+                       for a in schema)
     emp = Employees.create(schema, ctx)
-    emp.set_network(ctx.made["graph"])
+    if graph:
+        emp.set_network(ctx.made["graph"])
+    else:
+        u, v, kind = tie_arrays(ctx.n, *ctx.made["graph"])
+        emp.graph = None
+        emp.set_ties(u, v, kind == TIE_KINDS.index("bridge"), kind == TIE_KINDS.index("cross"))
     return emp
+
+
+def _ties(ctx: Context):
+    return org_ties(ctx.made["dept"], ctx.params, ctx.rng)
 
 
 def append_employees(emp: Employees, new: Employees, params: dict) -> np.ndarray:

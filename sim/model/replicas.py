@@ -17,6 +17,13 @@ model's own functions (sim.model.experience, organisation, effort, contacts.upda
 churn.hazards...), called on the stacked arrays; only the steps that draw random
 numbers or reduce per firm are spelled out here, mirroring phases.py line by line.
 
+Parameter sets of one shape batch together: the replications may differ in the values
+of the parameters in PER_REPLICATION (each is built with its own parameters, and in
+the week such a parameter is an array of R values, broadcast to the stacked arrays
+where a mechanism uses it elementwise); every other parameter is shared. A value's
+dtype is the one the single run's arithmetic gives it: where a Python float meets a
+float32 array (NumPy's weak scalars, NEP 50) its array is float32, elsewhere float64.
+
 What is batched: the OrganisationModel's own week (no extension schedule, state or
 reporters) without scheduled events (``sim.model.batch.batchable``).
 """
@@ -42,6 +49,30 @@ from .streams import Streams
 from .wom import TELL_ABOVE, TELL_BELOW
 
 F32 = np.float32
+
+# Parameters whose values may differ between the replications of one batch: floats each
+# of whose uses in the week (below and in the mechanisms it calls) is elementwise, or a
+# per-firm number, or only at creation. Every other parameter is part of the batch's
+# shape (sim.model.batch.batch_key): sizes, networks, integers, switches, and floats
+# used in a way that would not broadcast or would change the order of operations.
+PER_REPLICATION = (
+    # churn (float32 arithmetic with the customers' arrays)
+    "churn_base", "churn_sat_sensitivity", "satisfaction_ref", "contagion_boost",
+    "loyalty_protection", "wom_loyalty",
+    # promises, acquisition, word of mouth
+    "base_expectation", "marketing_promise", "sales_promise", "wom_reach", "wom_negative_ratio",
+    # complaints, contacts, feedback
+    "complaint_rate", "complaint_rate_b2b", "complaint_escalation", "self_service",
+    "self_service_success", "repeat_rate", "cross_need", "fault_rate", "fault_rate_min",
+    "fault_fix_rate",
+    # the design levers that are floats
+    "silo_barrier", "reward_mix", "mandate", "escalation", "info_scatter", "shared_record",
+    # used only when the firm is built
+    "switching_cost", "value_mean", "b2b_share", "key_person_share", "key_person_weight",
+)
+# ... of them, those the churn hazards combine with float32 arrays
+_CHURN_F32 = ("churn_base", "churn_sat_sensitivity", "satisfaction_ref", "contagion_boost",
+              "loyalty_protection", "wom_loyalty")
 
 
 class _Given:
@@ -81,20 +112,37 @@ class Segments:
 
 
 class Replicas:
-    """R replications of one parameter set, in one stacked state (see the module doc)."""
+    """R replications of one shape, in one stacked state (see the module doc):
+    ``params`` one parameter set for all, or one per seed differing only in the values
+    of PER_REPLICATION."""
 
-    def __init__(self, params: dict, seeds: list[int]):
-        self.params = p = params
+    def __init__(self, params: dict | list[dict], seeds: list[int]):
         self.R = R = len(seeds)
+        plist = [params] * R if isinstance(params, dict) else list(params)
+        if len(plist) != R:
+            raise ValueError(f"Replicas: {len(plist)} parameter sets but {R} seeds")
+        first = plist[0]
+        shared = {k: v for k, v in first.items() if k not in PER_REPLICATION}
+        for q in plist[1:]:
+            if {k: v for k, v in q.items() if k not in PER_REPLICATION} != shared \
+                    or q.keys() != first.keys():
+                raise ValueError("Replicas: parameter sets differ beyond PER_REPLICATION")
+        # the week reads a shared parameter from self.params and a per-replication one
+        # from self.v (R values; an omission fails loudly, with a KeyError)
+        self.params = p = shared
+        self.v = {k: np.array([q[k] for q in plist], dtype=np.float64)
+                  for k in PER_REPLICATION if k in first}
+        # ... as the single run's float32 arithmetic has them (a Python float is weak)
+        self.v32 = {k: self.v[k].astype(np.result_type(first[k], F32)) for k in _CHURN_F32}
         self.gens = [np.random.default_rng(s) for s in seeds]
         self.N = N = p["n_customers"] + p["n_prospects"]
         orgs, nets, custs = [], [], []
-        for g in self.gens:  # the single model's creation, in its order (model.__init__)
-            org = organisation.create_employees(p, g, EMPLOYEE_STATE)
-            net = build_customer_network(N, p, g)
+        for q, g in zip(plist, self.gens):  # the single model's creation, in its order
+            org = organisation.create_employees(q, g, EMPLOYEE_STATE, graph=False)
+            net = build_customer_network(N, q, g)
             orgs.append(org)
             nets.append(net)
-            custs.append(create_customers(p, org, g, CUSTOMER_STATE))
+            custs.append(create_customers(q, org, g, CUSTOMER_STATE))
         self.E = E = orgs[0].n
         self.ok = (all(o.n == E and len(o.u) for o in orgs) and all(len(n.indices) for n in nets)
                    and all(c.n == N for c in custs))
@@ -138,17 +186,22 @@ class Replicas:
         self.seller_cdf = np.full((R, width), np.inf)
         for r, s in enumerate(sellers):
             if len(s):
-                w = np.where(emp.key_person[s], p["key_person_weight"], 1.0)
+                w = np.where(emp.key_person[s], plist[r]["key_person_weight"], 1.0)
                 self.seller_pad[r, :len(s)] = s
                 self.seller_cdf[r, :len(s)] = np.cumsum(w) / w.sum()
         self.neutral_ref = NEUTRAL[emp.dept, 0].reshape(R, E).sum(axis=1)
         self.streams = Streams(self.gens)  # from here on, the draws go through it
-        self.fault_rate = np.full(R, float(p["fault_rate"]))
-        self.record = np.full(R, float(p["shared_record"]))
+        # the compare of faults is in float32 when the fault rate is a Python float
+        self.fault_dtype = np.result_type(first["fault_rate"], F32)
+        self.fault_rate = self.v["fault_rate"].copy()
+        self.record = self.v["shared_record"].copy()
+        # the per-employee mechanisms' parameters: per-replication values repeated over
+        # each replication's employees
+        self.p_emp = {**p, **{k: np.repeat(v, E) for k, v in self.v.items()}}
         self.t = 0
         self.n_causes = len(churn.CAUSES) + len(EVENT_CAUSES)
         self.rows: list[dict[str, np.ndarray]] = []
-        self.serving_capacity = organisation.serving_capacity(emp, p)
+        self.serving_capacity = organisation.serving_capacity(emp, self.p_emp)
         z, zf = np.zeros(R, np.int64), np.zeros(R)
         self.collect(dict(by_cause=np.zeros((R, self.n_causes), np.int64), ct=None,
                           acq_mkt=z, acq_wom=z, utilisation=zf, wom_neg=z, wom_pos=z,
@@ -162,11 +215,13 @@ class Replicas:
 
     def draw(self, method: str, counts: np.ndarray, *args, **kw) -> np.ndarray:
         """``generator.method(*args, size=k, **kw)`` of each replication, concatenated
-        (``integers`` through sim.model.streams)."""
+        (``integers`` through sim.model.streams); an argument that is an array is one
+        value per replication."""
         if method == "integers":
             return self.streams.integers(*args, counts)
-        return np.concatenate([getattr(g, method)(*args, size=k, **kw)
-                               for g, k in zip(self.gens, counts.tolist())])
+        per = [a.tolist() if isinstance(a, np.ndarray) else [a] * self.R for a in args]
+        return np.concatenate([getattr(g, method)(*a, size=k, **kw)
+                               for g, k, *a in zip(self.gens, counts.tolist(), *per)])
 
     def random(self, counts: np.ndarray, dtype=np.float64) -> np.ndarray:
         """``generator.random(k, dtype)`` of each replication, concatenated."""
@@ -209,8 +264,10 @@ class Replicas:
         active = np.flatnonzero(c.status == ACTIVE)
         n_a = self.counts(active)
         rep_a = self.by_rep(n_a)
-        faulty = active[self.random(n_a, F32) < self.fault_rate.astype(F32)[rep_a]]
-        rate = np.where(c.b2b[faulty], p["complaint_rate_b2b"], p["complaint_rate"])
+        faulty = active[self.random(n_a, F32) < self.fault_rate.astype(self.fault_dtype)[rep_a]]
+        rep_f = faulty // N
+        rate = np.where(c.b2b[faulty], self.v["complaint_rate_b2b"][rep_f],
+                        self.v["complaint_rate"][rep_f])
         raised = self.random(self.counts(faulty)) < rate
         silent = faulty[~raised]
         # contacts
@@ -248,9 +305,9 @@ class Replicas:
         notable = is_active & had_contact
         notable[faulty] = True
         c.wom *= np.exp(-1.0 / p["wom_memory"])
-        reach = p["wom_reach"]
+        reach = self.v["wom_reach"]
         wk["wom_neg"] = self._spread(np.flatnonzero(notable & (appraisal < TELL_BELOW)), -1.0,
-                                     reach * p["wom_negative_ratio"])
+                                     reach * self.v["wom_negative_ratio"])
         wk["wom_pos"] = self._spread(np.flatnonzero(notable & (appraisal > TELL_ABOVE)), 1.0,
                                      reach)
         # churn
@@ -265,10 +322,10 @@ class Replicas:
             mine = ct.handled & (ct.employee >= 0)
             handled = np.bincount(ct.employee[mine], minlength=emp.n)
             resolved = np.bincount(ct.employee[mine & ct.resolved], minlength=emp.n)
-            observe_and_adapt(emp, p, np.repeat(left, E), resolved, handled)
+            observe_and_adapt(emp, self.p_emp, np.repeat(left, E), resolved, handled)
         # workforce
-        organisation.learn(emp, p)
-        organisation.update_engagement(emp, p, load)
+        organisation.learn(emp, self.p_emp)
+        organisation.update_engagement(emp, self.p_emp, load)
         wk["leavers"], wk["knowledge_lost"] = self._turnover(ct, rep_c, n_c)
         # tenure
         c.tenure[np.flatnonzero(c.status == ACTIVE)] += 1.0
@@ -281,15 +338,16 @@ class Replicas:
         needy = active[self.random(n_a, F32) < p["need_rate"]]
         n_n = self.counts(needy)
         u_kind, u_self, u_ok = self.parts(np.stack([n_n, n_n, n_n], axis=1))
+        rep_n = self.by_rep(n_n)
         kind = np.searchsorted(np.cumsum(NEED_SHARE), u_kind)
         kind = np.minimum(kind, len(NEED_SHARE) - 1)
-        tries_self = SELF_SERVICEABLE[kind] & (u_self < p["self_service"])
-        self_ok = tries_self & (u_ok < p["self_service_success"])
+        tries_self = SELF_SERVICEABLE[kind] & (u_self < self.v["self_service"][rep_n])
+        self_ok = tries_self & (u_ok < self.v["self_service_success"][rep_n])
         needy, kind = needy[~self_ok], kind[~self_ok]
         pending = np.flatnonzero(c.open_contact)
         u_rep, u_home, u_fault = self.parts(np.stack(
             [self.counts(pending), self.counts(needy), self.counts(complained)], axis=1))
-        repeats = pending[u_rep < p["repeat_rate"]]
+        repeats = pending[u_rep < self.v["repeat_rate"][pending // N]]
         customer = np.concatenate([needy, complained, repeats])
         ckind = np.concatenate([np.full(len(needy), PRIMARY), np.full(len(complained), FAULT),
                                 np.full(len(repeats), REPEAT)]).astype(np.int8)
@@ -310,8 +368,8 @@ class Replicas:
         return ct, self.by_rep(n_c), n_c
 
     def _route(self, ct, n_c):
-        c, p = self.cust, self.params
-        scatter = np.where(ct.kind == REPEAT, 0.5, 1.0) * p["info_scatter"]
+        c = self.cust
+        scatter = np.where(ct.kind == REPEAT, 0.5, 1.0) * self.v["info_scatter"][ct.customer // self.N]
         wrong = self.random(n_c) < scatter
         shift = self.draw("integers", n_c, 1, N_DEPT)
         ct.land = np.where(wrong, (ct.home + shift) % N_DEPT, ct.home)
@@ -320,7 +378,7 @@ class Replicas:
 
     def _assign(self, ct, rep_c, n_c):
         emp, p = self.org, self.params
-        serve = organisation.serving_capacity(emp, p)
+        serve = organisation.serving_capacity(emp, self.p_emp)
         bounds = self.pool_bounds
         R = self.R
         todo = np.flatnonzero(ct.employee < 0)
@@ -338,7 +396,7 @@ class Replicas:
              np.bincount(rep_c[rest], minlength=R)], axis=1))
         pick = bounds[d] + (u_pick * size).astype(np.int64)
         ct.employee[todo[staffed]] = self.by_pool[pick[staffed]]
-        sell = organisation.selling_capacity(emp, p)
+        sell = organisation.selling_capacity(emp, self.p_emp)
         ct.handled = _queue(ct.employee, purchase, sell + serve, u_buy)
         bought = np.bincount(ct.employee[ct.handled], minlength=emp.n)
         left = np.maximum(serve - np.maximum(bought - sell, 0.0), 0.0)
@@ -352,11 +410,11 @@ class Replicas:
         e = np.where(ct.employee >= 0, ct.employee, rep_c * self.E)  # a replication's slot 0
         second = self.draw("integers", n_c, 1, N_DEPT)
         u_need, u_spot, u_through, u_ok = self.parts(np.stack([n_c] * 4, axis=1))
-        needs_other = (ct.land != ct.home) | (u_need < p["cross_need"])
+        needs_other = (ct.land != ct.home) | (u_need < self.v["cross_need"][rep_c])
         target = np.where(ct.land != ct.home, ct.home, (ct.land + second) % N_DEPT)
-        on_spot = needs_other & (u_spot < p["mandate"])
+        on_spot = needs_other & (u_spot < self.v["mandate"][rep_c])
         ct.handoff = ct.handled & needs_other & ~on_spot
-        p_through = 1.0 - barrier_of(emp, p)[e] * (1.0 - emp.access[e, target])
+        p_through = 1.0 - barrier_of(emp, self.p_emp)[e] * (1.0 - emp.access[e, target])
         ct.handoff_ok = ct.handoff & (u_through < p_through)
         dept_skill = self.dept_seg.mean(emp.skill)  # (replication, department), flat
         p_ok = np.where(~needs_other, emp.skill[e],
@@ -372,7 +430,7 @@ class Replicas:
         esc = (ct.kind == REPEAT) & ~ct.resolved
         idx = np.flatnonzero(esc)
         idx = idx[self.random(np.bincount(rep_c[idx], minlength=self.R))
-                  < self.params["complaint_escalation"]]
+                  < self.v["complaint_escalation"][rep_c[idx]]]
         n = np.bincount(rep_c[idx], minlength=self.R)
         if np.any(n > capacity):
             starts = np.cumsum(n) - n
@@ -392,8 +450,9 @@ class Replicas:
 
         p, R = self.params, self.R
         n_up = np.bincount(rep_c[ct.escalated], minlength=R)
-        pr = reach_probability(self.org, ct.employee[heard], p)
         rep_h = rep_c[heard]
+        pr = reach_probability(self.org, ct.employee[heard],
+                               {**self.p_emp, "escalation": self.v["escalation"][rep_h]})
         n_h = np.bincount(rep_h, minlength=R)
         reached = np.bincount(rep_h[u < pr], minlength=R)
         over = reached > capacity
@@ -401,18 +460,18 @@ class Replicas:
         acts = (n_h > 0) | (n_up > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(acts, (reached + n_up) / (n_h + n_up + unraised), 0.0)
-        gap = self.fault_rate - p["fault_rate_min"]
+        gap = self.fault_rate - self.v["fault_rate_min"]
         self.fault_rate = np.where(
-            acts, self.fault_rate - p["fault_fix_rate"] * share * np.maximum(gap, 0.0),
+            acts, self.fault_rate - self.v["fault_fix_rate"] * share * np.maximum(gap, 0.0),
             self.fault_rate)
         return share, np.where(acts, reached, 0)
 
     def promise(self) -> np.ndarray:
         """customers.promise_level of each replication."""
-        p = self.params
+        v = self.v
         share = self.seller_seg.mean(self.org.promising, NEUTRAL_PROMISING)
-        return np.minimum(1.0, p["base_expectation"] + p["marketing_promise"]
-                          + p["sales_promise"] * share)
+        return np.minimum(1.0, v["base_expectation"] + v["marketing_promise"]
+                          + v["sales_promise"] * share)
 
     def _spread(self, tellers, sign, mean_reach):
         c, p, N, R = self.cust, self.params, self.N, self.R
@@ -425,7 +484,7 @@ class Replicas:
         senders = np.repeat(tellers, counts)
         rep_s = self.by_rep(total)
         listeners = self.network.random_neighbours(senders, _Given(self.random(total, F32)))
-        far = (self.random(total) >= 1.0 / amp) | (listeners < 0)
+        far = (self.random(total) >= 1.0 / amp) | (listeners < 0)  # amp: shared
         rep_far = rep_s[far]
         listeners[far] = (self.draw("integers", np.bincount(rep_far, minlength=R), 0, N)
                           + rep_far * N)
@@ -436,7 +495,8 @@ class Replicas:
 
     def _churn(self, active, n_a, rep_a, t):
         c, p, R = self.cust, self.params, self.R
-        parts = churn.hazards(c, active, p, None, (None,) * len(EVENT_CAUSES))
+        per = {k: v[rep_a] for k, v in self.v32.items()}  # one value per active customer
+        parts = churn.hazards(c, active, {**p, **per}, None, (None,) * len(EVENT_CAUSES))
         total = parts[0] + parts[1]
         total += parts[2]
         for h in parts[3:]:
@@ -469,7 +529,8 @@ class Replicas:
         ref = self.neutral_ref
         effort = np.where(ref != 0, emp.sell.reshape(R, self.E).sum(axis=1)
                           / np.where(ref != 0, ref, 1.0), 0.0)
-        h_mkt = p["marketing_rate"] * effort * (1.0 + PROMISE_PULL * (promise - p["base_expectation"]))
+        h_mkt = p["marketing_rate"] * effort * (1.0 + PROMISE_PULL
+                                                * (promise - self.v["base_expectation"]))
         hm = h_mkt.astype(F32)[rep_p]  # the single run adds a float to float32 arrays
         w = c.wom[pros]
         h_wom = p["wom_conversion"] * np.maximum(w, 0.0)
@@ -511,16 +572,18 @@ class Replicas:
         n_l = np.bincount(leavers // E, minlength=R)
         lost = np.zeros(R)
         if len(leavers):
-            hire_knowledge = 0.1 * (1.0 - p["silo_barrier"])
+            barrier = self.v["silo_barrier"][leavers // E]
+            hire_knowledge = 0.1 * (1.0 - barrier)
             seg = Segments(np.cumsum(n_l) - n_l, n_l)
             lost = np.where(n_l > 0,
                             seg.sum(np.maximum(emp.skill[leavers] - p["new_hire_skill"], 0))
                             + seg.sum(np.maximum(emp.knowledge[leavers] - hire_knowledge, 0)),
                             0.0)
-            organisation.replace_employees(emp, leavers, p)
+            organisation.replace_employees(emp, leavers, {**p, "silo_barrier": barrier})
         lost = lost + 0.0  # events' knowledge lost: none
         kept = 1.0 - _unanswered(ct, rep_c, n_c, R)
-        self.record = self.record + p["record_decay"] * (p["shared_record"] * kept - self.record)
+        self.record = self.record + p["record_decay"] * (self.v["shared_record"] * kept
+                                                         - self.record)
         if len(leavers):
             gone = np.zeros(R * E + 1, dtype=bool)  # the last entry: no owner (-1)
             gone[leavers] = True
@@ -572,7 +635,7 @@ class Replicas:
                          - p["acquisition_cost"] * out["acquired"]
                          - out["staff_cost"]
                          - p["goodwill_cost"] * out["mandate_resolutions"]
-                         - p["record_cost"] * p["shared_record"] * n_active)
+                         - p["record_cost"] * self.v["shared_record"] * n_active)
         out["silent_problems"] = self.per_rep(c.silent_problem)
         out.update(
             utilisation=wk["utilisation"], wom_negative=wk["wom_neg"],
