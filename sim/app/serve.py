@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> None:
     """``python -m sim.app.serve HOST PORT OPEN CULL_AFTER``."""
     host, port, open_, cull_after = (argv if argv is not None else sys.argv[1:])[:4]
     configure(cull_after)
-    logging.basicConfig(level=logging.INFO, format="orgsim app: %(message)s")
+    logging.basicConfig(level=logging.INFO, format="orgsim app: %(asctime)s %(message)s")
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # not a line per step
     harden()
     from solara.__main__ import cli
 
