@@ -245,8 +245,11 @@ def PlayLoop(current, playing, speed, redraw, shown, paused_at, problem):
 
         def draw():
             # one picture at a time: ask for the next only once the last is drawn (the
-            # Dashboard says so), whichever thread draws it; asking while another
-            # thread renders would make its render loop never end
+            # Dashboard says so when its render is done), whichever thread draws it.
+            # Asking while another thread renders leaves that render to it: asked
+            # again before its render is done, it would render on and on (reacton
+            # renders in a loop while another thread changes state), and a click's
+            # thread caught so would not read the next click until the play stopped
             target = redraw.value + 1
             shown.drawn.clear()
             redraw.set(target)
@@ -451,8 +454,14 @@ def Dashboard(model, redraw, shown, view, other, selected, fire, problem):
         OneView(model, snap, selected)
     else:
         SideView(model, snap, other, selected, problem)
-    shown.count = max(shown.count, drawing)
-    shown.drawn.set()
+
+    def drawn():
+        shown.count = max(shown.count, drawing)
+        shown.drawn.set()
+
+    # after the render is done, not while it runs: the play loop asks for its next
+    # picture only then (see PlayLoop)
+    solara.use_effect(drawn, [drawing])
 
 
 @solara.component
@@ -525,7 +534,8 @@ def Classroom():
 
     def fire(kind):
         model.value.trigger(kind)
-        bump()
+        if not playing.value:  # while playing, the play loop's next picture shows it
+            bump()
 
     def on_key(key):
         if key == "space" and model.value.running:
