@@ -116,8 +116,9 @@ def browser_figures(tabs: int) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "ORGSIM_APP_DIE_WITH_PARENT": "1"}  # no server outlives the run
     server = subprocess.Popen([sys.executable, "-m", "sim.cli", "app", "--port", str(port)],
-                              cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:

@@ -391,3 +391,52 @@ def test_the_readmes_setup_installs_the_page_with_its_offline_pins():
     app = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["app"]
     for pin in ("solara==1.58.2", "solara-server==1.58.2", "solara-assets==1.58.2", "ipyvuetify<3"):
         assert pin in app, pin
+
+
+def test_the_server_asked_to_die_with_its_parent_ends_when_the_parent_is_killed(tmp_path):
+    """sim.app.serve.die_with_parent (PR_SET_PDEATHSIG): a parent that starts a child
+    asking for it, then is killed, takes the child with it (a killed test run leaves
+    no `sim.app.serve` behind)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("PR_SET_PDEATHSIG is Linux's")
+    pid_file = tmp_path / "child.pid"
+    child = ("import os, sys, time; from sim.app.serve import die_with_parent; die_with_parent(); "
+             f"open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)")
+    parent = ("import subprocess, sys, time; "
+              f"subprocess.Popen([sys.executable, '-c', {child!r}]); time.sleep(120)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-c", parent], env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (pid_file.exists() and pid_file.read_text()):
+            assert time.monotonic() < deadline, "the child did not start"
+            time.sleep(0.1)  # nothing to wait on but the file the child writes
+        child_pid = int(pid_file.read_text())
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{child_pid}").exists() and "Z" not in _proc_state(child_pid):
+            assert time.monotonic() < deadline, "the child outlived its parent"
+            time.sleep(0.1)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _proc_state(pid: int) -> str:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("State:"):
+                return line.split()[1]
+    except OSError:
+        return "gone"
+    return ""

@@ -82,6 +82,7 @@ def _start(folder: Path, *args: str):
     port = _free_port()
     log = folder / "server.log"
     env, audit = audited_env(folder)
+    env["ORGSIM_APP_DIE_WITH_PARENT"] = "1"  # a killed test run leaves no server behind
     with open(log, "wb") as out:
         proc = subprocess.Popen(_orgsim() + ["app", "--port", str(port), *args], cwd=ROOT,
                                 env=env, stdout=out, stderr=subprocess.STDOUT,

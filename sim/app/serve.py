@@ -14,9 +14,11 @@ settings go in through the environment, read by Solara's settings when first imp
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import logging
 import os
+import signal
 import sys
 
 ERROR_LINE = "Something went wrong in this session; reload the page. (The details are in " \
@@ -98,10 +100,38 @@ def release_memory() -> None:
             pass
 
 
+DIE_WITH_PARENT_ENV = "ORGSIM_APP_DIE_WITH_PARENT"  # "1": the server ends with its parent
+
+
+def die_with_parent() -> None:
+    """On Linux, have the kernel send SIGTERM to this process when the process that
+    started it ends (prctl PR_SET_PDEATHSIG), so a killed test run leaves no server
+    behind. Off unless asked for: a teacher's server started with nohup outlives its shell."""
+    import ctypes
+    import ctypes.util
+
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent ended before the signal was asked for
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m sim.app.serve HOST PORT OPEN CULL_AFTER``."""
     host, port, open_, cull_after = (argv if argv is not None else sys.argv[1:])[:4]
     configure(cull_after)
+    if os.environ.get(DIE_WITH_PARENT_ENV) == "1":
+        die_with_parent()
+    # `kill -USR1 PID` prints every thread's stack in the terminal (a page that hangs);
+    # from Python's handler on the main thread (faulthandler.register's dump, made
+    # inside the signal while the other threads run on, once took the server down)
+    signal.signal(signal.SIGUSR1, lambda *_: faulthandler.dump_traceback(all_threads=True))
     logging.basicConfig(level=logging.INFO, format="orgsim app: %(asctime)s %(message)s")
     logging.getLogger("MESA").setLevel(logging.WARNING)  # not a line per step
     harden()
