@@ -440,3 +440,23 @@ def _proc_state(pid: int) -> str:
     except OSError:
         return "gone"
     return ""
+
+
+def test_the_server_waits_minutes_for_a_pong_not_twenty_seconds():
+    """uvicorn's default closes a websocket 20 s after an unanswered ping: while 30 tabs
+    load on two cores that closed first connections, and those pages stayed at "Loading
+    app". The page's server (sim.app.serve.harden) makes uvicorn wait WS_PING_TIMEOUT."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from sim.app import serve; serve.configure('2m'); serve.harden(); import uvicorn; "
+            "c = uvicorn.Config('sim.app.serve:main'); "
+            "print(c.ws_ping_interval, c.ws_ping_timeout, serve.WS_PING_TIMEOUT)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=300, check=True).stdout.split()
+    interval, timeout, wanted = map(float, out[-3:])
+    assert timeout == wanted and timeout >= 120 > 20  # uvicorn's own default is 20 s
+    assert interval == 20.0

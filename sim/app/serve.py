@@ -7,6 +7,8 @@
 - No traceback reaches a browser: an error in a session is logged in the teacher's
   terminal and the page gets one line.
 - Sessions whose tab is gone are culled after ``--cull-after`` (Solara keeps them a day).
+- A websocket whose pings go unanswered is closed after minutes, not 20 s: on a loaded
+  machine a page's first render can take longer (``WS_PING_TIMEOUT``).
 
 ``orgsim app`` runs this module (``python -m sim.app.serve``) in place of itself; the
 settings go in through the environment, read by Solara's settings when first imported.
@@ -24,6 +26,13 @@ import sys
 ERROR_LINE = "Something went wrong in this session; reload the page. (The details are in " \
              "the terminal that runs orgsim app.)"
 log = logging.getLogger("orgsim.app")
+# uvicorn closes a websocket whose ping is not answered within 20 s. While thirty tabs load
+# on two cores the server's event loop can be that late itself (measured: connections closed
+# 40 s after they opened), and a page that loses its socket during its first render stays
+# at "Loading app" for good (Solara's reconnect finds its widgets gone). So a late pong is
+# waited for a while; a dead tab is still found, and its session culled.
+WS_PING_INTERVAL = 20.0  # seconds
+WS_PING_TIMEOUT = 300.0  # seconds
 
 
 def configure(cull_after: str) -> None:
@@ -82,6 +91,16 @@ def harden() -> None:
         release_memory()
 
     kernel_context.VirtualKernelContext.close = close_and_let_go
+
+    import uvicorn  # solara's `run` makes its uvicorn.Config without the ping settings
+    config_init = uvicorn.Config.__init__
+
+    def patient_config(self, *args, **kwargs):
+        kwargs.setdefault("ws_ping_interval", WS_PING_INTERVAL)
+        kwargs.setdefault("ws_ping_timeout", WS_PING_TIMEOUT)
+        config_init(self, *args, **kwargs)
+
+    uvicorn.Config.__init__ = patient_config
 
 
 def release_memory() -> None:
