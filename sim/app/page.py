@@ -439,9 +439,11 @@ def Dashboard(model, redraw, shown, view, other, selected, fire, problem):
     solara.Text(status_text(snap), classes=["orgsim-status"],
                 style={"font-weight": "bold", "display": "block"})
     solara.Text(settings_text(snap), classes=["orgsim-settings"], style={"display": "block"})
-    if model.notice:
-        solara.Text(model.notice, classes=["orgsim-notice"],
-                    style={"color": "#b00020", "display": "block"})
+    # always there, empty when there is nothing to say: a line that came and went would
+    # shift the elements after it, and reacton would make the disruption buttons anew
+    # (a click on the old ones, in flight meanwhile, was lost)
+    solara.Text(model.notice or "", classes=["orgsim-notice"],
+                style={"color": "#b00020", "display": "block" if model.notice else "none"})
     Disruptions(model, fire)
     solara.Text(events_text(snap), classes=["orgsim-events"],
                 style={"color": "#b00020", "font-weight": "bold", "display": "block"})
@@ -572,8 +574,9 @@ def Classroom():
                           classes=["orgsim-lesson-picker"], style={"min-width": "20em"})
         Controls(model.value, playing, speed, paused_at, redraw, actions)
         Readouts(model.value, redraw)
-        if problem.value:
-            solara.Text(problem.value, classes=["orgsim-problem"], style={"display": "block"})
+        # always there (see the notice in Dashboard): the page below it is not made anew
+        solara.Text(problem.value or "", classes=["orgsim-problem"],
+                    style={"display": "block" if problem.value else "none"})
         with solara.ColumnsResponsive(default=12, medium=[4, 8], large=[4, 8], xlarge=[3, 9]):
             with solara.Column():
                 Settings(model.value, choice, values, size, seed, actions)
