@@ -1,7 +1,15 @@
-"""Classroom page: the server's work for one press of Step, at the default classroom
-size (500 customers and as many prospects, 60 employees), in both views.
+"""Classroom page: the browser's time for what a class sees (issue 18, point 4), then the
+server's work for one press of Step, at the default classroom size (500 customers and as
+many prospects, 60 employees).
 
-    .venv/bin/python benchmarks/bench_app.py [--steps N] [--customers N]
+    .venv/bin/python benchmarks/bench_app.py [--steps N] [--customers N] [--tabs N] [--no-browser]
+
+In the browser (Debian's /usr/bin/chromium, headless, driven by Playwright; `orgsim app`
+started here): Play at the fastest speed from ▶ until the page shows week 52 (goal
+< 10 s), a Step from the click to the new week's status line and customer picture
+(median; goal < 0.25 s), and N tabs (default 30) opened at once until every one shows
+week 0 (goal < 60 s in total). The machine's load (uptime) is printed with them: the
+figures are only as quiet as the machine.
 
 A step of the page is: the model's step (both models in the side-by-side view), the
 snapshot, and the pictures that change (the customer patch and the charts every step;
@@ -14,6 +22,8 @@ PNGs) is measured by tests/test_app_browser.py, which prints the click-to-pictur
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import statistics
 import time
 
@@ -69,12 +79,109 @@ def side_view(model: ClassroomModel, steps: int) -> list[float]:
     return times
 
 
+STEP_AND_WAIT_JS = """(week) => new Promise((resolve) => {
+    const picture = () => document.querySelector("img.orgsim-customers").src;
+    const before = picture();
+    const done = () => [...document.querySelectorAll(".orgsim-status")]
+        .some((e) => e.textContent.startsWith(`Week ${week}:`)) && picture() !== before;
+    const t0 = performance.now();
+    const observer = new MutationObserver(() => {
+        if (done()) { observer.disconnect(); resolve(performance.now() - t0); }
+    });
+    observer.observe(document.body, {subtree: true, childList: true, characterData: true,
+                                     attributes: true});
+    [...document.querySelectorAll("button")].find((b) => b.textContent.trim() === "Step")
+        .click();
+})"""
+WEEK_AT_LEAST_JS = """(n) => { const e = document.querySelector(".orgsim-week");
+    return e && parseInt(e.textContent.replace(/\\D+/g, "")) >= n; }"""
+
+
+def _load() -> str:
+    return os.getloadavg().__repr__()
+
+
+def browser_figures(tabs: int) -> None:
+    """Start `orgsim app`, measure in Chromium, stop it."""
+    import re
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "ORGSIM_APP_DIE_WITH_PARENT": "1"}  # no server outlives the run
+    server = subprocess.Popen([sys.executable, "-m", "sim.cli", "app", "--port", str(port)],
+                              cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(url, timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                        args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.set_default_timeout(180_000)
+            page.goto(url)
+            page.locator(".orgsim-status", has_text=re.compile(r"^Week 0:")).wait_for()
+            times = sorted(page.evaluate(STEP_AND_WAIT_JS, week) for week in range(1, 12))
+            print(f"browser: Step, click to new week and picture: median {times[5]:.0f} ms, "
+                  f"slowest {times[-1]:.0f} ms of 11 (goal < 250 ms); load {_load()}", flush=True)
+            page.get_by_role("button", name="Reset").click()
+            page.locator(".orgsim-week", has_text=re.compile(r"^Week 0$")).wait_for()
+            page.locator(".orgsim-speed-slider").get_by_role("slider").focus()
+            page.keyboard.press("End")
+            page.get_by_text("Speed: 20 weeks per second").wait_for()
+            t0 = time.perf_counter()
+            page.get_by_role("button", name="▶").click()
+            page.wait_for_function(WEEK_AT_LEAST_JS, arg=52, timeout=180_000)
+            played = time.perf_counter() - t0
+            page.get_by_role("button", name="❚❚").click()
+            print(f"browser: Play at 20 weeks a second, ▶ to week 52 shown: {played:.1f} s "
+                  f"(goal < 10 s); load {_load()}", flush=True)
+            page.close()
+            t0 = time.perf_counter()
+            pages = []
+            for _ in range(tabs):
+                ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+                tab = ctx.new_page()
+                tab.set_default_timeout(600_000)
+                tab.goto(url, wait_until="commit")
+                pages.append((ctx, tab))
+            for _, tab in pages:
+                tab.locator(".orgsim-status", has_text=re.compile(r"^Week 0:")).wait_for()
+            loaded = time.perf_counter() - t0
+            print(f"browser: {tabs} tabs opened at once, all showing week 0 after {loaded:.1f} s "
+                  f"(goal < 60 s); load {_load()}", flush=True)
+            for ctx, _ in pages:
+                ctx.close()
+            browser.close()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--customers", type=int, default=500)
+    ap.add_argument("--tabs", type=int, default=30)
+    ap.add_argument("--no-browser", action="store_true", help="the server's share only")
     args = ap.parse_args()
+    if not args.no_browser:
+        browser_figures(args.tabs)
     for name, view in (("one organisation", one_view), ("side by side", side_view)):
         times = view(ClassroomModel(n_customers=args.customers), args.steps)
         ms = sorted(1000 * t for t in times)

@@ -11,5 +11,6 @@ if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] && [ "$(id -u)" = 0 ] &
 fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e .
+# the classroom page (orgsim app) too: its extra pins the Solara release that works offline
+.venv/bin/python -m pip install --quiet -e ".[app]"
 .venv/bin/orgsim demo --out results/demo "$@"

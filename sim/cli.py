@@ -262,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("folder", type=Path, help="a study's results folder")
     sens.add_argument("--metric", help="one metric (default: every kept metric)")
 
-    app = sub.add_parser("app", help="the classroom page in the browser (Mesa's SolaraViz)")
+    app = sub.add_parser("app", help="the classroom page in the browser (Solara, on Mesa)")
     app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
     app.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
     app.add_argument("--open", action="store_true", help="also open it in the default browser")
@@ -274,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--cull-after", type=_duration, default="2m", metavar="TIME",
                      help="forget a session this long after its tab is gone (e.g. 90s, 2m, "
                           "1h; default 2m)")
+    app.add_argument("--lesson", metavar="NAME", default="",
+                     help="open the page with a ready lesson: " + ", ".join(_lesson_names()))
     app.add_argument("--tab-cpu", type=_share, default=None, metavar="SHARE",
                      help="the share of one core a tab's steps may use (default 0.25)")
     app.add_argument("--tab-memory", type=_memory, default=None, metavar="SIZE",
@@ -521,6 +523,11 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+def _lesson_names() -> list[str]:
+    from .app.lessons import lessons
+    return list(lessons())
+
+
 def cmd_app(args) -> int:
     """Serve the classroom page (``sim.app.serve``: solara run in production mode, no
     request off the machine, no debug route, sessions culled) until stopped."""
@@ -544,6 +551,14 @@ def cmd_app(args) -> int:
             env[key] = str(value)
     files = [str(Path(f).resolve()) for f in args.scenario]
     env[SCENARIOS_ENV] = os.pathsep.join(files)  # only the command line adds to the list
+    env.pop("ORGSIM_APP_LESSON", None)
+    if args.lesson:
+        from .app.lessons import lesson
+        try:
+            lesson(args.lesson)
+        except KeyError as err:
+            raise ScenarioError(f"--lesson: {err.args[0]}") from None
+        env["ORGSIM_APP_LESSON"] = args.lesson
     _check_page_files(files, args.tab_memory)
     cmd = [sys.executable, "-m", "sim.app.serve", args.host, str(args.port),
            "open" if args.open else "no-open", args.cull_after]

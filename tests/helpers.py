@@ -69,7 +69,8 @@ def toml_value(v) -> str:
 # Outgoing connections of a process the tests start: a sitecustomize.py on its
 # PYTHONPATH installs an audit hook (sys.addaudithook) in it, and in whatever it execs,
 # before any of its own code runs, that records every socket.connect and
-# socket.getaddrinfo to a file.
+# socket.getaddrinfo to a file (and every opening of a file whose path holds
+# "orgsim-watched").
 _AUDIT_HOOK = '''
 import json, os, sys
 _log = open(os.environ["ORGSIM_TEST_AUDIT"], "a", buffering=1)
@@ -79,6 +80,8 @@ def _hook(event, args):
         _log.write(json.dumps({"event": event, "address": repr(args[1])}) + "\\n")
     elif event == "socket.getaddrinfo":
         _log.write(json.dumps({"event": event, "address": repr(args[0])}) + "\\n")
+    elif event == "open" and "orgsim-watched" in str(args[0]):  # files a test watches
+        _log.write(json.dumps({"event": event, "address": repr(str(args[0]))}) + "\\n")
 
 sys.addaudithook(_hook)
 '''

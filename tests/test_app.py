@@ -9,9 +9,12 @@ import inspect
 import numpy as np
 import pytest
 
+from pathlib import Path
+
 from sim import OrganisationModel, load_scenario
 from sim.app import PAGE_FILE
 from sim.app.classroom import (
+    SLIDERS, changes_from, scenario_levers, slider_value_text,
     CUSTOM, DISRUPTIONS, N_EMPLOYEES, ClassroomModel, model_params, scenario_toml,
 )
 from sim.app.drawing import FrameCache, nice_ceiling, render
@@ -20,6 +23,8 @@ from sim.app.figures import (
 )
 from sim.app.views import describe, events_text, highlights, snapshot, status_text
 from sim.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[1]
 from sim.model.params import LEVERS, PARAMS
 
 # Mesa 3.3's own ComponentsView trips Solara's hook checker when given no components.
@@ -90,10 +95,28 @@ def test_custom_page_model_is_the_model_with_the_same_values_and_seed():
     assert page.timeseries().equals(ref.timeseries())
 
 
-def test_named_scenario_keeps_its_own_levers():
-    m = ClassroomModel(scenario="product_centric", silo_barrier=0.1, n_customers=100)
-    assert m.params["silo_barrier"] == load_scenario("product_centric").params["silo_barrier"]
+def test_a_named_scenario_runs_its_own_levers_and_the_sliders_changed_from_them():
+    own = load_scenario("product_centric")
+    m = ClassroomModel(scenario="product_centric", n_customers=100)
+    assert all(m.params[k] == own.params[k] for k in SLIDERS) and m.changes == {}
+    assert m.display_name == "product_centric, as it is"
+    m = ClassroomModel(scenario="product_centric", silo_barrier=0.1, bridges=3.0, n_customers=100)
+    assert m.params["silo_barrier"] == 0.1 and m.params["bridges"] == 3
+    assert m.params["reward_mix"] == own.params["reward_mix"]  # the rest: the scenario's
+    assert m.scenario.events == own.events
+    assert m.display_name == "custom: product_centric + silo barrier 0.10, bridges per department pair 3"
     assert m.params["n_customers"] == 100
+
+
+def test_picking_a_scenario_gives_the_sliders_its_values_and_only_real_changes_count():
+    levers = scenario_levers("customer_centric")
+    assert levers == {k: load_scenario("customer_centric").params[k] for k in SLIDERS}
+    assert changes_from("customer_centric", levers) == {}
+    moved = {**levers, "mandate": levers["mandate"] + 0.05, "bridges": levers["bridges"]}
+    assert changes_from("customer_centric", moved) == {"mandate": levers["mandate"] + 0.05}
+    assert slider_value_text("silo_barrier", 0.8) == "0.80 on a scale of 0 to 1"
+    assert slider_value_text("bridges", 3.0) == "3 per department pair"
+    assert slider_value_text("social_amplification", 20.0) == "20.00 x"
 
 
 @pytest.mark.parametrize("kind", list(DISRUPTIONS))
@@ -309,3 +332,131 @@ def test_axis_limits_change_seldom():
     assert [nice_ceiling(x) for x in (0, 1, 1.2, 3, 7, 10, 11, 480, 501)] == \
         [1, 1, 2, 5, 10, 10, 20, 500, 1000]
     assert [horizon(s) for s in (0, 1, 26, 27, 156)] == [26, 26, 26, 52, 156]
+
+
+def test_five_lessons_each_with_a_scenario_the_page_offers_and_essay_passages():
+    from sim.app.lessons import lesson, lessons
+    from sim.app.trust import offered
+
+    found = lessons()
+    assert list(found) == ["silos_and_failure_demand", "rewards_and_promises",
+                           "a_key_person_leaves", "the_merger", "word_of_mouth"]
+    for name, le in found.items():
+        assert le.scenario in offered() and (le.compare_with is None or le.compare_with in offered())
+        assert le.title and le.show_first and len(le.notice) >= 2 and len(le.try_) >= 2
+        assert 2 <= len(le.questions) <= 3, name
+        assert le.passages and all(p.lang in ("sv", "nb") and p.text and p.essay
+                                   for p in le.passages), name
+    with pytest.raises(KeyError, match="not one this page has"):
+        lesson("../../etc/passwd")
+
+
+def test_orgsim_app_refuses_an_unknown_lesson_in_one_line(capsys):
+    from sim.cli import main
+
+    assert main(["app", "--lesson", "no_such_lesson", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no_such_lesson" in err and "the_merger" in err
+
+
+def test_the_page_opens_the_lesson_the_command_line_named(monkeypatch):
+    from sim.app import page
+
+    monkeypatch.setenv(page.LESSON_ENV, "the_merger")
+    assert page.initial_lesson() == "the_merger"
+    monkeypatch.setenv(page.LESSON_ENV, "/etc/passwd")
+    assert page.initial_lesson() is None
+    text = page.lesson_html("the_merger")
+    assert "Things to notice" in text and "Questions for the class" in text
+    assert "lang='sv'" in text and "sammanslagning" in text
+
+
+def test_the_about_panel_has_netlogos_info_tab_sections():
+    from sim.app import page
+
+    text = page.about_html()
+    for head in ("What is it?", "How it works", "How to use it", "Things to notice",
+                 "Things to try", "Extending the model", "Related models", "Credits and sources"):
+        assert f"<h4>{head}</h4>" in text, head
+
+
+def test_the_readmes_setup_installs_the_page_with_its_offline_pins():
+    """Issue 18, point 7: scripts/demo.sh (the README's set-up) installs the app extra,
+    and the extra keeps the Solara release whose front-end ships in solara-assets."""
+    import tomllib
+
+    demo = (ROOT / "scripts" / "demo.sh").read_text()
+    installs = [line for line in demo.splitlines() if "pip install" in line and "-e" in line]
+    assert installs and all('".[app]"' in line for line in installs), installs
+    app = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["app"]
+    for pin in ("solara==1.58.2", "solara-server==1.58.2", "solara-assets==1.58.2", "ipyvuetify<3"):
+        assert pin in app, pin
+
+
+def test_the_server_asked_to_die_with_its_parent_ends_when_the_parent_is_killed(tmp_path):
+    """sim.app.serve.die_with_parent (PR_SET_PDEATHSIG): a parent that starts a child
+    asking for it, then is killed, takes the child with it (a killed test run leaves
+    no `sim.app.serve` behind)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("PR_SET_PDEATHSIG is Linux's")
+    pid_file = tmp_path / "child.pid"
+    child = ("import os, sys, time; from sim.app.serve import die_with_parent; die_with_parent(); "
+             f"open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)")
+    parent = ("import subprocess, sys, time; "
+              f"subprocess.Popen([sys.executable, '-c', {child!r}]); time.sleep(120)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-c", parent], env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (pid_file.exists() and pid_file.read_text()):
+            assert time.monotonic() < deadline, "the child did not start"
+            time.sleep(0.1)  # nothing to wait on but the file the child writes
+        child_pid = int(pid_file.read_text())
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{child_pid}").exists() and "Z" not in _proc_state(child_pid):
+            assert time.monotonic() < deadline, "the child outlived its parent"
+            time.sleep(0.1)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _proc_state(pid: int) -> str:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("State:"):
+                return line.split()[1]
+    except OSError:
+        return "gone"
+    return ""
+
+
+def test_the_server_waits_minutes_for_a_pong_not_twenty_seconds():
+    """uvicorn's default closes a websocket 20 s after an unanswered ping: while 30 tabs
+    load on two cores that closed first connections, and those pages stayed at "Loading
+    app". The page's server (sim.app.serve.harden) makes uvicorn wait WS_PING_TIMEOUT."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from sim.app import serve; serve.configure('2m'); serve.harden(); import uvicorn; "
+            "c = uvicorn.Config('sim.app.serve:main'); "
+            "print(c.ws_ping_interval, c.ws_ping_timeout, serve.WS_PING_TIMEOUT)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=300, check=True).stdout.split()
+    interval, timeout, wanted = map(float, out[-3:])
+    assert timeout == wanted and timeout >= 120 > 20  # uvicorn's own default is 20 s
+    assert interval == 20.0

@@ -1,10 +1,11 @@
-"""The classroom page: Mesa's SolaraViz on the organisation model (``orgsim app``).
+"""The classroom page on the organisation model (``orgsim app``): a Solara page of its own.
 
 What needs no web server: ``sim.app.classroom`` (the model as the page builds it from
 flat keyword parameters, the controls, the side-by-side twin, "Save as scenario"),
 ``sim.app.views`` (what the page reads from a model), ``sim.app.figures`` (the
 pictures) and ``sim.app.drawing`` (PNG rendering with cached frames, click picking).
-``sim.app.page`` is the Solara page itself and needs the ``app`` extra
+``sim.app.player`` (the play loop), ``sim.app.lessons`` (the ready lessons) and
+``sim.app.texts`` (every text the page shows). ``sim.app.page`` is the Solara page itself and needs the ``app`` extra
 (``pip install -e ".[app]"``).
 """
 

@@ -1,5 +1,5 @@
 """The classroom page's model, without the web server: built from the flat keyword
-parameters SolaraViz passes, the controls' definitions, the second organisation of the
+parameters the page passes, the controls' definitions, the second organisation of the
 side-by-side view, and "Save as scenario".
 
 Nothing here changes how the model behaves: the page's model is the model with the
@@ -24,8 +24,9 @@ from ..files.scenarios import list_scenarios, load_scenario
 from .trust import (PageInputError, StepBudget, check_inputs, check_tab_cost, load_offered,
                     offered, scenario_file, tab_cpu)
 from .views import lock_of
+from . import texts
 
-CUSTOM = "custom: baseline + the sliders"
+CUSTOM = "custom: baseline + the sliders"  # older name of "baseline and the sliders"
 N_EMPLOYEES = 60
 MAX_CUSTOMERS = 2000
 DEFAULT_CUSTOMERS = 500
@@ -48,54 +49,44 @@ def slider_control(name: str) -> dict[str, Any]:
             "label": p.label}
 
 
+def slider_value_text(name: str, value: float) -> str:
+    """A slider's value with its unit, as the page shows it beside the slider."""
+    p = PARAMS[name]
+    shown = f"{int(round(value))}" if p.kind is int else f"{value:.2f}"
+    if p.unit == "-":
+        return texts.SCALE_OF_ONE.format(value=shown)
+    return texts.WITH_UNIT.format(value=shown, unit=p.unit)
+
+
+def scenario_levers(name: str) -> dict[str, float]:
+    """The sliders' values of an offered scenario (what the sliders move to on a pick)."""
+    params = (load_offered(name) if name != CUSTOM else load_scenario("baseline")).params
+    return {k: params[k] for k in SLIDERS}
+
+
+def changes_from(name: str, values: dict[str, float]) -> dict[str, float]:
+    """The sliders that differ from the named scenario's own values."""
+    own = scenario_levers(name)
+    return {k: v for k, v in values.items() if k in own and not _same(k, v, own[k])}
+
+
+def _same(name: str, a: float, b: float) -> bool:
+    return abs(float(a) - float(b)) < 0.5 * PARAMS[name].step
+
+
+def describe_choice(name: str, changes: dict[str, float]) -> str:
+    """``product_centric, as it is`` or ``custom: product_centric + silo barrier 0.20, ...``."""
+    base = "baseline" if name == CUSTOM else name
+    if not changes:
+        return texts.AS_IS.format(scenario=base)
+    listed = ", ".join(f"{PARAMS[k].label.split(' (')[0].lower()} "
+                       f"{slider_value_text(k, v).split(' ')[0]}" for k, v in changes.items())
+    return texts.CUSTOM_LABEL.format(scenario=base, changes=listed)
+
+
 # The disruptions the page fires with a click, with their button labels.
-DISRUPTIONS: dict[str, str] = {
-    "key_person_loss": "Key person leaves",
-    "customer_contact_change": "Customers' contacts change",
-    "merger": "Merger",
-    "competitor_leap": "Competitor leap",
-    "substitute": "Substitute appears",
-    "viral_complaint": "Viral complaint",
-}
+DISRUPTIONS: dict[str, str] = dict(texts.DISRUPTIONS)
 assert set(DISRUPTIONS) <= set(SPECS)
-
-ABOUT_WHAT = """\
-An agent-based model of how the way a firm is organised decides how many customers it
-keeps. Six departments (sales, marketing, product, support, delivery, billing) of
-employees serve customers who sit on a social network; one step is one week.
-"""
-
-ABOUT_HOW = """\
-Customers' requests often need knowledge held in another department: a *silo barrier*
-makes those hand-offs fail, *bridges* (boundary spanners) make them work. What is not
-resolved comes back as *failure demand*, eats capacity and lowers satisfaction. The
-*reward* scheme pulls effort between selling and serving, the *mandate* lets staff
-resolve on the spot, and *escalated feedback* slowly fixes the product. Promises raise
-expectations, and the weakest touchpoint weighs most. Unhappy customers tell more
-people than happy ones, and social media multiplies it; customers leave when the
-alternative looks better, and disruptions (a key person leaving, a merger, a
-competitor's leap, a substitute, a viral complaint) take even satisfied customers.
-Pick a scenario or set the sliders, press **Reset**, then **Step** or **▶**; click a
-customer or an employee to see its state; "Side by side" runs a second organisation
-with the same seed and the same disruptions. The full description is `docs/ODD.md`.
-"""
-
-ABOUT_SOURCES = (
-    "Five trade-press essays on customer orientation (Swedish and Norwegian, 2012 on): "
-    "silos and scattered information, volume bonuses, bridges and failure demand, key "
-    "persons, mergers and substitutes, the weakest link and the viral tweet.",
-    "TARP (1984), Goodman (1999, 2005): complaints, repurchase after a resolved problem, "
-    "bad experiences told to about twice as many people as good ones.",
-    "Nitzan & Libai (2011), Journal of Marketing 75(6): a neighbour's defection raises "
-    "one's own hazard by about 80%.",
-    "Seddon, and Vanguard's practitioner figures: failure demand, 40-60% of contacts in "
-    "command-and-control service designs.",
-    "Bass (1969); Sultan, Farley & Lehmann (1990): diffusion of a substitute. Gallup "
-    "(2015): customers lost after bank mergers. Palmatier et al. (2007): key persons.",
-    "Fang, Lee & Schilling (2010), Organization Science 21(3): moderate links between "
-    "semi-isolated groups.",
-)
-
 
 def things_to_try() -> list[tuple[str, str]]:
     """(scenario, what to look for): one line per named scenario, from its file."""
@@ -103,8 +94,8 @@ def things_to_try() -> list[tuple[str, str]]:
 
 
 def model_params() -> dict[str, Any]:
-    """The controls of SolaraViz's "Model Parameters" card, in Mesa's format: the
-    scenarios the page offers (``sim.app.trust.offered``), the sliders, size and seed."""
+    """The page's controls in Mesa's format (what values from the browser are checked
+    against): the scenarios the page offers (``sim.app.trust.offered``), the sliders, size and seed."""
     names = [CUSTOM] + list(offered())
     out: dict[str, Any] = {
         "scenario": {"type": "Select", "value": CUSTOM, "values": names,
@@ -122,24 +113,23 @@ def model_params() -> dict[str, Any]:
 
 def build_scenario(scenario: str = CUSTOM, n_customers: int = DEFAULT_CUSTOMERS,
                    n_employees: int = N_EMPLOYEES, **levers):
-    """The scenario the page runs: an offered one as it is (its levers unchanged), or the
-    baseline with the sliders' values; at the page's scale either way. A name the page
+    """The scenario the page runs: an offered one (CUSTOM: the baseline) with the sliders
+    that are given (None: the scenario's own value), at the page's scale. A name the page
     does not offer is refused (PageInputError): no file is opened by its name."""
     scale = dict(n_customers=int(n_customers), n_prospects=int(n_customers),
                  n_employees=int(n_employees))
+    chosen = {k: v for k, v in levers.items() if v is not None}
+    for k in chosen:  # a slider may hand over 2.0 for a whole-number parameter
+        if PARAMS[k].kind is int:
+            chosen[k] = int(round(chosen[k]))
     if scenario == CUSTOM:
-        chosen = {k: v for k, v in levers.items() if v is not None}
-        for k in chosen:  # a slider may hand over 2.0 for a whole-number parameter
-            if PARAMS[k].kind is int:
-                chosen[k] = int(round(chosen[k]))
         return load_scenario("baseline", **scale, **chosen)
-    return load_offered(scenario, **scale)
+    return load_offered(scenario, **scale, **chosen)
 
 
 class ClassroomModel(OrganisationModel):
     """OrganisationModel (or ``base_class``, see ``classroom_class``) built from flat
-    keyword parameters, as SolaraViz passes them
-    (and as its Reset button calls the class again). Steps and triggered events hold a
+    keyword parameters, as the page passes them (and as its Reset calls the class again). Steps and triggered events hold a
     lock, so a disruption clicked while the model plays never lands inside a step.
 
     ``compare_with(name)`` runs a second organisation alongside (the side-by-side
@@ -155,7 +145,7 @@ class ClassroomModel(OrganisationModel):
                  n_employees: int = N_EMPLOYEES, seed: int = DEFAULT_SEED,
                  **sliders: float | None):
         # one keyword per slider (SLIDERS; None: the baseline's value), as the signature
-        # below, which SolaraViz checks the controls against, spells out
+        # below (checked against the controls by Mesa's _check_model_params) spells out
         unknown = sorted(set(sliders) - set(SLIDERS))
         if unknown:
             raise TypeError(f"ClassroomModel() got unexpected keyword argument(s) "
@@ -176,6 +166,8 @@ class ClassroomModel(OrganisationModel):
         self.lock = threading.RLock()
         super().__init__(built, rng=int(v["seed"]))
         self.page_choice = v["scenario"]
+        self.changes = changes_from(self.page_choice,
+                                    {k: v[k] for k in sliders if v.get(k) is not None})
         self.step_budget = None
         if self.metered:
             self.step_budget = StepBudget(budget.scenario_cost(built, 1).seconds, tab_cpu())
@@ -187,7 +179,8 @@ class ClassroomModel(OrganisationModel):
 
     @property
     def display_name(self) -> str:
-        return "custom (baseline + the sliders)" if self.page_choice == CUSTOM else self.page_choice
+        """What runs: the scenario as it is, or ``custom: SCENARIO + the changes``."""
+        return describe_choice(self.page_choice, self.changes)
 
     def _metered_step(self) -> None:
         """A step of the page's model, if the tab's budget has one; else none (skipped,
@@ -243,7 +236,7 @@ class ClassroomModel(OrganisationModel):
 
 
 def _init_signature() -> inspect.Signature:
-    """ClassroomModel.__init__ as SolaraViz sees it: a keyword (default None) for each
+    """ClassroomModel.__init__ as Mesa's parameter check sees it: a keyword (default None) for each
     slider, so the page's controls and the model's signature come from one list."""
     own = inspect.signature(ClassroomModel.__init__).parameters
     kw = inspect.Parameter.KEYWORD_ONLY

@@ -19,8 +19,23 @@ from ..model.organisation import DEPARTMENTS
 from .drawing import Pic, horizon, nice_ceiling
 from .views import Snapshot, org_text
 
+# Okabe & Ito's colour-blind-safe palette (Wong 2011, Nature Methods 8:441); where a
+# colour carries meaning a shape, a line style or a hatch carries it too.
+OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "purple": "#CC79A7",
+             "sky": "#56B4E9", "yellow": "#F0E442", "vermillion": "#D55E00", "black": "#000000"}
+DEPT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442")
+DEPT_MARKERS = ("o", "s", "^", "D", "v", "P")
+# a churn cause keeps its colour and hatch; no vermillion (the event marker's colour)
+CAUSE_COLOURS = ("#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
+                 "#999999", "#E69F00")
+CAUSE_HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "++", "--")
+EVENT_COLOUR = OKABE_ITO["vermillion"]
+SATISFACTION_CMAP = "viridis"  # dark purple (low) to yellow (high): readable in grey too
 RING = "#e000e0"  # the selected agent, and its owner or accounts
-SIDE_COLOURS = ("#d95f02", "#1b9e77")  # left and right organisation of the side view
+SIDE_COLOURS = ("#E69F00", "#0072B2")  # left and right organisation of the side view
+SIDE_STYLES = ("-", "--")
+# text sizes for a projector at 1280x720 (points at the figures' 80 dpi)
+TITLE_PT, LABEL_PT, TICK_PT, LEGEND_PT = 14, 13, 12, 11
 
 
 # --- layouts (pure functions of the graph: cached, and shared by all sessions) ------
@@ -61,7 +76,7 @@ def _org_spring(dept: tuple, within: tuple) -> tuple:
 def _figure(w: float = 6.0, h: float = 4.0, right: float = 0.97) -> Figure:
     # fixed margins: a layout engine would double the drawing time of every chart
     fig = Figure(figsize=(w, h), dpi=80)
-    fig.subplots_adjust(left=0.12, right=right, bottom=0.13, top=0.9)
+    fig.subplots_adjust(left=0.14, right=right, bottom=0.15, top=0.9)
     return fig
 
 
@@ -75,20 +90,24 @@ def _network_axes(fig: Figure, xy: np.ndarray, legend_room: float = 0.0):
     return ax
 
 
-ORG_EDGE_STYLES = {"within": ("#cccccc", 0.6, 0.6), "cross": ("#ff7f0e", 1.2, 0.8),
-                   "bridge": ("#1f3fbf", 1.4, 0.5)}
+ORG_EDGE_STYLES = {"within": ("#cccccc", 0.6, 0.6, "solid"),
+                   "cross": ("#D55E00", 1.2, 0.8, "dashed"),
+                   "bridge": ("#000000", 2.2, 0.6, "solid")}
 
 
 def _draw_org(ax, snap: Snapshot, xy: np.ndarray, ring: frozenset[int],
-              marker: str = "o", size: float = 60) -> list:
-    for kind, (col, lw, alpha) in ORG_EDGE_STYLES.items():
+              marker: str | None = None, size: float = 70) -> list:
+    for kind, (col, lw, alpha, style) in ORG_EDGE_STYLES.items():
         segs = [(xy[u], xy[v]) for u, v, k in snap.org_edges if k == kind]
         if segs:
             ax.add_collection(LineCollection(segs, colors=col, linewidths=lw, alpha=alpha,
-                                             zorder=1))
-    ax.scatter(xy[:, 0], xy[:, 1], c=[f"C{d % 10}" for d in snap.dept], s=size, zorder=2,
-               marker=marker, edgecolors=np.where(snap.key_person, "black", "white"),
-               linewidths=np.where(snap.key_person, 2.0, 0.5))
+                                             linestyles=style, zorder=1))
+    for d in np.unique(snap.dept):  # a department: a colour and a shape
+        rows = snap.dept == d
+        ax.scatter(xy[rows, 0], xy[rows, 1], c=DEPT_COLOURS[d % len(DEPT_COLOURS)], s=size,
+                   zorder=2, marker=marker or DEPT_MARKERS[d % len(DEPT_MARKERS)],
+                   edgecolors=np.where(snap.key_person[rows], "black", "#555555"),
+                   linewidths=np.where(snap.key_person[rows], 2.2, 0.5))
     return _ring(ax, xy, sorted(ring), size)
 
 
@@ -101,10 +120,13 @@ def _ring(ax, xy: np.ndarray, rows: list[int], size: float) -> list:
 
 def _department_legend(ax) -> None:
     for d, name in enumerate(DEPARTMENTS):
-        ax.scatter([], [], c=f"C{d}", s=40, label=name)
-    ax.plot([], [], color="#ff7f0e", lw=1.2, label="cross-department tie")
-    ax.plot([], [], color="#1f3fbf", lw=2.2, label="bridge")
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
+        ax.scatter([], [], c=DEPT_COLOURS[d % len(DEPT_COLOURS)], s=50, label=name,
+                   marker=DEPT_MARKERS[d % len(DEPT_MARKERS)], edgecolors="#555555",
+                   linewidths=0.5)
+    ax.scatter([], [], c="white", s=50, edgecolors="black", linewidths=2.2, label="key person")
+    ax.plot([], [], color="#D55E00", lw=1.2, ls="--", label="cross-department tie")
+    ax.plot([], [], color="#000000", lw=2.2, label="bridge")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=LEGEND_PT, frameon=False)
 
 
 def _xy(pos: dict, keys) -> np.ndarray:
@@ -120,7 +142,7 @@ def org_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset()) ->
     ax = _network_axes(fig, xy, legend_room=0.3)
     rings = _draw_org(ax, snap, xy, ring)
     _department_legend(ax)
-    fig.suptitle(org_text(snap), fontsize=10)
+    fig.suptitle(org_text(snap), fontsize=TITLE_PT)
     return Pic(fig, nodes=[(ax, "employee", np.arange(len(snap.dept)), xy)], data=rings,
                frame=("organisation", snap.org_key, xy.tobytes()))
 
@@ -133,10 +155,10 @@ def _draw_customers(ax, snap: Snapshot, xy: np.ndarray, ring: frozenset[int],
     ax.add_collection(LineCollection(segs, colors="#bbbbbb", linewidths=0.5, zorder=1))
     st = snap.status
     act = st == ACTIVE
-    sc = ax.scatter(xy[act, 0], xy[act, 1], c=snap.satisfaction[act], cmap="RdYlGn",
+    sc = ax.scatter(xy[act, 0], xy[act, 1], c=snap.satisfaction[act], cmap=SATISFACTION_CMAP,
                     vmin=0.0, vmax=1.0, s=size, zorder=3, edgecolors="black", linewidths=0.3)
     gone = (st == CHURNED) | (st == OUT)
-    g = ax.scatter(xy[gone, 0], xy[gone, 1], c="#8c8c8c", s=size * 0.8, zorder=2)
+    g = ax.scatter(xy[gone, 0], xy[gone, 1], c="#8c8c8c", s=size * 0.9, zorder=2, marker="x")
     pro = st == PROSPECT
     p = ax.scatter(xy[pro, 0], xy[pro, 1], facecolors="none", edgecolors="#9a9a9a",
                    s=size * 0.5, zorder=2, linewidths=0.6)
@@ -148,21 +170,21 @@ def _satisfaction_scale(fig: Figure) -> None:
     """The colour scale of satisfaction, beside the patch (an image: a matplotlib
     colorbar costs ten times as much to make)."""
     cax = fig.add_axes((0.89, 0.15, 0.025, 0.65))
-    cax.imshow(np.linspace(1.0, 0.0, 128)[:, None], cmap="RdYlGn", vmin=0.0, vmax=1.0,
+    cax.imshow(np.linspace(1.0, 0.0, 128)[:, None], cmap=SATISFACTION_CMAP, vmin=0.0, vmax=1.0,
                aspect="auto", extent=(0, 1, 0, 1))
     cax.set_xticks([])
     cax.yaxis.tick_right()
     cax.set_yticks([0.0, 0.5, 1.0])
-    cax.tick_params(labelsize=8)
+    cax.tick_params(labelsize=TICK_PT)
     cax.yaxis.set_label_position("right")
-    cax.set_ylabel("satisfaction", fontsize=8)
+    cax.set_ylabel("satisfaction", fontsize=LABEL_PT)
 
 
 def _customer_legend(ax) -> None:
-    ax.scatter([], [], c="#8c8c8c", s=22, label="churned")
+    ax.scatter([], [], c="#8c8c8c", s=26, marker="x", label="churned")
     ax.scatter([], [], facecolors="none", edgecolors="#9a9a9a", s=14, linewidths=0.6,
                label="prospect")
-    ax.legend(loc="lower left", fontsize=8, frameon=False)
+    ax.legend(loc="lower left", fontsize=LEGEND_PT, frameon=False)
 
 
 def customer_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset()) -> Pic:
@@ -176,7 +198,7 @@ def customer_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset(
     _satisfaction_scale(fig)
     _customer_legend(ax)
     title = fig.suptitle(f"Customers (a patch of {len(snap.sample)}): {int(act.sum())} "
-                         f"active, {int(gone.sum())} churned", fontsize=10)
+                         f"active, {int(gone.sum())} churned", fontsize=TITLE_PT)
     frame = ("customers", xy.tobytes(), hash(tuple(snap.sample_edges)))
     return Pic(fig, nodes=[(ax, "customer", snap.sample, xy)], data=data + [title],
                frame=frame)
@@ -205,13 +227,14 @@ def accounts_figure(snap: Snapshot, org_pos: dict, cust_pos: dict,
     owners = snap.owner[owned]
     ax.add_collection(LineCollection(
         [(cxy[k], exy[o]) for k, o in zip(owned, owners)],
-        colors=[f"C{snap.dept[o] % 10}" for o in owners], linewidths=0.6, alpha=0.35,
+        colors=[DEPT_COLOURS[snap.dept[o] % len(DEPT_COLOURS)] for o in owners],
+        linewidths=0.6, alpha=0.35,
         zorder=0))
     _draw_org(ax, snap, exy, ring_emp, marker="s", size=45)
     _draw_customers(ax, snap, cxy, ring_cust, size=22)
     _department_legend(ax)
     fig.suptitle(f"Who looks after whom: {len(owned)} active customers in the patch and "
-                 f"their account owners", fontsize=10)
+                 f"their account owners", fontsize=TITLE_PT)
     return Pic(fig, nodes=[(ax, "employee", np.arange(len(snap.dept)), exy),
                            (ax, "customer", snap.sample, cxy)])
 
@@ -221,18 +244,19 @@ def _mark_events(ax, snap: Snapshot, label: bool = False) -> list:
     """A dashed red line (and the event's name) at every week an event fired."""
     out = []
     for at, kind, _ in snap.events:
-        out.append(ax.axvline(at, color="#d62728", ls="--", lw=1.0, alpha=0.8))
+        out.append(ax.axvline(at, color=EVENT_COLOUR, ls="--", lw=2.0))
         if label:
             out.append(ax.annotate(kind, (at, 1.0), xycoords=("data", "axes fraction"),
-                                   rotation=90, va="top", ha="right", fontsize=7,
-                                   color="#d62728"))
+                                   rotation=90, va="top", ha="right", fontsize=LEGEND_PT,
+                                   color=EVENT_COLOUR))
     return out
 
 
 def _finish(ax, snap: Snapshot, title: str, ylabel: str, label_events: bool = True) -> list:
-    ax.set_title(title, fontsize=10)
-    ax.set_xlabel("Week")
-    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=TITLE_PT)
+    ax.set_xlabel("Week", fontsize=LABEL_PT)
+    ax.set_ylabel(ylabel, fontsize=LABEL_PT)
+    ax.tick_params(labelsize=TICK_PT)
     ax.set_xlim(0, horizon(snap.step))
     ax.grid(alpha=0.3)
     return _mark_events(ax, snap, label_events)
@@ -241,7 +265,9 @@ def _finish(ax, snap: Snapshot, title: str, ylabel: str, label_events: bool = Tr
 def _two_axes_legend(ax, ax2) -> None:
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, loc="lower left", fontsize=8)
+    ax.legend(h1 + h2, l1 + l2, loc="lower left", fontsize=LEGEND_PT)
+    ax2.tick_params(labelsize=TICK_PT)
+    ax2.yaxis.label.set_size(LABEL_PT)
 
 
 def _chart(name: str, snap: Snapshot, data: list, *frame) -> Pic:
@@ -254,11 +280,12 @@ def chart_active(snap: Snapshot) -> Pic:
     ax = fig.subplots()
     ts = snap.ts
     top = nice_ceiling(1.1 * ts["active_customers"].max())
-    data = ax.plot(ts["step"], ts["active_customers"], color="C0", label="active customers")
+    data = ax.plot(ts["step"], ts["active_customers"], color=OKABE_ITO["blue"], lw=2,
+                   label="active customers")
     ax.set_ylim(0, top)
     ax2 = ax.twinx()
-    data += ax2.plot(ts["step"], 100 * ts["retention"], color="C2",
-                     label="retention of starting customers")
+    data += ax2.plot(ts["step"], 100 * ts["retention"], color=OKABE_ITO["green"], lw=2,
+                     ls="--", label="retention of starting customers")
     ax2.set_ylim(0, 105)
     ax2.set_ylabel("Retention (%)")
     data += _finish(ax, snap, "Active customers and retention", "Active customers")
@@ -272,11 +299,13 @@ def _cumulative_churn(ax, snap: Snapshot) -> tuple[list, float, tuple]:
     shown = [(c, col) for c, col in cols if ts[col].sum() > 0] or cols[:1]
     top = nice_ceiling(1.1 * sum(ts[col].sum() for _, col in shown))
     labels = tuple(c.replace("_", " ") for c, _ in shown)
-    colours = [f"C{snap.causes.index(c) % 10}" for c, _ in shown]  # a cause keeps its colour
+    index = [snap.causes.index(c) for c, _ in shown]  # a cause keeps its colour and hatch
     data = ax.stackplot(ts["step"], *[ts[col].cumsum() for _, col in shown],
-                        labels=labels, colors=colours, alpha=0.85)
+                        labels=labels, colors=[CAUSE_COLOURS[i % len(CAUSE_COLOURS)] for i in index],
+                        hatch=[CAUSE_HATCHES[i % len(CAUSE_HATCHES)] for i in index],
+                        edgecolor="white", alpha=0.85)
     ax.set_ylim(0, top)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=LEGEND_PT)
     return list(data), top, labels
 
 
@@ -292,11 +321,12 @@ def chart_satisfaction(snap: Snapshot) -> Pic:
     fig = _figure(right=0.88)
     ax = fig.subplots()
     ts = snap.ts
-    data = ax.plot(ts["step"], ts["mean_satisfaction"], color="C1",
+    data = ax.plot(ts["step"], ts["mean_satisfaction"], color=OKABE_ITO["purple"], lw=2,
                    label="mean satisfaction (0-1)")
     ax.set_ylim(0, 1)
     ax2 = ax.twinx()
-    data += ax2.plot(ts["step"], ts["nps"], color="C4", label="net promoter score")
+    data += ax2.plot(ts["step"], ts["nps"], color=OKABE_ITO["black"], lw=2, ls="-.",
+                     label="net promoter score")
     ax2.set_ylim(-100, 100)
     ax2.set_ylabel("NPS (-100 to 100)")
     data += _finish(ax, snap, "Satisfaction and net promoter score", "Mean satisfaction")
@@ -308,7 +338,7 @@ def chart_failure(snap: Snapshot) -> Pic:
     fig = _figure()
     ax = fig.subplots()
     ts = snap.ts
-    data = ax.plot(ts["step"], 100 * ts["failure_demand_share"], color="C3")
+    data = ax.plot(ts["step"], 100 * ts["failure_demand_share"], color=OKABE_ITO["black"], lw=2)
     ax.set_ylim(0, 100)
     data += _finish(ax, snap, "Failure demand: repeat and fault contacts",
                     "Share of all contacts (%)")
@@ -321,10 +351,11 @@ def chart_acquisition(snap: Snapshot) -> Pic:
     ts = snap.ts
     top = nice_ceiling(1.1 * (ts["acquired_marketing"] + ts["acquired_wom"]).max())
     data = list(ax.stackplot(ts["step"], ts["acquired_marketing"], ts["acquired_wom"],
-                             labels=["marketing", "word of mouth"], colors=["C0", "C2"],
-                             alpha=0.85))
+                             labels=["marketing", "word of mouth"],
+                             colors=[OKABE_ITO["sky"], OKABE_ITO["green"]], hatch=["", "//"],
+                             edgecolor="white", alpha=0.85))
     ax.set_ylim(0, top)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=LEGEND_PT)
     data += _finish(ax, snap, "New customers per week, by source", "New customers per week")
     return _chart("acquisition", snap, data, top)
 
@@ -338,12 +369,12 @@ def _compare_lines(name: str, snaps, names, column: str, scale: float, title: st
     fig = _figure()
     ax = fig.subplots()
     data = []
-    for snap, label, colour in zip(snaps, names, SIDE_COLOURS):
-        data += ax.plot(snap.ts["step"], scale * snap.ts[column], color=colour, lw=2,
-                        label=label)
+    for snap, label, colour, style in zip(snaps, names, SIDE_COLOURS, SIDE_STYLES):
+        data += ax.plot(snap.ts["step"], scale * snap.ts[column], color=colour, lw=2.5,
+                        ls=style, label=label)
     ax.set_ylim(*ylim)
     data += _finish(ax, snaps[0], title, ylabel)
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="lower left", fontsize=LEGEND_PT)
     return _chart(name, snaps[0], data, tuple(names))
 
 
@@ -377,8 +408,8 @@ def compare_churn(snaps, names) -> Pic:
     top = max(frame[1::2])
     for ax in axes:
         ax.set_ylim(0, top)
-    axes[0].set_ylabel("Customers lost")
-    fig.suptitle("Customers lost, by cause (cumulative)", fontsize=10)
+    axes[0].set_ylabel("Customers lost", fontsize=LABEL_PT)
+    fig.suptitle("Customers lost, by cause (cumulative)", fontsize=TITLE_PT)
     return _chart("cmp-churn", snaps[0], data, *frame)
 
 

@@ -1,12 +1,20 @@
-"""The classroom page: Mesa's SolaraViz on the organisation model.
+"""The classroom page (``orgsim app``): a Solara page of its own on the organisation
+model, made for a class in front of a projector.
 
-Run it with ``orgsim app`` (which calls ``solara run`` on this file). Mesa's SolaraViz
-gives the sidebar: Reset, play/pause, Step, the play interval, the step counter and the
-model's parameters; below them this page shows the organisation and a patch of the
-customer network (click a node to see its state), live charts, a row of buttons that
-fire a disruption now, and a second view with two organisations side by side.
+The controls a teacher needs and nothing else: a lesson picker, the scenario (the
+sliders move to its values; moving one makes it "custom: SCENARIO + changes"), the
+sliders with their values and units, Reset, ▶/❚❚, Step and the speed in weeks per
+second (space and → on the keyboard). Big-number readouts (NetLogo's monitors) for what
+a teacher points at; below them the organisation and a patch of the customer network
+(click a node to see its state), the live charts, a row of buttons that fire a
+disruption now, a side-by-side view of two organisations, the lesson's texts and the
+About panel (NetLogo's Info tab).
 
-Every browser session gets its own model (made in ``Page`` with a per-session hook).
+Play runs on a thread of its own (``sim.app.player``): the model steps at the
+requested speed and the page is redrawn at most every quarter of a second, so no
+speed floods the browser. An error in a control's callback shows one line in the page
+(the details go to the teacher's terminal) and the page goes on. Every browser session
+gets its own model. Every text the page shows is in ``sim.app.texts``.
 """
 
 from __future__ import annotations
@@ -15,35 +23,63 @@ import base64
 import html
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Callable
 
 import solara
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import force_update, update_counter
 
+from sim.app import texts
 from sim.app.classroom import (
-    ABOUT_HOW, ABOUT_SOURCES, ABOUT_WHAT, DISRUPTIONS, classroom_class, default_comparison, model_params,
-    scenario_toml, things_to_try,
+    CUSTOM, DEFAULT_CUSTOMERS, DEFAULT_SEED, DISRUPTIONS, MAX_CUSTOMERS, SLIDERS,
+    changes_from, classroom_class, default_comparison, describe_choice, scenario_levers,
+    scenario_toml, slider_control, slider_value_text, things_to_try,
 )
 from sim.app.drawing import FRAMES, render
 from sim.app.figures import (
     CHARTS, COMPARE_CHARTS, SIDE_COLOURS, accounts_figure, customer_figure, layout,
     org_figure, org_layout,
 )
-from sim.app.views import (
-    describe, events_text, highlights, org_text, settings_text, snapshot, status_text,
-)
+from sim.app.lessons import lesson as find_lesson, lessons
+from sim.app.player import Player
 from sim.app.serve import ERROR_LINE, log
-from sim.app.trust import offered
+from sim.app.trust import MAX_STEPS_PER_SECOND, PageInputError, offered, scenario_file
+from sim.app.views import (
+    describe, events_text, highlights, lock_of, org_text, settings_text, snapshot, status_text,
+)
 from sim.files.extensions import load_model_class
 
-TITLE = "orgsim: customers in product- and customer-centric firms"
+LESSON_ENV = "ORGSIM_APP_LESSON"  # the lesson `orgsim app --lesson NAME` opens with
+TITLE = texts.TITLE
 # the model class: sim's own, or the one the teacher named with `orgsim app --model`
 # (set by the command line on the server, never from the browser)
 PageModel = type("PageModel", (classroom_class(load_model_class(os.environ.get("ORGSIM_MODEL", ""))),),
                  {"metered": True, "__module__": __name__})  # steps within a tab's budget
-ONE, SIDE = "One organisation", "Side by side"
+ONE, SIDE = texts.ONE, texts.SIDE
+SPEEDS = (1, 2, 5, 10, 20)  # weeks per second; the fastest is the tab budget's cap
+assert SPEEDS[-1] <= MAX_STEPS_PER_SECOND
+DEFAULT_SPEED = 10
+
+CSS = """
+.orgsim-page { font-size: 18px; }
+.orgsim-page .v-btn { font-size: 18px; }
+.orgsim-readout { text-align: center; padding: 4px 6px; border-radius: 6px;
+                  background: #f4f6f8; min-width: 7em; flex: 1 1 7em; margin: 3px; }
+.orgsim-readout .value { font-size: 2.2em; font-weight: 700; line-height: 1.1; }
+.orgsim-readout .name { font-size: 1em; font-weight: 600; }
+.orgsim-readout .hint { font-size: 0.7em; color: #444; line-height: 1.2; }
+.orgsim-week { font-size: 2em; font-weight: 700; margin: 0 0.4em; }
+.orgsim-pending { color: #8a4b00; font-weight: 600; }
+.orgsim-problem { color: #b00020; font-weight: 700; }
+.orgsim-lesson blockquote { border-left: 4px solid #0072B2; margin: 0.4em 0; padding-left: 0.6em; }
+.orgsim-slider-label { font-size: 0.95em; margin-top: 4px; }
+@media (max-width: 600px) {
+  .orgsim-page { font-size: 15px; }
+  .orgsim-readout { min-width: 6.5em; flex-basis: 6.5em; }
+  .orgsim-readout .value { font-size: 1.6em; }
+  .orgsim-readout .hint { display: none; }
+}
+"""
 
 
 def _inline(text: str) -> str:
@@ -55,16 +91,68 @@ def _inline(text: str) -> str:
 
 
 def about_html() -> str:
-    """NetLogo's Info tab, in short: what it is, how it works, things to try, sources."""
+    """The About panel: NetLogo's Info tab sections, then one line per scenario."""
+    parts = [f"<h4>{html.escape(head)}</h4><p>{_inline(body)}</p>"
+             for head, body in texts.ABOUT_SECTIONS]
     tries = "".join(f"<li><b>{html.escape(name)}</b>: {_inline(text)}</li>"
                     for name, text in things_to_try())
-    sources = "".join(f"<li>{_inline(s)}</li>" for s in ABOUT_SOURCES)
-    return ("<div style='max-width: 75em'>"
-            f"<h4>What is it?</h4><p>{_inline(ABOUT_WHAT)}</p>"
-            f"<h4>How it works</h4><p>{_inline(ABOUT_HOW)}</p>"
-            "<h4>Things to try</h4><p>Pick one in <i>Scenario</i>, press Reset and play; "
-            f"or compare two with <i>Side by side</i>.</p><ul>{tries}</ul>"
-            f"<h4>Sources</h4><ul>{sources}</ul></div>")
+    return (f"<div class='orgsim-about' style='max-width: 75em'>{''.join(parts)}"
+            f"<h4>{html.escape(texts.ABOUT_SCENARIOS)}</h4><ul>{tries}</ul></div>")
+
+
+def lesson_html(name: str) -> str:
+    """A lesson's texts; the essay passages in their own language (``lang``)."""
+    le = find_lesson(name)
+
+    def items(xs):
+        return "".join(f"<li>{_inline(x)}</li>" for x in xs)
+
+    quotes = "".join(f"<blockquote lang='{html.escape(p.lang)}'>{html.escape(p.text)}"
+                     f"<br><small>{html.escape(p.essay)}</small></blockquote>"
+                     for p in le.passages)
+    return (f"<div class='orgsim-lesson-text'><h3>{html.escape(le.title)}</h3>"
+            f"<p><b>{html.escape(texts.LESSON_SHOW_FIRST)}:</b> {_inline(le.show_first)}</p>"
+            f"<h4>{html.escape(texts.LESSON_NOTICE)}</h4><ul>{items(le.notice)}</ul>"
+            f"<h4>{html.escape(texts.LESSON_TRY)}</h4><ul>{items(le.try_)}</ul>"
+            f"<h4>{html.escape(texts.LESSON_QUESTIONS)}</h4><ol>{items(le.questions)}</ol>"
+            f"<h4>{html.escape(texts.LESSON_PASSAGES)}</h4>{quotes}</div>")
+
+
+def initial_lesson() -> str | None:
+    """The lesson the page opens with (``orgsim app --lesson``, checked there)."""
+    name = os.environ.get(LESSON_ENV, "")
+    return name if name in lessons() else None
+
+
+def make_model(choice: str, values: dict, n_customers: int, seed: int):
+    """The page's model: the chosen scenario with the sliders that differ from it."""
+    changes = changes_from(choice, values)
+    return PageModel(scenario=choice, n_customers=n_customers, seed=seed,
+                     **{k: changes.get(k) for k in SLIDERS})
+
+
+class Shown:
+    """Which redraw the Dashboard has drawn last, and an event set when it draws one."""
+
+    def __init__(self):
+        self.count = 0  # the redraw counter's value last drawn
+        self.drawn = threading.Event()
+
+
+def guarded(problem, what: str, action: Callable) -> Callable:
+    """``action`` for a control: an error in it is logged in the teacher's terminal and
+    shown in the page as one line; the page goes on."""
+    def run(*args):
+        try:
+            problem.set(None)
+            action(*args)
+        except PageInputError as err:  # a value the page does not accept: its own line
+            log.warning("refused from the browser: %s", err)
+            problem.set(str(err))
+        except Exception:
+            log.exception("error in %s", what)
+            problem.set(texts.ERROR_IN_ACTION.format(what=what))
+    return run
 
 
 @solara.component_vue(str(Path(__file__).with_name("click_image.vue")))
@@ -98,19 +186,153 @@ def NetworkPicture(make, key, on_pick, name: str):
     ClickImage(src=src, alt=name, css_class=f"orgsim-{name}", event_pick=pick)
 
 
+@solara.component_vue(str(Path(__file__).with_name("keys.vue")))
+def Keys(event_key: Callable[[str], None] | None = None):
+    """Keyboard controls: space plays or pauses, → steps."""
+
+
 @solara.component
-def Disruptions(model):
+def Disruptions(model, fire):
     """One button per disruption: fire it now with its default parameters."""
-
-    def fire(kind):
-        model.trigger(kind)
-        force_update()
-
-    with solara.Card("Fire a disruption now (its default parameters; effects from the next step)"):
+    with solara.Card(texts.DISRUPT_CARD):
         with solara.Row(style={"flex-wrap": "wrap"}):
             for kind, label in DISRUPTIONS.items():
                 solara.Button(label, on_click=lambda kind=kind: fire(kind), color="error",
                               outlined=True, classes=[f"disrupt-{kind}"])
+
+
+@solara.component
+def Readouts(model, redraw):
+    """NetLogo's monitors: the figures a teacher points at, big (redrawn with the page)."""
+    redraw.value  # noqa: B018 (subscribe)
+    with lock_of(model):
+        row = model.timeseries().iloc[-1]
+    shown = {
+        "active_customers": f"{int(row['active_customers'])}",
+        "retention": f"{100 * row['retention']:.0f}%",
+        "mean_satisfaction": f"{row['mean_satisfaction']:.2f}",
+        "nps": f"{row['nps']:+.0f}",
+        "failure_demand_share": f"{100 * row['failure_demand_share']:.0f}%",
+        "profit": f"{row['profit']:,.0f}",
+    }
+    cells = "".join(
+        f"<div class='orgsim-readout orgsim-readout-{key}'><div class='name'>"
+        f"{html.escape(texts.READOUTS[key])}</div><div class='value'>{html.escape(value)}</div>"
+        f"<div class='hint'>{html.escape(texts.READOUT_HINTS[key])}</div></div>"
+        for key, value in shown.items())
+    solara.HTML(tag="div", unsafe_innerHTML=cells, classes=["orgsim-readouts"],
+                style={"display": "flex", "flex-wrap": "wrap"})
+
+
+@solara.component
+def PlayLoop(current, playing, speed, redraw, shown, paused_at, problem):
+    """Plays the ``current`` model while ``playing`` (sim.app.player): steps at ``speed``
+    weeks a second, a picture at most every quarter second, and says where it stopped."""
+    model = current.value
+
+    def play(stop: threading.Event):
+        if not playing.value:
+            return
+        twin = lambda: 1 if model.twin is None else 2  # noqa: E731
+
+        def rate():
+            cap = model.step_budget.rate(twin()) if model.step_budget else MAX_STEPS_PER_SECOND
+            return min(float(speed.value), cap)
+
+        def step():
+            model.step()
+            return bool(model.running)
+
+        def draw():
+            # one picture at a time: ask for the next only once the last is drawn (the
+            # Dashboard says so when its render is done), whichever thread draws it.
+            # Asking while another thread renders leaves that render to it: asked
+            # again before its render is done, it would render on and on (reacton
+            # renders in a loop while another thread changes state), and a click's
+            # thread caught so would not read the next click until the play stopped
+            target = redraw.value + 1
+            shown.drawn.clear()
+            redraw.set(target)
+            while shown.count < target and not stop.is_set():
+                shown.drawn.wait(0.5)
+
+        player = Player(step=step, draw=draw, rate=rate)
+        try:
+            player.run(stop)
+        except Exception:
+            log.exception("error while playing")
+            problem.set(texts.ERROR_IN_ACTION.format(what=texts.PLAY))
+        finally:
+            if current.value is model:  # not replaced by a Reset meanwhile
+                paused_at.set(int(model.steps))
+                if playing.value:
+                    playing.set(False)  # the model stopped, or an error
+                redraw.set(redraw.value + 1)
+
+    solara.use_thread(play, dependencies=[playing.value, id(model)], intrusive_cancel=False)
+
+
+@solara.component
+def Controls(model, playing, speed, paused_at, redraw, actions):
+    """Reset, ▶/❚❚, Step, the week and the speed."""
+    redraw.value  # noqa: B018 (subscribe: the week changes with every picture)
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"},
+                    classes=["orgsim-controls"]):
+        solara.Button(texts.RESET, color="primary", on_click=actions["reset"])
+        solara.Button(texts.PAUSE if playing.value else texts.PLAY, color="primary",
+                      on_click=actions["play"], disabled=not model.running,
+                      classes=["orgsim-play"])
+        solara.Button(texts.STEP, color="primary", on_click=actions["step"],
+                      disabled=playing.value or not model.running)
+        solara.Text(texts.WEEK.format(week=int(model.steps)), classes=["orgsim-week"])
+        if playing.value:
+            solara.Text(texts.PLAYING, classes=["orgsim-state"])
+        elif paused_at.value is not None:
+            solara.Text(texts.PAUSED_AT.format(week=paused_at.value), classes=["orgsim-state"])
+        with solara.Column(style={"min-width": "14em", "flex": "1 1 14em"}):
+            solara.Text(texts.SPEED.format(value=speed.value), classes=["orgsim-speed"])
+            with solara.Div(classes=["orgsim-speed-slider"]):
+                solara.SliderInt("", value=SPEEDS.index(speed.value) if speed.value in SPEEDS else 3,
+                                 min=0, max=len(SPEEDS) - 1, step=1, thumb_label=False,
+                                 on_value=actions["speed"])
+    solara.Text(texts.KEYS_HINT, style={"font-style": "italic", "font-size": "0.85em"})
+
+
+@solara.component
+def Settings(model, choice, values, size, seed, actions):
+    """The scenario, the sliders (value and unit shown), size and seed; what runs."""
+    running = model.display_name
+    wanted = describe_choice(choice.value, changes_from(choice.value, values.value))
+    pending = (wanted != running or size.value != int(model.params["n_customers"])
+               or seed.value != int(model.seed_used))
+    with solara.Card(texts.ORGANISATION_CARD, classes=["orgsim-settings-card"]):
+        solara.Select(texts.SCENARIO, values=list(offered()), value=choice.value,
+                      on_value=actions["scenario"], classes=["orgsim-scenario"])
+        solara.Text(texts.RUNNING.format(what=running), classes=["orgsim-running"],
+                    style={"display": "block", "font-weight": "bold"})
+        if pending:
+            solara.Text(texts.PENDING.format(what=wanted), classes=["orgsim-pending"],
+                        style={"display": "block"})
+        for name in SLIDERS:
+            spec = slider_control(name)
+            value = values.value[name]
+            with solara.Div(classes=["orgsim-slider", f"orgsim-slider-{name}"]):
+                solara.Text(texts.SLIDER_VALUE.format(label=spec["label"],
+                                                      value=slider_value_text(name, value)),
+                            classes=["orgsim-slider-label"], style={"display": "block"})
+                make = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
+                make("", value=value, min=spec["min"], max=spec["max"], step=spec["step"],
+                     on_value=lambda v, name=name: actions["slider"](name, v))
+        with solara.Div(classes=["orgsim-slider", "orgsim-slider-n_customers"]):
+            solara.Text(texts.SLIDER_VALUE.format(label=texts.CUSTOMERS, value=size.value),
+                        classes=["orgsim-slider-label"], style={"display": "block"})
+            solara.SliderInt("", value=size.value, min=50, max=MAX_CUSTOMERS, step=50,
+                             on_value=actions["size"])
+        with solara.Div(classes=["orgsim-slider", "orgsim-slider-seed"]):
+            solara.Text(texts.SLIDER_VALUE.format(label=texts.SEED, value=seed.value),
+                        classes=["orgsim-slider-label"], style={"display": "block"})
+            solara.SliderInt("", value=seed.value, min=0, max=1000, step=1,
+                             on_value=actions["seed"])
 
 
 @solara.component
@@ -122,7 +344,7 @@ def Inspector(m, side: int, selected, lock):
     with solara.Card(classes=["orgsim-inspector"], style={"background": "#fdf3fd"}):
         for line in describe(m, kind, index, lock=lock):
             solara.Text(line, style={"display": "block"})
-        solara.Button("Clear selection", text=True, on_click=lambda: selected.set(None))
+        solara.Button(texts.CLEAR, text=True, on_click=lambda: selected.set(None))
 
 
 @solara.component
@@ -154,7 +376,7 @@ def Networks(m, snap, side: int, selected, lock, show_owners: bool = False,
         NetworkPicture(lambda: accounts_figure(snap, org_pos, cust_pos, ring_emp, ring_cust),
                        step_key + [snap.org_key, ring_emp, ring_cust], on_pick, "accounts")
     elif in_columns:
-        with solara.Columns([1, 1]):
+        with solara.ColumnsResponsive(default=12, medium=6, large=6, xlarge=6):
             both()
     else:
         both()
@@ -163,36 +385,37 @@ def Networks(m, snap, side: int, selected, lock, show_owners: bool = False,
 
 
 def _grid(figures: list[tuple[str, Callable]], key) -> None:
-    """Named pictures two to a row."""
-    for row in range(0, len(figures), 2):
-        with solara.Columns([1, 1]):
-            for name, make in figures[row:row + 2]:
-                Picture(make, key, name)
-            if len(figures[row:row + 2]) == 1:
-                solara.Div()  # keeps the last picture half-width
+    """Named pictures two to a row (one on a phone)."""
+    with solara.ColumnsResponsive(default=12, medium=6, large=6, xlarge=6):
+        for name, make in figures:
+            Picture(make, key, name)
 
 
 @solara.component
 def OneView(model, snap, selected):
     show_owners = solara.use_reactive(False)
-    solara.Checkbox(label="Show account owners (who looks after which customer)",
-                    value=show_owners)
+    solara.Checkbox(label=texts.SHOW_OWNERS, value=show_owners)
     Networks(model, snap, 0, selected, model.lock, show_owners.value)
     _grid([(chart.__name__, lambda chart=chart: chart(snap)) for chart in CHARTS],
           [id(model), snap.step, len(snap.events)])
 
 
 @solara.component
-def SideView(model, snap, other, selected):
+def SideView(model, snap, other, selected, problem):
     names = list(offered())
-    solara.Select("Compare with (same size, seed and events; disruptions fire in both)",
-                  values=names, value=other)
+
+    def pick(name):
+        scenario_file(name)  # from the browser: an offered name, or one line
+        other.set(name)
+
+    solara.Select(texts.COMPARE_WITH, values=names, value=other.value,
+                  on_value=guarded(problem, texts.COMPARE_WITH, pick))
     twin = model.twin
     if twin is None:  # compare_with has not run yet in this render
         return
     snaps = [snap, snapshot(twin, lock=model.lock)]
-    labels = [f"Left: {model.display_name}", f"Right: {model.twin_name}"]
-    with solara.Columns([1, 1]):
+    labels = [texts.LEFT.format(name=model.display_name), texts.RIGHT.format(name=model.twin_name)]
+    with solara.ColumnsResponsive(default=12, medium=6, large=6, xlarge=6):
         for side, (m, s, label) in enumerate(zip([model, twin], snaps, labels)):
             with solara.Column():
                 solara.Text(label, classes=[f"orgsim-side-{side}"],
@@ -206,48 +429,165 @@ def SideView(model, snap, other, selected):
 
 
 @solara.component
-def Dashboard(model):
-    """Everything below SolaraViz's controls, redrawn after every step and click."""
-    update_counter.get()  # subscribe: SolaraViz bumps it after each step
-    view = solara.use_reactive(ONE)
-    other = solara.use_reactive(default_comparison(model))
-    selected = solara.use_reactive(None)  # (model id, side, "customer"/"employee", index)
+def Dashboard(model, redraw, shown, view, other, selected, fire, problem):
+    """The pictures and texts of the model, redrawn when ``redraw`` changes."""
+    drawing = redraw.value  # subscribe: a step, a click or the play loop bumps it
     if selected.value is not None and selected.value[0] not in (id(model), id(model.twin)):
         selected.set(None)  # a Reset made new models
     model.compare_with(other.value if view.value == SIDE else None)
     snap = snapshot(model)
-
-    with solara.Column(style={"padding": "8px"}):
-        solara.Text(status_text(snap), classes=["orgsim-status"],
-                    style={"font-size": "1.1em", "font-weight": "bold"})
-        solara.Text(settings_text(snap), classes=["orgsim-settings"])
-        if model.notice:
-            solara.Text(model.notice, classes=["orgsim-notice"],
-                        style={"color": "#b71c1c", "display": "block"})
-        Disruptions(model)
-        solara.FileDownload(lambda: scenario_toml(model), filename="classroom_scenario.toml",
-                            label="Save as scenario (TOML for orgsim run and studies)")
-        solara.Text(events_text(snap), classes=["orgsim-events"],
-                    style={"color": "#b71c1c", "font-weight": "bold"})
+    solara.Text(status_text(snap), classes=["orgsim-status"],
+                style={"font-weight": "bold", "display": "block"})
+    solara.Text(settings_text(snap), classes=["orgsim-settings"], style={"display": "block"})
+    # always there, empty when there is nothing to say: a line that came and went would
+    # shift the elements after it, and reacton would make the disruption buttons anew
+    # (a click on the old ones, in flight meanwhile, was lost)
+    solara.Text(model.notice or "", classes=["orgsim-notice"],
+                style={"color": "#b00020", "display": "block" if model.notice else "none"})
+    Disruptions(model, fire)
+    solara.Text(events_text(snap), classes=["orgsim-events"],
+                style={"color": "#b00020", "font-weight": "bold", "display": "block"})
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.ToggleButtonsSingle(value=view, values=[ONE, SIDE])
-        solara.Text("Click a customer or an employee in a network to see its state.",
-                    style={"font-style": "italic"})
-        if view.value == ONE:
-            OneView(model, snap, selected)
-        else:
-            SideView(model, snap, other, selected)
-        with solara.Card("About this model"):
-            solara.HTML(tag="div", unsafe_innerHTML=about_html())
+        solara.FileDownload(lambda: scenario_toml(model), filename="classroom_scenario.toml",
+                            label=texts.SAVE)
+    solara.Text(texts.CLICK_HINT, style={"font-style": "italic"})
+    if view.value == ONE:
+        OneView(model, snap, selected)
+    else:
+        SideView(model, snap, other, selected, problem)
+
+    def drawn():
+        shown.count = max(shown.count, drawing)
+        shown.drawn.set()
+
+    # after the render is done, not while it runs: the play loop asks for its next
+    # picture only then (see PlayLoop)
+    solara.use_effect(drawn, [drawing])
 
 
 @solara.component
 def Classroom():
-    # one model per browser session: made by a hook, so never shared between sessions
-    first = solara.use_memo(PageModel, [])
-    model = solara.use_reactive(first)
-    SolaraViz(model, components=[], model_params=model_params(), name=TITLE,
-              play_interval=150)
-    Dashboard(model.value)
+    start = solara.use_memo(initial_lesson, [])
+    first = find_lesson(start) if start else None
+    lesson = solara.use_reactive(start)
+    choice = solara.use_reactive(first.scenario if first else "baseline")
+    values = solara.use_reactive(solara.use_memo(lambda: scenario_levers(choice.value), []))
+    size = solara.use_reactive(DEFAULT_CUSTOMERS)
+    seed = solara.use_reactive(DEFAULT_SEED)
+    model = solara.use_reactive(solara.use_memo(
+        lambda: make_model(choice.value, values.value, size.value, seed.value), []))
+    redraw = solara.use_reactive(0)
+    shown = solara.use_memo(Shown, [])  # the last redraw the Dashboard has drawn
+    playing = solara.use_reactive(False)
+    paused_at = solara.use_reactive(None)
+    speed = solara.use_reactive(DEFAULT_SPEED)
+    view = solara.use_reactive(SIDE if first and first.compare_with else ONE)
+    other = solara.use_reactive(
+        first.compare_with if first and first.compare_with else default_comparison(model.value))
+    selected = solara.use_reactive(None)  # (model id, side, "customer"/"employee", index)
+    problem = solara.use_reactive(None)  # one line about a control that failed
+
+    def bump():
+        redraw.set(redraw.value + 1)
+
+    def reset():
+        playing.set(False)
+        paused_at.set(None)
+        selected.set(None)  # it belonged to the old model
+        model.set(make_model(choice.value, values.value, size.value, seed.value))
+        bump()
+
+    def play():
+        playing.set(not playing.value)
+
+    def step():
+        if not playing.value and model.value.running:
+            model.value.step()
+            bump()
+
+    def pick_scenario(name):
+        scenario_file(name)  # from the browser: an offered name, or one line; never a path
+        choice.set(name)
+        values.set(scenario_levers(name))
+        reset()
+
+    def move_slider(name, value):
+        spec = slider_control(name)
+        if not (isinstance(value, (int, float)) and spec["min"] <= value <= spec["max"]):
+            raise PageInputError(f"{spec['label']} = {str(value)[:30]} is not allowed")
+        values.set({**values.value, name: value})
+
+    def pick_lesson(title):
+        names = {le.title: name for name, le in lessons().items()}
+        if title == texts.NO_LESSON:
+            lesson.set(None)
+            return
+        if title not in names:
+            raise PageInputError(f"lesson {str(title)[:40]!r} is not one this page has")
+        le = find_lesson(names[title])
+        lesson.set(le.name)
+        if le.compare_with:
+            other.set(le.compare_with)
+            view.set(SIDE)
+        else:
+            view.set(ONE)
+        pick_scenario(le.scenario)
+
+    def fire(kind):
+        model.value.trigger(kind)
+        if not playing.value:  # while playing, the play loop's next picture shows it
+            bump()
+
+    def on_key(key):
+        if key == "space" and model.value.running:
+            play()
+        elif key == "right":
+            step()
+
+    def set_speed(index):
+        speed.set(SPEEDS[int(index)])
+
+    def set_size(v):
+        size.set(int(v))
+
+    def set_seed(v):
+        seed.set(int(v))
+
+    actions = {k: guarded(problem, what, f) for k, what, f in [
+        ("reset", texts.RESET, reset), ("play", texts.PLAY, play), ("step", texts.STEP, step),
+        ("scenario", texts.SCENARIO, pick_scenario), ("slider", texts.SCENARIO, move_slider),
+        ("speed", texts.SPEED.format(value="?"), set_speed), ("size", texts.CUSTOMERS, set_size),
+        ("seed", texts.SEED, set_seed)]}
+
+    solara.Style(CSS)
+    solara.Title(TITLE)
+    Keys(event_key=guarded(problem, "keys", on_key))
+    PlayLoop(model, playing, speed, redraw, shown, paused_at, problem)
+    with solara.Column(classes=["orgsim-page"], style={"padding": "8px"}):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Text(TITLE, style={"font-size": "1.3em", "font-weight": "bold"})
+            titles = [texts.NO_LESSON] + [le.title for le in lessons().values()]
+            current = find_lesson(lesson.value).title if lesson.value else texts.NO_LESSON
+            solara.Select(texts.LESSON_PICKER, values=titles, value=current,
+                          on_value=guarded(problem, texts.LESSON_PICKER, pick_lesson),
+                          classes=["orgsim-lesson-picker"], style={"min-width": "20em"})
+        Controls(model.value, playing, speed, paused_at, redraw, actions)
+        Readouts(model.value, redraw)
+        # always there (see the notice in Dashboard): the page below it is not made anew
+        solara.Text(problem.value or "", classes=["orgsim-problem"],
+                    style={"display": "block" if problem.value else "none"})
+        with solara.ColumnsResponsive(default=12, medium=[4, 8], large=[4, 8], xlarge=[3, 9]):
+            with solara.Column():
+                Settings(model.value, choice, values, size, seed, actions)
+            with solara.Column():
+                if lesson.value:
+                    with solara.Card(classes=["orgsim-lesson"]):
+                        solara.HTML(tag="div", unsafe_innerHTML=lesson_html(lesson.value))
+                Dashboard(model.value, redraw, shown, view, other, selected,
+                          guarded(problem, "disruption", fire), problem)
+                with solara.Details(texts.ABOUT, expand=False):
+                    solara.HTML(tag="div", unsafe_innerHTML=about_html())
 
 
 @solara.component
@@ -257,6 +597,6 @@ def Page():
     if error is not None:
         log.error("error on the page", exc_info=error)
         solara.Error(ERROR_LINE, classes=["orgsim-error"])
-        solara.Button("Try again", on_click=clear)
+        solara.Button(texts.TRY_AGAIN, on_click=clear)
     else:
         Classroom()

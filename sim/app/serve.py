@@ -7,6 +7,8 @@
 - No traceback reaches a browser: an error in a session is logged in the teacher's
   terminal and the page gets one line.
 - Sessions whose tab is gone are culled after ``--cull-after`` (Solara keeps them a day).
+- A websocket whose pings go unanswered is closed after minutes, not 20 s: on a loaded
+  machine a page's first render can take longer (``WS_PING_TIMEOUT``).
 
 ``orgsim app`` runs this module (``python -m sim.app.serve``) in place of itself; the
 settings go in through the environment, read by Solara's settings when first imported.
@@ -14,14 +16,23 @@ settings go in through the environment, read by Solara's settings when first imp
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import logging
 import os
+import signal
 import sys
 
 ERROR_LINE = "Something went wrong in this session; reload the page. (The details are in " \
              "the terminal that runs orgsim app.)"
 log = logging.getLogger("orgsim.app")
+# uvicorn closes a websocket whose ping is not answered within 20 s. While thirty tabs load
+# on two cores the server's event loop can be that late itself (measured: connections closed
+# 40 s after they opened), and a page that loses its socket during its first render stays
+# at "Loading app" for good (Solara's reconnect finds its widgets gone). So a late pong is
+# waited for a while; a dead tab is still found, and its session culled.
+WS_PING_INTERVAL = 20.0  # seconds
+WS_PING_TIMEOUT = 300.0  # seconds
 
 
 def configure(cull_after: str) -> None:
@@ -81,6 +92,16 @@ def harden() -> None:
 
     kernel_context.VirtualKernelContext.close = close_and_let_go
 
+    import uvicorn  # solara's `run` makes its uvicorn.Config without the ping settings
+    config_init = uvicorn.Config.__init__
+
+    def patient_config(self, *args, **kwargs):
+        kwargs.setdefault("ws_ping_interval", WS_PING_INTERVAL)
+        kwargs.setdefault("ws_ping_timeout", WS_PING_TIMEOUT)
+        config_init(self, *args, **kwargs)
+
+    uvicorn.Config.__init__ = patient_config
+
 
 def release_memory() -> None:
     """After a session is culled: collect its cycles and hand the freed heap back to the
@@ -98,11 +119,40 @@ def release_memory() -> None:
             pass
 
 
+DIE_WITH_PARENT_ENV = "ORGSIM_APP_DIE_WITH_PARENT"  # "1": the server ends with its parent
+
+
+def die_with_parent() -> None:
+    """On Linux, have the kernel send SIGTERM to this process when the process that
+    started it ends (prctl PR_SET_PDEATHSIG), so a killed test run leaves no server
+    behind. Off unless asked for: a teacher's server started with nohup outlives its shell."""
+    import ctypes
+    import ctypes.util
+
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent ended before the signal was asked for
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m sim.app.serve HOST PORT OPEN CULL_AFTER``."""
     host, port, open_, cull_after = (argv if argv is not None else sys.argv[1:])[:4]
     configure(cull_after)
-    logging.basicConfig(level=logging.INFO, format="orgsim app: %(message)s")
+    if os.environ.get(DIE_WITH_PARENT_ENV) == "1":
+        die_with_parent()
+    # `kill -USR1 PID` prints every thread's stack in the terminal (a page that hangs);
+    # from Python's handler on the main thread (faulthandler.register's dump, made
+    # inside the signal while the other threads run on, once took the server down)
+    signal.signal(signal.SIGUSR1, lambda *_: faulthandler.dump_traceback(all_threads=True))
+    logging.basicConfig(level=logging.INFO, format="orgsim app: %(asctime)s %(message)s")
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # not a line per step
     harden()
     from solara.__main__ import cli
 
