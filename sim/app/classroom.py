@@ -49,13 +49,14 @@ def slider_control(name: str) -> dict[str, Any]:
             "label": p.label}
 
 
-def slider_value_text(name: str, value: float) -> str:
-    """A slider's value with its unit, as the page shows it beside the slider."""
+def slider_value_text(name: str, value: float, t=texts.EN) -> str:
+    """A slider's value with its unit, as the page shows it beside the slider (in
+    language ``t``, a ``sim.app.texts.of``)."""
     p = PARAMS[name]
-    shown = f"{int(round(value))}" if p.kind is int else f"{value:.2f}"
+    shown = t.lang.num(int(round(value))) if p.kind is int else t.lang.num(value, 2)
     if p.unit == "-":
-        return texts.SCALE_OF_ONE.format(value=shown)
-    return texts.WITH_UNIT.format(value=shown, unit=p.unit)
+        return t.SCALE_OF_ONE.format(value=shown)
+    return t.WITH_UNIT.format(value=shown, unit=texts.unit(t, p.unit))
 
 
 def scenario_levers(name: str) -> dict[str, float]:
@@ -74,14 +75,16 @@ def _same(name: str, a: float, b: float) -> bool:
     return abs(float(a) - float(b)) < 0.5 * PARAMS[name].step
 
 
-def describe_choice(name: str, changes: dict[str, float]) -> str:
-    """``product_centric, as it is`` or ``custom: product_centric + silo barrier 0.20, ...``."""
+def describe_choice(name: str, changes: dict[str, float], t=texts.EN) -> str:
+    """``product_centric, as it is`` or ``custom: product_centric + silo barrier 0.20, ...``
+    (in language ``t``; a scenario by its file's name)."""
     base = "baseline" if name == CUSTOM else name
     if not changes:
-        return texts.AS_IS.format(scenario=base)
-    listed = ", ".join(f"{PARAMS[k].label.split(' (')[0].lower()} "
-                       f"{slider_value_text(k, v).split(' ')[0]}" for k, v in changes.items())
-    return texts.CUSTOM_LABEL.format(scenario=base, changes=listed)
+        return t.AS_IS.format(scenario=base)
+    listed = t.lang.join(
+        f"{texts.parameter(t, PARAMS[k].label).split(' (')[0].lower()} "
+        f"{slider_value_text(k, v, t).split(' ')[0]}" for k, v in changes.items())
+    return t.CUSTOM_LABEL.format(scenario=base, changes=listed)
 
 
 # The disruptions the page fires with a click, with their button labels.
