@@ -170,7 +170,7 @@ def test_the_pictures_speak_the_language_titles_axes_legends_and_ticks(played):
     assert "Uke" in _texts_of(chart_active(snap, nb))
     org_pos = org_layout(snap)
     org = _texts_of(org_figure(snap, org_pos, t=sv))
-    assert {"försäljning", "nyckelperson", "bro", "band mellan avdelningar"} <= set(org)
+    assert {"försäljning", "nyckelperson", "bro", "tvärgående band"} <= set(org)
     assert "salg" in _texts_of(org_figure(snap, org_pos, t=nb))
     cust_pos = layout([int(i) for i in snap.sample], snap.sample_edges)
     cust = _texts_of(customer_figure(snap, cust_pos, t=nb))

@@ -606,9 +606,9 @@ def Classroom(language):
                           on_value=guarded(problem, t.LESSON_PICKER, pick_lesson, t),
                           classes=["orgsim-lesson-picker"], style={"min-width": "20em"})
             # each language by its own name, so anyone finds theirs (this session only)
-            solara.ToggleButtonsSingle(value=NAMES[t.code], values=[NAMES[c] for c in LANGUAGES],
-                                       on_value=guarded(problem, t.LANGUAGE, set_language, t),
-                                       classes=["orgsim-language"])
+            solara.Select(t.LANGUAGE, values=[NAMES[c] for c in LANGUAGES], value=NAMES[t.code],
+                          on_value=guarded(problem, t.LANGUAGE, set_language, t),
+                          classes=["orgsim-language"], style={"max-width": "12em"})
         Controls(model.value, playing, speed, paused_at, redraw, actions)
         Readouts(model.value, redraw)
         if problem.value:
