@@ -188,3 +188,22 @@ def test_the_pictures_speak_the_language_titles_axes_legends_and_ticks(played):
     for code in LANGUAGES:
         for chart in CHARTS:
             render(chart(snap, texts.of(code)))  # every chart draws in every language
+
+
+def test_the_tab_s_speed_limit_is_said_in_the_language_and_a_refusal_as_written():
+    from sim.app.classroom import notice_in
+
+    class Metered(ClassroomModel):
+        metered = True
+
+    m = Metered(n_customers=100)
+    m.step_budget.clock = lambda: 0.0  # one instant: one step, then the budget holds back
+    m.step_budget.last = 0.0
+    for _ in range(5):
+        m.step()
+    assert m.steps == 1 and m.notice.startswith("This tab steps at most ")
+    assert notice_in(m) == m.notice
+    assert notice_in(m, texts.of("sv")).startswith("Den här fliken tar högst ")
+    assert notice_in(m, texts.of("nb")).startswith("Denne fanen tar høyst ")
+    refused = ClassroomModel(scenario="/etc/passwd", n_customers=100)
+    assert refused.notice and notice_in(refused, texts.of("sv")) == refused.notice

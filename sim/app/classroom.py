@@ -180,6 +180,8 @@ class ClassroomModel(OrganisationModel):
         self.twin: OrganisationModel | None = None
         self.twin_name: str | None = None
 
+    rate_cap: float | None = None  # the tab's steps a second, once its budget held one back
+
     @property
     def display_name(self) -> str:
         """What runs: the scenario as it is, or ``custom: SCENARIO + the changes``."""
@@ -190,8 +192,8 @@ class ClassroomModel(OrganisationModel):
         not queued, and not counted as a week)."""
         models = 1 if self.twin is None else 2
         if not self.step_budget.take(models):
-            self.notice = (f"This tab steps at most {self.step_budget.rate(models):.0f} weeks a "
-                           "second: the machine is shared by the class.")
+            self.rate_cap = self.step_budget.rate(models)
+            self.notice = rate_notice(self, texts.EN)
             return
         self._counted_step()
 
@@ -236,6 +238,23 @@ class ClassroomModel(OrganisationModel):
                 if week < self.steps:
                     twin.step()
             self.twin, self.twin_name = twin, name
+
+
+def rate_notice(model: ClassroomModel, t=texts.EN) -> str | None:
+    """The line saying the tab's budget held a step back, in language ``t`` (None if it
+    never did)."""
+    if model.rate_cap is None:
+        return None
+    return t.TAB_RATE.format(rate=t.lang.num(model.rate_cap))
+
+
+def notice_in(model: ClassroomModel, t=texts.EN) -> str | None:
+    """The model's one line for the page in language ``t``: the tab's speed limit
+    translated; any other (a refusal of what a browser sent) as it was written."""
+    notice = getattr(model, "notice", None)
+    if notice is not None and notice == rate_notice(model):
+        return rate_notice(model, t)
+    return notice
 
 
 def _init_signature() -> inspect.Signature:

@@ -34,7 +34,7 @@ import solara
 from sim.app import texts
 from sim.app.classroom import (
     CUSTOM, DEFAULT_CUSTOMERS, DEFAULT_SEED, DISRUPTIONS, MAX_CUSTOMERS, SLIDERS,
-    changes_from, classroom_class, default_comparison, describe_choice, scenario_levers,
+    changes_from, classroom_class, default_comparison, describe_choice, notice_in, scenario_levers,
     scenario_toml, slider_control, slider_value_text, things_to_try,
 )
 from sim.app.drawing import FRAMES, render
@@ -469,7 +469,7 @@ def Dashboard(model, redraw, shown, view, other, selected, fire, problem):
                 style={"font-weight": "bold", "display": "block"})
     solara.Text(settings_text(snap, t), classes=["orgsim-settings"], style={"display": "block"})
     if model.notice:
-        solara.Text(model.notice, classes=["orgsim-notice"],
+        solara.Text(notice_in(model, t), classes=["orgsim-notice"],
                     style={"color": "#b00020", "display": "block"})
     Disruptions(model, fire)
     solara.Text(events_text(snap, t), classes=["orgsim-events"],

@@ -83,6 +83,8 @@ CLEAR = _("Clear selection")
 ERROR_IN_ACTION = _("That did not work ({what}); the page goes on. The details are in the "
                     "terminal that runs orgsim app.")
 TRY_AGAIN = _("Try again")
+TAB_RATE = _("This tab steps at most {rate} weeks a second: the machine is shared by the "
+             "class.")
 
 # --- lessons --------------------------------------------------------------------------------
 LESSON_PICKER = _("Lesson")
