@@ -347,7 +347,7 @@ def Settings(model, choice, values, size, seed, actions):
                 make("", value=value, min=spec["min"], max=spec["max"], step=spec["step"],
                      on_value=lambda v, name=name: actions["slider"](name, v))
         with solara.Div(classes=["orgsim-slider", "orgsim-slider-n_customers"]):
-            solara.Text(t.SLIDER_VALUE.format(label=t.CUSTOMERS, value=t.lang.num(size.value)),
+            solara.Text(t.SLIDER_VALUE.format(label=t.CUSTOMERS, value=size.value),
                         classes=["orgsim-slider-label"], style={"display": "block"})
             solara.SliderInt("", value=size.value, min=50, max=MAX_CUSTOMERS, step=50,
                              on_value=actions["size"])
