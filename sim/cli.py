@@ -276,6 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "1h; default 2m)")
     app.add_argument("--lesson", metavar="NAME", default="",
                      help="open the page with a ready lesson: " + ", ".join(_lesson_names()))
+    app.add_argument("--lang", type=_language, default="en", metavar="|".join(_languages()),
+                     help="the language the page opens in: en (English), sv (Swedish) or nb "
+                          "(Norwegian bokmål); each student can switch it in the page; "
+                          "default: en")
     app.add_argument("--tab-cpu", type=_share, default=None, metavar="SHARE",
                      help="the share of one core a tab's steps may use (default 0.25)")
     app.add_argument("--tab-memory", type=_memory, default=None, metavar="SIZE",
@@ -523,6 +527,11 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+def _languages() -> tuple[str, ...]:
+    from .i18n import LANGUAGES
+    return LANGUAGES
+
+
 def _lesson_names() -> list[str]:
     from .app.lessons import lessons
     return list(lessons())
@@ -551,6 +560,7 @@ def cmd_app(args) -> int:
             env[key] = str(value)
     files = [str(Path(f).resolve()) for f in args.scenario]
     env[SCENARIOS_ENV] = os.pathsep.join(files)  # only the command line adds to the list
+    env["ORGSIM_APP_LANG"] = args.lang  # the language every session starts in
     env.pop("ORGSIM_APP_LESSON", None)
     if args.lesson:
         from .app.lessons import lesson

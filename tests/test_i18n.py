@@ -173,10 +173,10 @@ def test_an_unknown_language_is_one_clear_error():
     assert LANGUAGES == ("en", "sv", "nb")
 
 
-@pytest.mark.parametrize("command", ["compare", "report", "demo"])
+@pytest.mark.parametrize("command", ["compare", "report", "demo", "app"])
 def test_a_bad_lang_flag_is_one_line_naming_the_flag_and_the_languages(command, capsys, tmp_path):
     args = {"compare": ["compare", "baseline", "customer_centric"],
-            "report": ["report", str(tmp_path)], "demo": ["demo"]}[command]
+            "report": ["report", str(tmp_path)], "demo": ["demo"], "app": ["app"]}[command]
     with pytest.raises(SystemExit) as exit_:
         main([*args, "--lang", "xx"])
     assert exit_.value.code == 2

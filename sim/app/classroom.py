@@ -49,13 +49,14 @@ def slider_control(name: str) -> dict[str, Any]:
             "label": p.label}
 
 
-def slider_value_text(name: str, value: float) -> str:
-    """A slider's value with its unit, as the page shows it beside the slider."""
+def slider_value_text(name: str, value: float, t=texts.EN) -> str:
+    """A slider's value with its unit, as the page shows it beside the slider (in
+    language ``t``, a ``sim.app.texts.of``)."""
     p = PARAMS[name]
-    shown = f"{int(round(value))}" if p.kind is int else f"{value:.2f}"
+    shown = t.lang.num(int(round(value))) if p.kind is int else t.lang.num(value, 2)
     if p.unit == "-":
-        return texts.SCALE_OF_ONE.format(value=shown)
-    return texts.WITH_UNIT.format(value=shown, unit=p.unit)
+        return t.SCALE_OF_ONE.format(value=shown)
+    return t.WITH_UNIT.format(value=shown, unit=texts.unit(t, p.unit))
 
 
 def scenario_levers(name: str) -> dict[str, float]:
@@ -74,14 +75,16 @@ def _same(name: str, a: float, b: float) -> bool:
     return abs(float(a) - float(b)) < 0.5 * PARAMS[name].step
 
 
-def describe_choice(name: str, changes: dict[str, float]) -> str:
-    """``product_centric, as it is`` or ``custom: product_centric + silo barrier 0.20, ...``."""
+def describe_choice(name: str, changes: dict[str, float], t=texts.EN) -> str:
+    """``product_centric, as it is`` or ``custom: product_centric + silo barrier 0.20, ...``
+    (in language ``t``; a scenario by its file's name)."""
     base = "baseline" if name == CUSTOM else name
     if not changes:
-        return texts.AS_IS.format(scenario=base)
-    listed = ", ".join(f"{PARAMS[k].label.split(' (')[0].lower()} "
-                       f"{slider_value_text(k, v).split(' ')[0]}" for k, v in changes.items())
-    return texts.CUSTOM_LABEL.format(scenario=base, changes=listed)
+        return t.AS_IS.format(scenario=base)
+    listed = t.lang.join(
+        f"{texts.parameter(t, PARAMS[k].label).split(' (')[0].lower()} "
+        f"{slider_value_text(k, v, t).split(' ')[0]}" for k, v in changes.items())
+    return t.CUSTOM_LABEL.format(scenario=base, changes=listed)
 
 
 # The disruptions the page fires with a click, with their button labels.
@@ -177,6 +180,8 @@ class ClassroomModel(OrganisationModel):
         self.twin: OrganisationModel | None = None
         self.twin_name: str | None = None
 
+    rate_cap: float | None = None  # the tab's steps a second, once its budget held one back
+
     @property
     def display_name(self) -> str:
         """What runs: the scenario as it is, or ``custom: SCENARIO + the changes``."""
@@ -187,8 +192,8 @@ class ClassroomModel(OrganisationModel):
         not queued, and not counted as a week)."""
         models = 1 if self.twin is None else 2
         if not self.step_budget.take(models):
-            self.notice = (f"This tab steps at most {self.step_budget.rate(models):.0f} weeks a "
-                           "second: the machine is shared by the class.")
+            self.rate_cap = self.step_budget.rate(models)
+            self.notice = rate_notice(self, texts.EN)
             return
         self._counted_step()
 
@@ -233,6 +238,23 @@ class ClassroomModel(OrganisationModel):
                 if week < self.steps:
                     twin.step()
             self.twin, self.twin_name = twin, name
+
+
+def rate_notice(model: ClassroomModel, t=texts.EN) -> str | None:
+    """The line saying the tab's budget held a step back, in language ``t`` (None if it
+    never did)."""
+    if model.rate_cap is None:
+        return None
+    return t.TAB_RATE.format(rate=t.lang.num(model.rate_cap))
+
+
+def notice_in(model: ClassroomModel, t=texts.EN) -> str | None:
+    """The model's one line for the page in language ``t``: the tab's speed limit
+    translated; any other (a refusal of what a browser sent) as it was written."""
+    notice = getattr(model, "notice", None)
+    if notice is not None and notice == rate_notice(model):
+        return rate_notice(model, t)
+    return notice
 
 
 def _init_signature() -> inspect.Signature:

@@ -16,7 +16,9 @@ from matplotlib.figure import Figure
 
 from ..model.customers import ACTIVE, CHURNED, OUT, PROSPECT
 from ..model.organisation import DEPARTMENTS
+from ..experiments.figures import locale_ticks
 from .drawing import Pic, horizon, nice_ceiling
+from .texts import EN, cause, department
 from .views import Snapshot, org_text
 
 # Okabe & Ito's colour-blind-safe palette (Wong 2011, Nature Methods 8:441); where a
@@ -118,14 +120,14 @@ def _ring(ax, xy: np.ndarray, rows: list[int], size: float) -> list:
                        edgecolors=RING, linewidths=2.5, zorder=5)]
 
 
-def _department_legend(ax) -> None:
+def _department_legend(ax, t=EN) -> None:
     for d, name in enumerate(DEPARTMENTS):
-        ax.scatter([], [], c=DEPT_COLOURS[d % len(DEPT_COLOURS)], s=50, label=name,
-                   marker=DEPT_MARKERS[d % len(DEPT_MARKERS)], edgecolors="#555555",
-                   linewidths=0.5)
-    ax.scatter([], [], c="white", s=50, edgecolors="black", linewidths=2.2, label="key person")
-    ax.plot([], [], color="#D55E00", lw=1.2, ls="--", label="cross-department tie")
-    ax.plot([], [], color="#000000", lw=2.2, label="bridge")
+        ax.scatter([], [], c=DEPT_COLOURS[d % len(DEPT_COLOURS)], s=50,
+                   label=department(t, name), marker=DEPT_MARKERS[d % len(DEPT_MARKERS)],
+                   edgecolors="#555555", linewidths=0.5)
+    ax.scatter([], [], c="white", s=50, edgecolors="black", linewidths=2.2, label=t.KEY_PERSON)
+    ax.plot([], [], color="#D55E00", lw=1.2, ls="--", label=t.CROSS_TIE)
+    ax.plot([], [], color="#000000", lw=2.2, label=t.BRIDGE)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=LEGEND_PT, frameon=False)
 
 
@@ -133,7 +135,7 @@ def _xy(pos: dict, keys) -> np.ndarray:
     return np.array([pos[int(k)] for k in keys], dtype=float)
 
 
-def org_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset()) -> Pic:
+def org_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset(), t=EN) -> Pic:
     """Employees coloured by department; ties inside departments faint, across
     departments orange, bridges (boundary spanners) thick blue; key persons ringed
     black, the selection magenta (the only data: the rest is the frame)."""
@@ -141,10 +143,10 @@ def org_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset()) ->
     xy = _xy(pos, range(len(snap.dept)))
     ax = _network_axes(fig, xy, legend_room=0.3)
     rings = _draw_org(ax, snap, xy, ring)
-    _department_legend(ax)
-    fig.suptitle(org_text(snap), fontsize=TITLE_PT)
+    _department_legend(ax, t)
+    fig.suptitle(org_text(snap, t), fontsize=TITLE_PT)
     return Pic(fig, nodes=[(ax, "employee", np.arange(len(snap.dept)), xy)], data=rings,
-               frame=("organisation", snap.org_key, xy.tobytes()))
+               frame=("organisation", snap.org_key, xy.tobytes(), t.code))
 
 
 def _draw_customers(ax, snap: Snapshot, xy: np.ndarray, ring: frozenset[int],
@@ -166,7 +168,7 @@ def _draw_customers(ax, snap: Snapshot, xy: np.ndarray, ring: frozenset[int],
     return [sc, g, p] + rings, sc, act, gone
 
 
-def _satisfaction_scale(fig: Figure) -> None:
+def _satisfaction_scale(fig: Figure, t=EN) -> None:
     """The colour scale of satisfaction, beside the patch (an image: a matplotlib
     colorbar costs ten times as much to make)."""
     cax = fig.add_axes((0.89, 0.15, 0.025, 0.65))
@@ -177,17 +179,19 @@ def _satisfaction_scale(fig: Figure) -> None:
     cax.set_yticks([0.0, 0.5, 1.0])
     cax.tick_params(labelsize=TICK_PT)
     cax.yaxis.set_label_position("right")
-    cax.set_ylabel("satisfaction", fontsize=LABEL_PT)
+    cax.set_ylabel(t.SATISFACTION_SCALE, fontsize=LABEL_PT)
+    locale_ticks(fig, t.lang)
 
 
-def _customer_legend(ax) -> None:
-    ax.scatter([], [], c="#8c8c8c", s=26, marker="x", label="churned")
+def _customer_legend(ax, t=EN) -> None:
+    ax.scatter([], [], c="#8c8c8c", s=26, marker="x", label=t.CHURNED)
     ax.scatter([], [], facecolors="none", edgecolors="#9a9a9a", s=14, linewidths=0.6,
-               label="prospect")
+               label=t.PROSPECT)
     ax.legend(loc="lower left", fontsize=LEGEND_PT, frameon=False)
 
 
-def customer_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset()) -> Pic:
+def customer_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset(),
+                    t=EN) -> Pic:
     """A patch of the customer network: customers coloured by satisfaction (red low,
     green high), churned grey, prospects hollow, the selection ringed magenta. The
     ties, colour bar and legend are the frame; the nodes change every week."""
@@ -195,11 +199,11 @@ def customer_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset(
     xy = _xy(pos, snap.sample)
     ax = _network_axes(fig, xy, legend_room=0.14)
     data, sc, act, gone = _draw_customers(ax, snap, xy, ring)
-    _satisfaction_scale(fig)
-    _customer_legend(ax)
-    title = fig.suptitle(f"Customers (a patch of {len(snap.sample)}): {int(act.sum())} "
-                         f"active, {int(gone.sum())} churned", fontsize=TITLE_PT)
-    frame = ("customers", xy.tobytes(), hash(tuple(snap.sample_edges)))
+    _satisfaction_scale(fig, t)
+    _customer_legend(ax, t)
+    title = fig.suptitle(t.CUSTOMERS_TITLE.format(n=len(snap.sample), active=int(act.sum()),
+                                                  churned=int(gone.sum())), fontsize=TITLE_PT)
+    frame = ("customers", xy.tobytes(), hash(tuple(snap.sample_edges)), t.code)
     return Pic(fig, nodes=[(ax, "customer", snap.sample, xy)], data=data + [title],
                frame=frame)
 
@@ -214,7 +218,7 @@ def _fit(xy: np.ndarray, x0: float, x1: float) -> np.ndarray:
 
 def accounts_figure(snap: Snapshot, org_pos: dict, cust_pos: dict,
                     ring_emp: frozenset[int] = frozenset(),
-                    ring_cust: frozenset[int] = frozenset()) -> Pic:
+                    ring_cust: frozenset[int] = frozenset(), t=EN) -> Pic:
     """Who looks after whom: the organisation (squares) beside the customer patch, a
     line from every active customer in the patch to its account owner, in the owner's
     department colour."""
@@ -232,9 +236,8 @@ def accounts_figure(snap: Snapshot, org_pos: dict, cust_pos: dict,
         zorder=0))
     _draw_org(ax, snap, exy, ring_emp, marker="s", size=45)
     _draw_customers(ax, snap, cxy, ring_cust, size=22)
-    _department_legend(ax)
-    fig.suptitle(f"Who looks after whom: {len(owned)} active customers in the patch and "
-                 f"their account owners", fontsize=TITLE_PT)
+    _department_legend(ax, t)
+    fig.suptitle(t.ACCOUNTS_TITLE.format(n=len(owned)), fontsize=TITLE_PT)
     return Pic(fig, nodes=[(ax, "employee", np.arange(len(snap.dept)), exy),
                            (ax, "customer", snap.sample, cxy)])
 
@@ -252,9 +255,10 @@ def _mark_events(ax, snap: Snapshot, label: bool = False) -> list:
     return out
 
 
-def _finish(ax, snap: Snapshot, title: str, ylabel: str, label_events: bool = True) -> list:
+def _finish(ax, snap: Snapshot, title: str, ylabel: str, label_events: bool = True,
+            t=EN) -> list:
     ax.set_title(title, fontsize=TITLE_PT)
-    ax.set_xlabel("Week", fontsize=LABEL_PT)
+    ax.set_xlabel(t.WEEK_AXIS, fontsize=LABEL_PT)
     ax.set_ylabel(ylabel, fontsize=LABEL_PT)
     ax.tick_params(labelsize=TICK_PT)
     ax.set_xlim(0, horizon(snap.step))
@@ -270,35 +274,38 @@ def _two_axes_legend(ax, ax2) -> None:
     ax2.yaxis.label.set_size(LABEL_PT)
 
 
-def _chart(name: str, snap: Snapshot, data: list, *frame) -> Pic:
-    """A chart's Pic: its frame is named by the chart, the x-axis end and ``frame``."""
-    return Pic(data[0].figure, data=data, frame=(name, horizon(snap.step)) + frame)
+def _chart(name: str, snap: Snapshot, data: list, *frame, t=EN) -> Pic:
+    """A chart's Pic in language ``t``: its frame is named by the chart, the x-axis end,
+    ``frame`` and the language (tick numbers written as the language writes them)."""
+    fig = data[0].figure
+    locale_ticks(fig, t.lang)
+    return Pic(fig, data=data, frame=(name, horizon(snap.step), t.code) + frame)
 
 
-def chart_active(snap: Snapshot) -> Pic:
+def chart_active(snap: Snapshot, t=EN) -> Pic:
     fig = _figure(right=0.88)
     ax = fig.subplots()
     ts = snap.ts
     top = nice_ceiling(1.1 * ts["active_customers"].max())
     data = ax.plot(ts["step"], ts["active_customers"], color=OKABE_ITO["blue"], lw=2,
-                   label="active customers")
+                   label=t.ACTIVE_LINE)
     ax.set_ylim(0, top)
     ax2 = ax.twinx()
     data += ax2.plot(ts["step"], 100 * ts["retention"], color=OKABE_ITO["green"], lw=2,
-                     ls="--", label="retention of starting customers")
+                     ls="--", label=t.RETENTION_LINE)
     ax2.set_ylim(0, 105)
-    ax2.set_ylabel("Retention (%)")
-    data += _finish(ax, snap, "Active customers and retention", "Active customers")
+    ax2.set_ylabel(t.RETENTION_AXIS)
+    data += _finish(ax, snap, t.ACTIVE_TITLE, t.ACTIVE_AXIS, t=t)
     _two_axes_legend(ax, ax2)
-    return _chart("active", snap, data, top)
+    return _chart("active", snap, data, top, t=t)
 
 
-def _cumulative_churn(ax, snap: Snapshot) -> tuple[list, float, tuple]:
+def _cumulative_churn(ax, snap: Snapshot, t=EN) -> tuple[list, float, tuple]:
     ts = snap.ts
     cols = [(c, f"churn_{c}") for c in snap.causes if f"churn_{c}" in ts]
     shown = [(c, col) for c, col in cols if ts[col].sum() > 0] or cols[:1]
     top = nice_ceiling(1.1 * sum(ts[col].sum() for _, col in shown))
-    labels = tuple(c.replace("_", " ") for c, _ in shown)
+    labels = tuple(cause(t, c) for c, _ in shown)
     index = [snap.causes.index(c) for c, _ in shown]  # a cause keeps its colour and hatch
     data = ax.stackplot(ts["step"], *[ts[col].cumsum() for _, col in shown],
                         labels=labels, colors=[CAUSE_COLOURS[i % len(CAUSE_COLOURS)] for i in index],
@@ -309,55 +316,54 @@ def _cumulative_churn(ax, snap: Snapshot) -> tuple[list, float, tuple]:
     return list(data), top, labels
 
 
-def chart_churn(snap: Snapshot) -> Pic:
+def chart_churn(snap: Snapshot, t=EN) -> Pic:
     fig = _figure()
     ax = fig.subplots()
-    data, top, labels = _cumulative_churn(ax, snap)
-    data += _finish(ax, snap, "Customers lost, by cause (cumulative)", "Customers lost")
-    return _chart("churn", snap, data, top, labels)
+    data, top, labels = _cumulative_churn(ax, snap, t)
+    data += _finish(ax, snap, t.CHURN_TITLE, t.CHURN_AXIS, t=t)
+    return _chart("churn", snap, data, top, labels, t=t)
 
 
-def chart_satisfaction(snap: Snapshot) -> Pic:
+def chart_satisfaction(snap: Snapshot, t=EN) -> Pic:
     fig = _figure(right=0.88)
     ax = fig.subplots()
     ts = snap.ts
     data = ax.plot(ts["step"], ts["mean_satisfaction"], color=OKABE_ITO["purple"], lw=2,
-                   label="mean satisfaction (0-1)")
+                   label=t.SATISFACTION_LINE_LABEL)
     ax.set_ylim(0, 1)
     ax2 = ax.twinx()
     data += ax2.plot(ts["step"], ts["nps"], color=OKABE_ITO["black"], lw=2, ls="-.",
-                     label="net promoter score")
+                     label=t.NPS_LINE)
     ax2.set_ylim(-100, 100)
-    ax2.set_ylabel("NPS (-100 to 100)")
-    data += _finish(ax, snap, "Satisfaction and net promoter score", "Mean satisfaction")
+    ax2.set_ylabel(t.NPS_AXIS)
+    data += _finish(ax, snap, t.SATISFACTION_TITLE, t.SATISFACTION_AXIS, t=t)
     _two_axes_legend(ax, ax2)
-    return _chart("satisfaction", snap, data)
+    return _chart("satisfaction", snap, data, t=t)
 
 
-def chart_failure(snap: Snapshot) -> Pic:
+def chart_failure(snap: Snapshot, t=EN) -> Pic:
     fig = _figure()
     ax = fig.subplots()
     ts = snap.ts
     data = ax.plot(ts["step"], 100 * ts["failure_demand_share"], color=OKABE_ITO["black"], lw=2)
     ax.set_ylim(0, 100)
-    data += _finish(ax, snap, "Failure demand: repeat and fault contacts",
-                    "Share of all contacts (%)")
-    return _chart("failure", snap, data)
+    data += _finish(ax, snap, t.FAILURE_TITLE, t.FAILURE_AXIS, t=t)
+    return _chart("failure", snap, data, t=t)
 
 
-def chart_acquisition(snap: Snapshot) -> Pic:
+def chart_acquisition(snap: Snapshot, t=EN) -> Pic:
     fig = _figure()
     ax = fig.subplots()
     ts = snap.ts
     top = nice_ceiling(1.1 * (ts["acquired_marketing"] + ts["acquired_wom"]).max())
     data = list(ax.stackplot(ts["step"], ts["acquired_marketing"], ts["acquired_wom"],
-                             labels=["marketing", "word of mouth"],
+                             labels=list(t.SOURCES),
                              colors=[OKABE_ITO["sky"], OKABE_ITO["green"]], hatch=["", "//"],
                              edgecolor="white", alpha=0.85))
     ax.set_ylim(0, top)
     ax.legend(loc="upper left", fontsize=LEGEND_PT)
-    data += _finish(ax, snap, "New customers per week, by source", "New customers per week")
-    return _chart("acquisition", snap, data, top)
+    data += _finish(ax, snap, t.ACQUISITION_TITLE, t.ACQUISITION_AXIS, t=t)
+    return _chart("acquisition", snap, data, top, t=t)
 
 
 CHARTS = (chart_active, chart_churn, chart_satisfaction, chart_failure, chart_acquisition)
@@ -365,7 +371,7 @@ CHARTS = (chart_active, chart_churn, chart_satisfaction, chart_failure, chart_ac
 
 # --- side by side: both organisations on one chart ---------------------------------
 def _compare_lines(name: str, snaps, names, column: str, scale: float, title: str,
-                   ylabel: str, ylim: tuple[float, float]) -> Pic:
+                   ylabel: str, ylim: tuple[float, float], t=EN) -> Pic:
     fig = _figure()
     ax = fig.subplots()
     data = []
@@ -373,44 +379,41 @@ def _compare_lines(name: str, snaps, names, column: str, scale: float, title: st
         data += ax.plot(snap.ts["step"], scale * snap.ts[column], color=colour, lw=2.5,
                         ls=style, label=label)
     ax.set_ylim(*ylim)
-    data += _finish(ax, snaps[0], title, ylabel)
+    data += _finish(ax, snaps[0], title, ylabel, t=t)
     ax.legend(loc="lower left", fontsize=LEGEND_PT)
-    return _chart(name, snaps[0], data, tuple(names))
+    return _chart(name, snaps[0], data, tuple(names), t=t)
 
 
-def compare_retention(snaps, names) -> Pic:
+def compare_retention(snaps, names, t=EN) -> Pic:
     return _compare_lines("cmp-retention", snaps, names, "retention", 100.0,
-                          "Retention: starting customers still with the firm",
-                          "Retention (%)", (0, 105))
+                          t.CMP_RETENTION_TITLE, t.RETENTION_AXIS, (0, 105), t)
 
 
-def compare_satisfaction(snaps, names) -> Pic:
+def compare_satisfaction(snaps, names, t=EN) -> Pic:
     return _compare_lines("cmp-satisfaction", snaps, names, "mean_satisfaction", 1.0,
-                          "Mean satisfaction of active customers", "Satisfaction (0-1)",
-                          (0, 1))
+                          t.CMP_SATISFACTION_TITLE, t.CMP_SATISFACTION_AXIS, (0, 1), t)
 
 
-def compare_failure(snaps, names) -> Pic:
+def compare_failure(snaps, names, t=EN) -> Pic:
     return _compare_lines("cmp-failure", snaps, names, "failure_demand_share", 100.0,
-                          "Failure demand: repeat and fault contacts",
-                          "Share of all contacts (%)", (0, 100))
+                          t.FAILURE_TITLE, t.FAILURE_AXIS, (0, 100), t)
 
 
-def compare_churn(snaps, names) -> Pic:
+def compare_churn(snaps, names, t=EN) -> Pic:
     fig = Figure(figsize=(6.0, 4.0), dpi=80)
     fig.subplots_adjust(left=0.12, right=0.97, bottom=0.13, top=0.84, wspace=0.08)
     axes = fig.subplots(1, 2, sharey=True)
     data, frame = [], [tuple(names)]
     for ax, snap, label in zip(axes, snaps, names):
-        d, top, labels = _cumulative_churn(ax, snap)
-        data += d + _finish(ax, snap, label, "", label_events=False)
+        d, top, labels = _cumulative_churn(ax, snap, t)
+        data += d + _finish(ax, snap, label, "", label_events=False, t=t)
         frame += [top, labels]
     top = max(frame[1::2])
     for ax in axes:
         ax.set_ylim(0, top)
-    axes[0].set_ylabel("Customers lost", fontsize=LABEL_PT)
-    fig.suptitle("Customers lost, by cause (cumulative)", fontsize=TITLE_PT)
-    return _chart("cmp-churn", snaps[0], data, *frame)
+    axes[0].set_ylabel(t.CHURN_AXIS, fontsize=LABEL_PT)
+    fig.suptitle(t.CHURN_TITLE, fontsize=TITLE_PT)
+    return _chart("cmp-churn", snaps[0], data, *frame, t=t)
 
 
 COMPARE_CHARTS = (compare_retention, compare_satisfaction, compare_failure, compare_churn)

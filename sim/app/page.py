@@ -14,7 +14,9 @@ Play runs on a thread of its own (``sim.app.player``): the model steps at the
 requested speed and the page is redrawn at most every quarter of a second, so no
 speed floods the browser. An error in a control's callback shows one line in the page
 (the details go to the teacher's terminal) and the page goes on. Every browser session
-gets its own model. Every text the page shows is in ``sim.app.texts``.
+gets its own model. Every text the page shows is in ``sim.app.texts``, in the
+session's language (a switch at the top: English, Swedish, Norwegian bokmål; the first
+one is ``orgsim app --lang``'s): the components read it with ``use_texts``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import solara
 from sim.app import texts
 from sim.app.classroom import (
     CUSTOM, DEFAULT_CUSTOMERS, DEFAULT_SEED, DISRUPTIONS, MAX_CUSTOMERS, SLIDERS,
-    changes_from, classroom_class, default_comparison, describe_choice, scenario_levers,
+    changes_from, classroom_class, default_comparison, describe_choice, notice_in, scenario_levers,
     scenario_toml, slider_control, slider_value_text, things_to_try,
 )
 from sim.app.drawing import FRAMES, render
@@ -48,9 +50,13 @@ from sim.app.views import (
     describe, events_text, highlights, lock_of, org_text, settings_text, snapshot, status_text,
 )
 from sim.files.extensions import load_model_class
+from sim.i18n import LANGUAGES, NAMES, SOURCE, LanguageError, check_language
 
 LESSON_ENV = "ORGSIM_APP_LESSON"  # the lesson `orgsim app --lesson NAME` opens with
-TITLE = texts.TITLE
+LANG_ENV = "ORGSIM_APP_LANG"  # the language a session starts in (`orgsim app --lang CODE`)
+# The session's language, from the switch at the top of the page down to every component
+LANGUAGE = solara.create_context(SOURCE)
+TITLE = texts.TITLE  # in English; the page shows it in the session's language
 # the model class: sim's own, or the one the teacher named with `orgsim app --model`
 # (set by the command line on the server, never from the browser)
 PageModel = type("PageModel", (classroom_class(load_model_class(os.environ.get("ORGSIM_MODEL", ""))),),
@@ -90,19 +96,33 @@ def _inline(text: str) -> str:
     return re.sub(r"`(.+?)`", r"<code>\1</code>", text)
 
 
-def about_html() -> str:
+def use_texts():
+    """The page's texts in this session's language (``sim.app.texts.of``)."""
+    return texts.of(solara.use_context(LANGUAGE))
+
+
+def initial_language() -> str:
+    """The language a session starts in (``orgsim app --lang``, checked there)."""
+    try:
+        return check_language(os.environ.get(LANG_ENV, SOURCE))
+    except LanguageError:
+        return SOURCE
+
+
+def about_html(t=texts.EN) -> str:
     """The About panel: NetLogo's Info tab sections, then one line per scenario."""
     parts = [f"<h4>{html.escape(head)}</h4><p>{_inline(body)}</p>"
-             for head, body in texts.ABOUT_SECTIONS]
-    tries = "".join(f"<li><b>{html.escape(name)}</b>: {_inline(text)}</li>"
+             for head, body in t.ABOUT_SECTIONS]
+    tries = "".join(f"<li><b>{html.escape(name)}</b>: {_inline(texts.scenario_words(t, text))}</li>"
                     for name, text in things_to_try())
-    return (f"<div class='orgsim-about' style='max-width: 75em'>{''.join(parts)}"
-            f"<h4>{html.escape(texts.ABOUT_SCENARIOS)}</h4><ul>{tries}</ul></div>")
+    return (f"<div class='orgsim-about' lang='{t.code}' style='max-width: 75em'>{''.join(parts)}"
+            f"<h4>{html.escape(t.ABOUT_SCENARIOS)}</h4><ul>{tries}</ul></div>")
 
 
-def lesson_html(name: str) -> str:
-    """A lesson's texts; the essay passages in their own language (``lang``)."""
+def lesson_html(name: str, t=texts.EN) -> str:
+    """A lesson's texts in language ``t``; the essay passages in their own (``lang``)."""
     le = find_lesson(name)
+    words = texts.lesson_texts(le, t)
 
     def items(xs):
         return "".join(f"<li>{_inline(x)}</li>" for x in xs)
@@ -110,12 +130,12 @@ def lesson_html(name: str) -> str:
     quotes = "".join(f"<blockquote lang='{html.escape(p.lang)}'>{html.escape(p.text)}"
                      f"<br><small>{html.escape(p.essay)}</small></blockquote>"
                      for p in le.passages)
-    return (f"<div class='orgsim-lesson-text'><h3>{html.escape(le.title)}</h3>"
-            f"<p><b>{html.escape(texts.LESSON_SHOW_FIRST)}:</b> {_inline(le.show_first)}</p>"
-            f"<h4>{html.escape(texts.LESSON_NOTICE)}</h4><ul>{items(le.notice)}</ul>"
-            f"<h4>{html.escape(texts.LESSON_TRY)}</h4><ul>{items(le.try_)}</ul>"
-            f"<h4>{html.escape(texts.LESSON_QUESTIONS)}</h4><ol>{items(le.questions)}</ol>"
-            f"<h4>{html.escape(texts.LESSON_PASSAGES)}</h4>{quotes}</div>")
+    return (f"<div class='orgsim-lesson-text' lang='{t.code}'><h3>{html.escape(words['title'])}</h3>"
+            f"<p><b>{html.escape(t.LESSON_SHOW_FIRST)}:</b> {_inline(words['show_first'])}</p>"
+            f"<h4>{html.escape(t.LESSON_NOTICE)}</h4><ul>{items(words['notice'])}</ul>"
+            f"<h4>{html.escape(t.LESSON_TRY)}</h4><ul>{items(words['try'])}</ul>"
+            f"<h4>{html.escape(t.LESSON_QUESTIONS)}</h4><ol>{items(words['questions'])}</ol>"
+            f"<h4>{html.escape(t.LESSON_PASSAGES)}</h4>{quotes}</div>")
 
 
 def initial_lesson() -> str | None:
@@ -139,9 +159,9 @@ class Shown:
         self.drawn = threading.Event()
 
 
-def guarded(problem, what: str, action: Callable) -> Callable:
+def guarded(problem, what: str, action: Callable, t=texts.EN) -> Callable:
     """``action`` for a control: an error in it is logged in the teacher's terminal and
-    shown in the page as one line; the page goes on."""
+    shown in the page as one line (in language ``t``); the page goes on."""
     def run(*args):
         try:
             problem.set(None)
@@ -151,7 +171,7 @@ def guarded(problem, what: str, action: Callable) -> Callable:
             problem.set(str(err))
         except Exception:
             log.exception("error in %s", what)
-            problem.set(texts.ERROR_IN_ACTION.format(what=what))
+            problem.set(t.ERROR_IN_ACTION.format(what=what))
     return run
 
 
@@ -165,8 +185,16 @@ def ClickImage(src: str, alt: str = "", css_class: str = "",
 def Picture(make, key, name: str = "chart"):
     """A chart as a PNG, redrawn only when ``key`` changes (its frame only when the
     frame changes)."""
-    png = solara.use_memo(lambda: render(make(), FRAMES).png, key)
-    solara.Image(png, width="100%", classes=[f"orgsim-{name}"])
+    png, title = solara.use_memo(lambda: _png_and_title(make()), key)
+    with solara.v.Html(tag="div", attributes={"title": title}):  # the title on hovering
+        solara.Image(png, width="100%", classes=[f"orgsim-{name}"])
+
+
+def _png_and_title(pic) -> tuple[bytes, str]:
+    """A picture as PNG, and its title as the picture says it (in its language)."""
+    fig = pic.fig
+    title = fig.get_suptitle() or " / ".join(ax.get_title() for ax in fig.axes if ax.get_title())
+    return render(pic, FRAMES).png, title
 
 
 @solara.component
@@ -194,31 +222,26 @@ def Keys(event_key: Callable[[str], None] | None = None):
 @solara.component
 def Disruptions(model, fire):
     """One button per disruption: fire it now with its default parameters."""
-    with solara.Card(texts.DISRUPT_CARD):
+    t = use_texts()
+    with solara.Card(t.DISRUPT_CARD):
         with solara.Row(style={"flex-wrap": "wrap"}):
-            for kind, label in DISRUPTIONS.items():
-                solara.Button(label, on_click=lambda kind=kind: fire(kind), color="error",
+            for kind in DISRUPTIONS:
+                solara.Button(t.DISRUPTIONS[kind], on_click=lambda kind=kind: fire(kind), color="error",
                               outlined=True, classes=[f"disrupt-{kind}"])
 
 
 @solara.component
 def Readouts(model, redraw):
     """NetLogo's monitors: the figures a teacher points at, big (redrawn with the page)."""
+    t = use_texts()
     redraw.value  # noqa: B018 (subscribe)
     with lock_of(model):
         row = model.timeseries().iloc[-1]
-    shown = {
-        "active_customers": f"{int(row['active_customers'])}",
-        "retention": f"{100 * row['retention']:.0f}%",
-        "mean_satisfaction": f"{row['mean_satisfaction']:.2f}",
-        "nps": f"{row['nps']:+.0f}",
-        "failure_demand_share": f"{100 * row['failure_demand_share']:.0f}%",
-        "profit": f"{row['profit']:,.0f}",
-    }
+    shown = texts.readouts(row, t)  # as the session's language writes numbers
     cells = "".join(
         f"<div class='orgsim-readout orgsim-readout-{key}'><div class='name'>"
-        f"{html.escape(texts.READOUTS[key])}</div><div class='value'>{html.escape(value)}</div>"
-        f"<div class='hint'>{html.escape(texts.READOUT_HINTS[key])}</div></div>"
+        f"{html.escape(t.READOUTS[key])}</div><div class='value'>{html.escape(value)}</div>"
+        f"<div class='hint'>{html.escape(t.READOUT_HINTS[key])}</div></div>"
         for key, value in shown.items())
     solara.HTML(tag="div", unsafe_innerHTML=cells, classes=["orgsim-readouts"],
                 style={"display": "flex", "flex-wrap": "wrap"})
@@ -228,6 +251,7 @@ def Readouts(model, redraw):
 def PlayLoop(current, playing, speed, redraw, shown, paused_at, problem):
     """Plays the ``current`` model while ``playing`` (sim.app.player): steps at ``speed``
     weeks a second, a picture at most every quarter second, and says where it stopped."""
+    t = use_texts()
     model = current.value
 
     def play(stop: threading.Event):
@@ -261,7 +285,7 @@ def PlayLoop(current, playing, speed, redraw, shown, paused_at, problem):
             player.run(stop)
         except Exception:
             log.exception("error while playing")
-            problem.set(texts.ERROR_IN_ACTION.format(what=texts.PLAY))
+            problem.set(t.ERROR_IN_ACTION.format(what=t.PLAY))
         finally:
             if current.value is model:  # not replaced by a Reset meanwhile
                 paused_at.set(int(model.steps))
@@ -275,61 +299,63 @@ def PlayLoop(current, playing, speed, redraw, shown, paused_at, problem):
 @solara.component
 def Controls(model, playing, speed, paused_at, redraw, actions):
     """Reset, ▶/❚❚, Step, the week and the speed."""
+    t = use_texts()
     redraw.value  # noqa: B018 (subscribe: the week changes with every picture)
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"},
                     classes=["orgsim-controls"]):
-        solara.Button(texts.RESET, color="primary", on_click=actions["reset"])
-        solara.Button(texts.PAUSE if playing.value else texts.PLAY, color="primary",
+        solara.Button(t.RESET, color="primary", on_click=actions["reset"])
+        solara.Button(t.PAUSE if playing.value else t.PLAY, color="primary",
                       on_click=actions["play"], disabled=not model.running,
                       classes=["orgsim-play"])
-        solara.Button(texts.STEP, color="primary", on_click=actions["step"],
+        solara.Button(t.STEP, color="primary", on_click=actions["step"],
                       disabled=playing.value or not model.running)
-        solara.Text(texts.WEEK.format(week=int(model.steps)), classes=["orgsim-week"])
+        solara.Text(t.WEEK.format(week=int(model.steps)), classes=["orgsim-week"])
         if playing.value:
-            solara.Text(texts.PLAYING, classes=["orgsim-state"])
+            solara.Text(t.PLAYING, classes=["orgsim-state"])
         elif paused_at.value is not None:
-            solara.Text(texts.PAUSED_AT.format(week=paused_at.value), classes=["orgsim-state"])
+            solara.Text(t.PAUSED_AT.format(week=paused_at.value), classes=["orgsim-state"])
         with solara.Column(style={"min-width": "14em", "flex": "1 1 14em"}):
-            solara.Text(texts.SPEED.format(value=speed.value), classes=["orgsim-speed"])
+            solara.Text(t.SPEED.format(value=t.lang.num(speed.value)), classes=["orgsim-speed"])
             with solara.Div(classes=["orgsim-speed-slider"]):
                 solara.SliderInt("", value=SPEEDS.index(speed.value) if speed.value in SPEEDS else 3,
                                  min=0, max=len(SPEEDS) - 1, step=1, thumb_label=False,
                                  on_value=actions["speed"])
-    solara.Text(texts.KEYS_HINT, style={"font-style": "italic", "font-size": "0.85em"})
+    solara.Text(t.KEYS_HINT, style={"font-style": "italic", "font-size": "0.85em"})
 
 
 @solara.component
 def Settings(model, choice, values, size, seed, actions):
     """The scenario, the sliders (value and unit shown), size and seed; what runs."""
-    running = model.display_name
-    wanted = describe_choice(choice.value, changes_from(choice.value, values.value))
+    t = use_texts()
+    running = describe_choice(model.page_choice, model.changes, t)
+    wanted = describe_choice(choice.value, changes_from(choice.value, values.value), t)
     pending = (wanted != running or size.value != int(model.params["n_customers"])
                or seed.value != int(model.seed_used))
-    with solara.Card(texts.ORGANISATION_CARD, classes=["orgsim-settings-card"]):
-        solara.Select(texts.SCENARIO, values=list(offered()), value=choice.value,
+    with solara.Card(t.ORGANISATION_CARD, classes=["orgsim-settings-card"]):
+        solara.Select(t.SCENARIO, values=list(offered()), value=choice.value,
                       on_value=actions["scenario"], classes=["orgsim-scenario"])
-        solara.Text(texts.RUNNING.format(what=running), classes=["orgsim-running"],
+        solara.Text(t.RUNNING.format(what=running), classes=["orgsim-running"],
                     style={"display": "block", "font-weight": "bold"})
         if pending:
-            solara.Text(texts.PENDING.format(what=wanted), classes=["orgsim-pending"],
+            solara.Text(t.PENDING.format(what=wanted), classes=["orgsim-pending"],
                         style={"display": "block"})
         for name in SLIDERS:
             spec = slider_control(name)
             value = values.value[name]
             with solara.Div(classes=["orgsim-slider", f"orgsim-slider-{name}"]):
-                solara.Text(texts.SLIDER_VALUE.format(label=spec["label"],
-                                                      value=slider_value_text(name, value)),
+                solara.Text(t.SLIDER_VALUE.format(label=texts.parameter(t, spec["label"]),
+                                                  value=slider_value_text(name, value, t)),
                             classes=["orgsim-slider-label"], style={"display": "block"})
                 make = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
                 make("", value=value, min=spec["min"], max=spec["max"], step=spec["step"],
                      on_value=lambda v, name=name: actions["slider"](name, v))
         with solara.Div(classes=["orgsim-slider", "orgsim-slider-n_customers"]):
-            solara.Text(texts.SLIDER_VALUE.format(label=texts.CUSTOMERS, value=size.value),
+            solara.Text(t.SLIDER_VALUE.format(label=t.CUSTOMERS, value=size.value),
                         classes=["orgsim-slider-label"], style={"display": "block"})
             solara.SliderInt("", value=size.value, min=50, max=MAX_CUSTOMERS, step=50,
                              on_value=actions["size"])
         with solara.Div(classes=["orgsim-slider", "orgsim-slider-seed"]):
-            solara.Text(texts.SLIDER_VALUE.format(label=texts.SEED, value=seed.value),
+            solara.Text(t.SLIDER_VALUE.format(label=t.SEED, value=seed.value),
                         classes=["orgsim-slider-label"], style={"display": "block"})
             solara.SliderInt("", value=seed.value, min=0, max=1000, step=1,
                              on_value=actions["seed"])
@@ -338,13 +364,14 @@ def Settings(model, choice, values, size, seed, actions):
 @solara.component
 def Inspector(m, side: int, selected, lock):
     """The state of the clicked customer or employee."""
+    t = use_texts()
     _, chosen_side, kind, index = selected.value
     if chosen_side != side:
         return
     with solara.Card(classes=["orgsim-inspector"], style={"background": "#fdf3fd"}):
-        for line in describe(m, kind, index, lock=lock):
+        for line in describe(m, kind, index, lock=lock, t=t):
             solara.Text(line, style={"display": "block"})
-        solara.Button(texts.CLEAR, text=True, on_click=lambda: selected.set(None))
+        solara.Button(t.CLEAR, text=True, on_click=lambda: selected.set(None))
 
 
 @solara.component
@@ -353,6 +380,7 @@ def Networks(m, snap, side: int, selected, lock, show_owners: bool = False,
     """The organisation and the customer patch of one model, clickable (side by side
     with ``in_columns``, else one above the other); with ``show_owners``, one drawing
     with the account-owner links instead."""
+    t = use_texts()
     org_pos = solara.use_memo(lambda: org_layout(snap), [id(m), len(snap.dept)])
     cust_pos = solara.use_memo(
         lambda: layout([int(i) for i in snap.sample], snap.sample_edges),
@@ -360,20 +388,20 @@ def Networks(m, snap, side: int, selected, lock, show_owners: bool = False,
     current = selected.value
     mine = current is not None and current[0] == id(m) and current[1] == side
     ring_emp, ring_cust = highlights(snap, (current[2], current[3]) if mine else None)
-    step_key = [id(m), snap.step, len(snap.events)]
+    step_key = [id(m), snap.step, len(snap.events), t.code]
 
     def on_pick(hit):
         selected.set((id(m), side, *hit) if hit else None)
 
     def both():
-        NetworkPicture(lambda: org_figure(snap, org_pos, ring_emp),
-                       [id(m), snap.org_key, ring_emp], on_pick, "organisation")
-        NetworkPicture(lambda: customer_figure(snap, cust_pos, ring_cust),
+        NetworkPicture(lambda: org_figure(snap, org_pos, ring_emp, t),
+                       [id(m), snap.org_key, ring_emp, t.code], on_pick, "organisation")
+        NetworkPicture(lambda: customer_figure(snap, cust_pos, ring_cust, t),
                        step_key + [ring_cust], on_pick, "customers")
 
-    solara.Text(org_text(snap), classes=[f"orgsim-org-{side}"], style={"display": "block"})
+    solara.Text(org_text(snap, t), classes=[f"orgsim-org-{side}"], style={"display": "block"})
     if show_owners:
-        NetworkPicture(lambda: accounts_figure(snap, org_pos, cust_pos, ring_emp, ring_cust),
+        NetworkPicture(lambda: accounts_figure(snap, org_pos, cust_pos, ring_emp, ring_cust, t),
                        step_key + [snap.org_key, ring_emp, ring_cust], on_pick, "accounts")
     elif in_columns:
         with solara.ColumnsResponsive(default=12, medium=6, large=6, xlarge=6):
@@ -393,65 +421,72 @@ def _grid(figures: list[tuple[str, Callable]], key) -> None:
 
 @solara.component
 def OneView(model, snap, selected):
+    t = use_texts()
     show_owners = solara.use_reactive(False)
-    solara.Checkbox(label=texts.SHOW_OWNERS, value=show_owners)
+    solara.Checkbox(label=t.SHOW_OWNERS, value=show_owners)
     Networks(model, snap, 0, selected, model.lock, show_owners.value)
-    _grid([(chart.__name__, lambda chart=chart: chart(snap)) for chart in CHARTS],
-          [id(model), snap.step, len(snap.events)])
+    _grid([(chart.__name__, lambda chart=chart: chart(snap, t)) for chart in CHARTS],
+          [id(model), snap.step, len(snap.events), t.code])
 
 
 @solara.component
 def SideView(model, snap, other, selected, problem):
+    t = use_texts()
     names = list(offered())
 
     def pick(name):
         scenario_file(name)  # from the browser: an offered name, or one line
         other.set(name)
 
-    solara.Select(texts.COMPARE_WITH, values=names, value=other.value,
-                  on_value=guarded(problem, texts.COMPARE_WITH, pick))
+    solara.Select(t.COMPARE_WITH, values=names, value=other.value,
+                  on_value=guarded(problem, t.COMPARE_WITH, pick, t))
     twin = model.twin
     if twin is None:  # compare_with has not run yet in this render
         return
     snaps = [snap, snapshot(twin, lock=model.lock)]
-    labels = [texts.LEFT.format(name=model.display_name), texts.RIGHT.format(name=model.twin_name)]
+    labels = [t.LEFT.format(name=describe_choice(model.page_choice, model.changes, t)),
+              t.RIGHT.format(name=model.twin_name)]
     with solara.ColumnsResponsive(default=12, medium=6, large=6, xlarge=6):
         for side, (m, s, label) in enumerate(zip([model, twin], snaps, labels)):
             with solara.Column():
                 solara.Text(label, classes=[f"orgsim-side-{side}"],
                             style={"font-weight": "bold", "font-size": "1.1em",
                                    "color": SIDE_COLOURS[side]})
-                solara.Text(status_text(s), classes=[f"orgsim-side-status-{side}"])
+                solara.Text(status_text(s, t), classes=[f"orgsim-side-status-{side}"])
                 Networks(m, s, side, selected, model.lock, in_columns=False)
-    names = [model.display_name, model.twin_name]
-    _grid([(chart.__name__, lambda chart=chart: chart(snaps, names)) for chart in COMPARE_CHARTS],
-          [id(model), id(twin), snap.step, len(snap.events)])
+    names = [describe_choice(model.page_choice, model.changes, t), model.twin_name]
+    _grid([(chart.__name__, lambda chart=chart: chart(snaps, names, t)) for chart in COMPARE_CHARTS],
+          [id(model), id(twin), snap.step, len(snap.events), t.code])
 
 
 @solara.component
 def Dashboard(model, redraw, shown, view, other, selected, fire, problem):
     """The pictures and texts of the model, redrawn when ``redraw`` changes."""
+    t = use_texts()
     drawing = redraw.value  # subscribe: a step, a click or the play loop bumps it
     if selected.value is not None and selected.value[0] not in (id(model), id(model.twin)):
         selected.set(None)  # a Reset made new models
     model.compare_with(other.value if view.value == SIDE else None)
     snap = snapshot(model)
-    solara.Text(status_text(snap), classes=["orgsim-status"],
+    solara.Text(status_text(snap, t), classes=["orgsim-status"],
                 style={"font-weight": "bold", "display": "block"})
-    solara.Text(settings_text(snap), classes=["orgsim-settings"], style={"display": "block"})
+    solara.Text(settings_text(snap, t), classes=["orgsim-settings"], style={"display": "block"})
     # always there, empty when there is nothing to say: a line that came and went would
     # shift the elements after it, and reacton would make the disruption buttons anew
     # (a click on the old ones, in flight meanwhile, was lost)
-    solara.Text(model.notice or "", classes=["orgsim-notice"],
+    solara.Text(notice_in(model, t) if model.notice else "", classes=["orgsim-notice"],
                 style={"color": "#b00020", "display": "block" if model.notice else "none"})
     Disruptions(model, fire)
-    solara.Text(events_text(snap), classes=["orgsim-events"],
+    solara.Text(events_text(snap, t), classes=["orgsim-events"],
                 style={"color": "#b00020", "font-weight": "bold", "display": "block"})
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.ToggleButtonsSingle(value=view, values=[ONE, SIDE])
+        # the view is kept as its English name; the buttons say it in the session's language
+        solara.ToggleButtonsSingle(value=t.SIDE if view.value == SIDE else t.ONE,
+                                   values=[t.ONE, t.SIDE],
+                                   on_value=lambda v: view.set(SIDE if v == t.SIDE else ONE))
         solara.FileDownload(lambda: scenario_toml(model), filename="classroom_scenario.toml",
-                            label=texts.SAVE)
-    solara.Text(texts.CLICK_HINT, style={"font-style": "italic"})
+                            label=t.SAVE)
+    solara.Text(t.CLICK_HINT, style={"font-style": "italic"})
     if view.value == ONE:
         OneView(model, snap, selected)
     else:
@@ -467,7 +502,10 @@ def Dashboard(model, redraw, shown, view, other, selected, fire, problem):
 
 
 @solara.component
-def Classroom():
+def Classroom(language):
+    """The page of one session; ``language``: its language code (a reactive the switch
+    at the top sets)."""
+    t = use_texts()
     start = solara.use_memo(initial_lesson, [])
     first = find_lesson(start) if start else None
     lesson = solara.use_reactive(start)
@@ -519,8 +557,8 @@ def Classroom():
         values.set({**values.value, name: value})
 
     def pick_lesson(title):
-        names = {le.title: name for name, le in lessons().items()}
-        if title == texts.NO_LESSON:
+        names = {t.lang._(le.title): name for name, le in lessons().items()}
+        if title == t.NO_LESSON:
             lesson.set(None)
             return
         if title not in names:
@@ -554,24 +592,35 @@ def Classroom():
     def set_seed(v):
         seed.set(int(v))
 
-    actions = {k: guarded(problem, what, f) for k, what, f in [
-        ("reset", texts.RESET, reset), ("play", texts.PLAY, play), ("step", texts.STEP, step),
-        ("scenario", texts.SCENARIO, pick_scenario), ("slider", texts.SCENARIO, move_slider),
-        ("speed", texts.SPEED.format(value="?"), set_speed), ("size", texts.CUSTOMERS, set_size),
-        ("seed", texts.SEED, set_seed)]}
+    def set_language(name):
+        codes = {NAMES[code]: code for code in LANGUAGES}
+        if name not in codes:  # from the browser: one of the languages' names, or one line
+            raise PageInputError(f"language {str(name)[:30]!r} is not allowed; allowed: "
+                                 f"{', '.join(codes)}")
+        language.set(codes[name])
+
+    actions = {k: guarded(problem, what, f, t) for k, what, f in [
+        ("reset", t.RESET, reset), ("play", t.PLAY, play), ("step", t.STEP, step),
+        ("scenario", t.SCENARIO, pick_scenario), ("slider", t.SCENARIO, move_slider),
+        ("speed", t.SPEED.format(value="?"), set_speed), ("size", t.CUSTOMERS, set_size),
+        ("seed", t.SEED, set_seed)]}
 
     solara.Style(CSS)
-    solara.Title(TITLE)
-    Keys(event_key=guarded(problem, "keys", on_key))
+    solara.Title(t.TITLE)
+    Keys(event_key=guarded(problem, "keys", on_key, t))
     PlayLoop(model, playing, speed, redraw, shown, paused_at, problem)
     with solara.Column(classes=["orgsim-page"], style={"padding": "8px"}):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.Text(TITLE, style={"font-size": "1.3em", "font-weight": "bold"})
-            titles = [texts.NO_LESSON] + [le.title for le in lessons().values()]
-            current = find_lesson(lesson.value).title if lesson.value else texts.NO_LESSON
-            solara.Select(texts.LESSON_PICKER, values=titles, value=current,
-                          on_value=guarded(problem, texts.LESSON_PICKER, pick_lesson),
+            solara.Text(t.TITLE, style={"font-size": "1.3em", "font-weight": "bold"})
+            titles = [t.NO_LESSON] + [t.lang._(le.title) for le in lessons().values()]
+            current = t.lang._(find_lesson(lesson.value).title) if lesson.value else t.NO_LESSON
+            solara.Select(t.LESSON_PICKER, values=titles, value=current,
+                          on_value=guarded(problem, t.LESSON_PICKER, pick_lesson, t),
                           classes=["orgsim-lesson-picker"], style={"min-width": "20em"})
+            # each language by its own name, so anyone finds theirs (this session only)
+            solara.Select(t.LANGUAGE, values=[NAMES[c] for c in LANGUAGES], value=NAMES[t.code],
+                          on_value=guarded(problem, t.LANGUAGE, set_language, t),
+                          classes=["orgsim-language"], style={"max-width": "12em"})
         Controls(model.value, playing, speed, paused_at, redraw, actions)
         Readouts(model.value, redraw)
         # always there (see the notice in Dashboard): the page below it is not made anew
@@ -583,20 +632,23 @@ def Classroom():
             with solara.Column():
                 if lesson.value:
                     with solara.Card(classes=["orgsim-lesson"]):
-                        solara.HTML(tag="div", unsafe_innerHTML=lesson_html(lesson.value))
+                        solara.HTML(tag="div", unsafe_innerHTML=lesson_html(lesson.value, t))
                 Dashboard(model.value, redraw, shown, view, other, selected,
-                          guarded(problem, "disruption", fire), problem)
-                with solara.Details(texts.ABOUT, expand=False):
-                    solara.HTML(tag="div", unsafe_innerHTML=about_html())
+                          guarded(problem, "disruption", fire, t), problem)
+                with solara.Details(t.ABOUT, expand=False):
+                    solara.HTML(tag="div", unsafe_innerHTML=about_html(t))
 
 
 @solara.component
 def Page():
+    # the session's language: orgsim app --lang's at first, then the switch's
+    language = solara.use_reactive(solara.use_memo(initial_language, []))
+    LANGUAGE.provide(language.value)
     # an error in the page is logged in the teacher's terminal; the browser gets one line
     error, clear = solara.use_exception()
     if error is not None:
         log.error("error on the page", exc_info=error)
         solara.Error(ERROR_LINE, classes=["orgsim-error"])
-        solara.Button(texts.TRY_AGAIN, on_click=clear)
+        solara.Button(texts.of(language.value).TRY_AGAIN, on_click=clear)
     else:
-        Classroom()
+        Classroom(language)

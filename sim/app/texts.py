@@ -1,16 +1,22 @@
 """Every word the classroom page shows, in one place, each through ``_``.
 
-``_`` returns its text unchanged for now: the translations (Swedish, Norwegian bokmål,
-English through gettext catalogues) replace it, so no page text is built anywhere else.
-Texts with slots use ``str.format`` names, never pieces glued together in code.
-The lessons' own texts are data files (``sim/app/lessons/*.toml``).
+Each text is declared once here, in English (the msgid); ``of(code)`` gives all of them
+in language ``code`` (``sim.i18n.LANGUAGES``: en, sv, nb) from the gettext catalogues,
+with ``lang`` (a ``sim.i18n.Lang``) for the locale's numbers. ``_`` only marks a text for
+extraction (``scripts/update_catalogues.sh``). Texts with slots use ``str.format`` names,
+never pieces glued together in code. The lessons' own texts are data files
+(``sim/app/lessons/*.toml``), translated through the same catalogues (``lesson_texts``);
+their essay passages stay in the language they were written in.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+from types import SimpleNamespace
+
 
 def _(s: str) -> str:
-    """The text in the page's language (English until the catalogues arrive)."""
+    """Mark ``s`` as a page text (extracted into the catalogues); ``of`` translates it."""
     return s
 
 
@@ -37,6 +43,7 @@ SLIDER_VALUE = _("{label}: {value}")
 SCALE_OF_ONE = _("{value} on a scale of 0 to 1")
 WITH_UNIT = _("{value} {unit}")
 ORGANISATION_CARD = _("The organisation and its market")
+LANGUAGE = _("Language")
 
 # --- readouts (NetLogo's monitors) ------------------------------------------------------
 READOUTS = {
@@ -76,6 +83,8 @@ CLEAR = _("Clear selection")
 ERROR_IN_ACTION = _("That did not work ({what}); the page goes on. The details are in the "
                     "terminal that runs orgsim app.")
 TRY_AGAIN = _("Try again")
+TAB_RATE = _("This tab steps at most {rate} weeks a second: the machine is shared by the "
+             "class.")
 
 # --- lessons --------------------------------------------------------------------------------
 LESSON_PICKER = _("Lesson")
@@ -144,3 +153,142 @@ ABOUT_SECTIONS: tuple[tuple[str, str], ...] = (
         "and Solara.")),
 )
 ABOUT_SCENARIOS = _("The scenarios")
+
+# --- the one-line texts and a clicked agent's state (sim.app.views) ---------------------------
+EVENTS = _("Events: {done}")
+EVENTS_AND_SCHEDULED = _("Events: {done}. Scheduled: {scheduled}")
+NONE_YET = _("none yet")
+EVENT_AT = _("{kind} at week {week}")
+STATUS = _("Week {week}: {active} active customers, retention {retention}, satisfaction "
+           "{satisfaction}, NPS {nps}, failure demand {failure} of contacts")
+NAMED_VALUE = _("{name}: {value}")
+ORG = _("Organisation: {employees} employees, {cross} cross-department ties, {bridges} "
+        "bridge ties")
+SETTINGS = _("Running: {scenario} (silo barrier {silo}, bridges {bridges}, reward {reward}, "
+             "mandate {mandate}, escalation {escalation}, amplification {amplification}; "
+             "{customers} customers, {employees} employees)")
+CUSTOMER = _("Customer {index} ({segment}): {status}")
+SEGMENTS = {True: _("business"), False: _("consumer")}
+CUSTOMER_STATES = {"prospect": _("prospect"), "active": _("active"), "churned": _("left the firm"),
+                   "out of market": _("out of market")}
+LEFT_IN = _("Left in week {week}, cause: {cause}")
+SATISFACTION_LINE = _("Satisfaction {satisfaction}, expectation {expectation} (0 to 1)")
+OWNER = _("Account owner: employee {index} ({department}), relationship {relationship}")
+OWNER_KEY = _("Account owner: employee {index} ({department}, key person), relationship "
+              "{relationship}")
+NO_OWNER = _("Account owner: none")
+OPEN_CONTACT = _("Open contact: waiting since week {week}, needs {department}'s knowledge")
+NO_OPEN_CONTACT = _("Open contact: none")
+SILENT_PROBLEM = _("Living with a product fault it never raised: the firm does not know")
+TENURE = _("Customer for {weeks} weeks, worth {value} a week, switching cost {cost}, word "
+           "of mouth heard {heard}")
+EMPLOYEE = _("Employee {index}: {department}")
+EMPLOYEE_KEY = _("Employee {index}: {department}, key person")
+ACCOUNTS = _("Accounts: {n} active customers")
+CAPACITY = _("Capacity used this week: {handled} of {capacity} contacts ({arrived} reached "
+             "them)")
+SKILLS = _("Skill {skill}, knowledge of other departments {knowledge}, engagement "
+           "{engagement}, {tenure} weeks in the firm")
+COLLEAGUES = _("Colleagues: {n}, of whom {other} in other departments")
+DEPARTMENTS = {"sales": _("sales"), "marketing": _("marketing"), "product": _("product"),
+               "support": _("support"), "delivery": _("delivery"), "billing": _("billing")}
+# churn causes, as the charts' legends and a churned customer's state name them
+CAUSES = {"dissatisfaction": _("dissatisfaction"), "competitor": _("competitor"),
+          "contagion": _("contagion"), "key_person": _("key person"),
+          "contact_change": _("contact change"), "merger": _("merger"),
+          "substitute": _("substitute"), "viral": _("viral")}
+
+# --- the pictures (sim.app.figures) --------------------------------------------------------
+WEEK_AXIS = _("Week")
+KEY_PERSON = _("key person")
+CROSS_TIE = _("cross-department tie")
+BRIDGE = _("bridge")
+SATISFACTION_SCALE = _("satisfaction")
+CHURNED = _("churned")
+PROSPECT = _("prospect")
+CUSTOMERS_TITLE = _("Customers (a patch of {n}): {active} active, {churned} churned")
+ACCOUNTS_TITLE = _("Who looks after whom: {n} active customers in the patch and their "
+                   "account owners")
+ACTIVE_LINE = _("active customers")
+RETENTION_LINE = _("retention of starting customers")
+RETENTION_AXIS = _("Retention (%)")
+ACTIVE_TITLE = _("Active customers and retention")
+ACTIVE_AXIS = _("Active customers")
+CHURN_TITLE = _("Customers lost, by cause (cumulative)")
+CHURN_AXIS = _("Customers lost")
+SATISFACTION_LINE_LABEL = _("mean satisfaction (0-1)")
+NPS_LINE = _("net promoter score")
+NPS_AXIS = _("NPS (-100 to 100)")
+SATISFACTION_TITLE = _("Satisfaction and net promoter score")
+SATISFACTION_AXIS = _("Mean satisfaction")
+FAILURE_TITLE = _("Failure demand: repeat and fault contacts")
+FAILURE_AXIS = _("Share of all contacts (%)")
+SOURCES = (_("marketing"), _("word of mouth"))
+ACQUISITION_TITLE = _("New customers per week, by source")
+ACQUISITION_AXIS = _("New customers per week")
+CMP_RETENTION_TITLE = _("Retention: starting customers still with the firm")
+CMP_SATISFACTION_TITLE = _("Mean satisfaction of active customers")
+CMP_SATISFACTION_AXIS = _("Satisfaction (0-1)")
+
+
+@lru_cache(maxsize=None)
+def of(code: str = "en") -> SimpleNamespace:
+    """Every text of this module in language ``code`` (one of ``sim.i18n.LANGUAGES``;
+    any other is a LanguageError), by the same names, with ``code`` and ``lang`` (the
+    language's ``sim.i18n.Lang``: numbers, percentages, scenario and parameter words)."""
+    from ..i18n import check_language, lang, translated
+
+    check_language(code)
+    words = {k: translated(v, code) for k, v in globals().items()
+             if k.isupper() and isinstance(v, (str, dict, tuple))}
+    return SimpleNamespace(code=code, lang=lang(code), **words)
+
+
+EN = of("en")  # the source language: what code outside the page gets by default
+
+
+def cause(t: SimpleNamespace, name: str) -> str:
+    """A churn cause in words (a model class's own cause: its name, spaced)."""
+    return t.CAUSES.get(name, name.replace("_", " "))
+
+
+def department(t: SimpleNamespace, name: str) -> str:
+    """A department in words."""
+    return t.DEPARTMENTS.get(name, name)
+
+
+def readouts(row, t: SimpleNamespace = EN) -> dict[str, str]:
+    """The big-number readouts of a week's row, written as language ``t`` writes numbers."""
+    n = t.lang
+    return {
+        "active_customers": n.num(int(row["active_customers"])),
+        "retention": n.pct(float(row["retention"])),
+        "mean_satisfaction": n.num(float(row["mean_satisfaction"]), 2),
+        "nps": n.signed(float(row["nps"])),
+        "failure_demand_share": n.pct(float(row["failure_demand_share"])),
+        "profit": n.money(float(row["profit"])),
+    }
+
+
+def lesson_texts(lesson, t: SimpleNamespace = EN) -> dict:
+    """A lesson's texts in language ``t`` (title, show_first, notice, try, questions),
+    through the catalogues; its essay passages are not translated."""
+    g = t.lang._
+    return {"title": g(lesson.title), "show_first": g(lesson.show_first),
+            "notice": [g(x) for x in lesson.notice], "try": [g(x) for x in lesson.try_],
+            "questions": [g(x) for x in lesson.questions]}
+
+
+def scenario_words(t: SimpleNamespace, description: str) -> str:
+    """A named scenario's description in language ``t`` (context "scenario description")."""
+    return t.lang.p_("scenario description", description)
+
+
+def parameter(t: SimpleNamespace, label: str) -> str:
+    """A parameter's slider label in language ``t`` (context "parameter")."""
+    return t.lang.p_("parameter", label)
+
+
+def unit(t: SimpleNamespace, name: str) -> str:
+    """A parameter's unit in language ``t`` (context "unit")."""
+    return t.lang.p_("unit", name)

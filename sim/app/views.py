@@ -13,6 +13,7 @@ import numpy as np
 from ..model.customers import ACTIVE, CUSTOMER_STATE
 from ..model.model import OrganisationModel
 from ..model.state import attrs
+from .texts import EN, cause, department
 
 CUSTOMER_SAMPLE = 250  # customers drawn in the customer-network panel
 
@@ -77,104 +78,113 @@ def snapshot(model: OrganisationModel, sample_size: int = CUSTOMER_SAMPLE,
         )
 
 
-def events_text(snap: Snapshot) -> str:
-    """One line: the events fired so far, and those still scheduled."""
-    done = "; ".join(f"{kind} at week {at}" for at, kind, _ in snap.events) or "none yet"
-    text = f"Events: {done}"
-    if snap.scheduled:
-        text += ". Scheduled: " + "; ".join(f"{k} at week {at}" for at, k in snap.scheduled)
-    return text
+def events_text(snap: Snapshot, t=EN) -> str:
+    """One line: the events fired so far, and those still scheduled (in language ``t``,
+    a ``sim.app.texts.of``; the events by the names scenario files give them)."""
+    done = "; ".join(t.EVENT_AT.format(kind=kind, week=at) for at, kind, _ in snap.events)
+    if not snap.scheduled:
+        return t.EVENTS.format(done=done or t.NONE_YET)
+    return t.EVENTS_AND_SCHEDULED.format(
+        done=done or t.NONE_YET,
+        scheduled="; ".join(t.EVENT_AT.format(kind=k, week=at) for at, k in snap.scheduled))
 
 
-def status_text(snap: Snapshot) -> str:
+def status_text(snap: Snapshot, t=EN) -> str:
     """One line: the week and the headline figures."""
     row = snap.ts.iloc[-1]
-    text = (f"Week {snap.step}: {int(row['active_customers'])} active customers, "
-            f"retention {100 * row['retention']:.0f}%, "
-            f"satisfaction {row['mean_satisfaction']:.2f}, NPS {row['nps']:.0f}, "
-            f"failure demand {100 * row['failure_demand_share']:.0f}% of contacts")
-    extra = "".join(f", {name.replace('_', ' ')} {_number(row[name])}" for name in snap.extra_columns)
+    n = t.lang
+    text = t.STATUS.format(week=snap.step, active=n.num(int(row["active_customers"])),
+                           retention=n.pct(row["retention"]),
+                           satisfaction=n.num(row["mean_satisfaction"], 2),
+                           nps=n.num(row["nps"]), failure=n.pct(row["failure_demand_share"]))
+    extra = "".join(f", {name.replace('_', ' ')} {_number(row[name], t)}"
+                    for name in snap.extra_columns)  # a model class's own columns, by name
     return text + extra
 
 
-def org_text(snap: Snapshot) -> str:
+def org_text(snap: Snapshot, t=EN) -> str:
     """One line: the organisation's size and its ties across departments."""
     n_cross = sum(k == "cross" for _, _, k in snap.org_edges)
     n_bridge = sum(k == "bridge" for _, _, k in snap.org_edges)
-    return (f"Organisation: {len(snap.dept)} employees, {n_cross} cross-department ties, "
-            f"{n_bridge} bridge ties")
+    return t.ORG.format(employees=len(snap.dept), cross=n_cross, bridges=n_bridge)
 
 
-def settings_text(snap: Snapshot) -> str:
-    p = snap.params
-    return (f"Running: {snap.scenario_name} (silo barrier {p['silo_barrier']:g}, "
-            f"bridges {p['bridges']}, reward {p['reward_mix']:g}, mandate {p['mandate']:g}, "
-            f"escalation {p['escalation']:g}, amplification {p['social_amplification']:g}; "
-            f"{p['n_customers']} customers, {p['n_employees']} employees)")
+def settings_text(snap: Snapshot, t=EN) -> str:
+    p, n = snap.params, t.lang
+    return t.SETTINGS.format(
+        scenario=snap.scenario_name, silo=n.sig(p["silo_barrier"], 6), bridges=p["bridges"],
+        reward=n.sig(p["reward_mix"], 6), mandate=n.sig(p["mandate"], 6),
+        escalation=n.sig(p["escalation"], 6),
+        amplification=n.sig(p["social_amplification"], 6),
+        customers=n.num(p["n_customers"]), employees=n.num(p["n_employees"]))
 
 
 # --- a clicked agent ---------------------------------------------------------------
-def describe(model: OrganisationModel, kind: str, index: int, lock=None) -> list[str]:
-    """The state of a customer or an employee, in lines a student can read, read
-    through its Mesa agent (holding ``lock``, default the model's own if any)."""
+def describe(model: OrganisationModel, kind: str, index: int, lock=None, t=EN) -> list[str]:
+    """The state of a customer or an employee, in lines a student can read (in language
+    ``t``), read through its Mesa agent (holding ``lock``, default the model's own if any)."""
     with lock_of(model, lock):
         if kind == "customer":
-            return _describe_customer(model, index)
-        return _describe_employee(model, index)
+            return _describe_customer(model, index, t)
+        return _describe_employee(model, index, t)
 
 
-def _describe_customer(model: OrganisationModel, i: int) -> list[str]:
+def _describe_customer(model: OrganisationModel, i: int, t) -> list[str]:
     c = model.customer(i)
-    segment = "business" if c.b2b else "consumer"
-    lines = [f"Customer {i} ({segment}): {c.status}"]
+    n = t.lang
+    lines = [t.CUSTOMER.format(index=i, segment=t.SEGMENTS[bool(c.b2b)],
+                               status=t.CUSTOMER_STATES.get(c.status, c.status))]
     if c.churned_at is not None:
-        lines.append(f"Left in week {c.churned_at}, cause: {c.churn_cause.replace('_', ' ')}")
-    lines.append(f"Satisfaction {c.satisfaction:.2f}, expectation {c.expectation:.2f}"
-                 f" (0 to 1)")
+        lines.append(t.LEFT_IN.format(week=c.churned_at, cause=cause(t, c.churn_cause)))
+    lines.append(t.SATISFACTION_LINE.format(satisfaction=n.num(c.satisfaction, 2),
+                                            expectation=n.num(c.expectation, 2)))
     owner = c.owner
     if owner is not None and c.status == "active":
-        lines.append(f"Account owner: employee {owner.index} ({owner.department}"
-                     f"{', key person' if owner.key_person else ''}), "
-                     f"relationship {c.relationship:.2f}")
+        line = t.OWNER_KEY if owner.key_person else t.OWNER
+        lines.append(line.format(index=owner.index, department=department(t, owner.department),
+                                 relationship=n.num(c.relationship, 2)))
     elif c.status == "active":
-        lines.append("Account owner: none")
+        lines.append(t.NO_OWNER)
     if c.open_contact:
-        lines.append(f"Open contact: waiting since week {c.open_since}, needs "
-                     f"{c.open_needs}'s knowledge")
+        lines.append(t.OPEN_CONTACT.format(week=c.open_since,
+                                           department=department(t, c.open_needs)))
     elif c.status == "active":
-        lines.append("Open contact: none")
+        lines.append(t.NO_OPEN_CONTACT)
     if c.silent_problem:
-        lines.append("Living with a product fault it never raised: the firm does not know")
-    lines.append(f"Customer for {c.tenure:.0f} weeks, worth {c.value:.2f} a week, "
-                 f"switching cost {c.switching_cost:.2f}, word of mouth heard "
-                 f"{c.word_of_mouth:+.2f}")
-    lines += _extension_lines(c, type(model).customer_state, CUSTOMER_STATE)
+        lines.append(t.SILENT_PROBLEM)
+    lines.append(t.TENURE.format(weeks=n.num(c.tenure), value=n.num(c.value, 2),
+                                 cost=n.num(c.switching_cost, 2),
+                                 heard=n.signed(c.word_of_mouth, 2)))
+    lines += _extension_lines(c, type(model).customer_state, CUSTOMER_STATE, t)
     return lines
 
 
-def _extension_lines(agent, schema: tuple, own: tuple) -> list[str]:
+def _extension_lines(agent, schema: tuple, own: tuple, t=EN) -> list[str]:
     """A line for each attribute a model class declares beyond the model's own."""
     known = {a.name for a in attrs(own)}
-    return [f"{a.view_name.replace('_', ' ')}: {_number(getattr(agent, a.view_name))}"
+    return [t.NAMED_VALUE.format(name=a.view_name.replace("_", " "),
+                                 value=_number(getattr(agent, a.view_name), t))
             for a in attrs(schema) if a.name not in known and a.view_name]
 
 
-def _number(x) -> str:
-    return f"{x:.3g}" if isinstance(x, float) else str(x)
+def _number(x, t=EN) -> str:
+    return t.lang.sig(x, 3) if isinstance(x, float) else str(x)
 
 
-def _describe_employee(model: OrganisationModel, j: int) -> list[str]:
+def _describe_employee(model: OrganisationModel, j: int, t) -> list[str]:
     e = model.employee(j)
+    n = t.lang
     colleagues = e.colleagues
     other = sum(model.org.dept[k] != e.index_dept for k in colleagues)
+    head = t.EMPLOYEE_KEY if e.key_person else t.EMPLOYEE
     return [
-        f"Employee {j}: {e.department}{', key person' if e.key_person else ''}",
-        f"Accounts: {e.accounts} active customers",
-        f"Capacity used this week: {e.contacts_handled} of {e.capacity:.1f} contacts "
-        f"({e.contacts_arrived} reached them)",
-        f"Skill {e.skill:.2f}, knowledge of other departments {e.knowledge:.2f}, "
-        f"engagement {e.engagement:.2f}, {e.tenure:.0f} weeks in the firm",
-        f"Colleagues: {len(colleagues)}, of whom {other} in other departments",
+        head.format(index=j, department=department(t, e.department)),
+        t.ACCOUNTS.format(n=e.accounts),
+        t.CAPACITY.format(handled=e.contacts_handled, capacity=n.num(e.capacity, 1),
+                          arrived=e.contacts_arrived),
+        t.SKILLS.format(skill=n.num(e.skill, 2), knowledge=n.num(e.knowledge, 2),
+                        engagement=n.num(e.engagement, 2), tenure=n.num(e.tenure)),
+        t.COLLEAGUES.format(n=len(colleagues), other=other),
     ]
 
 
