@@ -157,14 +157,15 @@ class Requests:
         return out
 
 
-def _open(browser, url, height=1100, width=1500):
+def _open(browser, url, height=1100, width=1500, week_0="Week 0:"):
+    """A tab on ``url``, once its status line starts with ``week_0`` (in its language)."""
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     requests = Requests(page)
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(url)
     page.locator(".orgsim-week").wait_for()
-    page.locator(".orgsim-status", has_text=re.compile(r"^Week 0:")).wait_for()
+    page.locator(".orgsim-status", has_text=re.compile("^" + re.escape(week_0))).wait_for()
     return context, page, requests
 
 

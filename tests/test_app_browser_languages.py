@@ -13,8 +13,7 @@ import shutil
 from sim.app import texts
 
 from test_app_browser import (  # noqa: F401 (server and browser are fixtures)
-    _need_browser, _no_traceback, _pick, _start, _stop, browser, server, TIMEOUT_MS, WEEK_JS,
-    Requests,
+    _need_browser, _no_traceback, _open, _pick, _start, _stop, browser, server, TIMEOUT_MS, WEEK_JS,
 )
 
 SV, NB, EN = texts.of("sv"), texts.of("nb"), texts.of("en")
@@ -34,15 +33,8 @@ def _wait_week(page, n: int) -> int:
 
 def _open_in(browser, url, t, width=1500, height=1400):
     """A tab on ``url``, once it shows week 0 in language ``t``."""
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    requests = Requests(page)
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url)
-    page.locator(".orgsim-week").wait_for()
-    status = t.STATUS.split("{week}")[0] + "0:"
-    page.locator(".orgsim-status", has_text=re.compile("^" + re.escape(status))).wait_for()
-    return context, page, requests
+    return _open(browser, url, height=height, width=width,
+                 week_0=t.STATUS.split("{week}")[0] + "0:")
 
 
 def _switch(page, t) -> None:

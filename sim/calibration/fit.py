@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -67,38 +68,42 @@ _SAMPLING = {"on": False, "hooked": False}  # on: the multicore sampler is forki
 _INT = {signal.SIGINT}
 
 
-def _before_fork() -> None:
-    """SIGINT is held back while a worker is forked: one arriving during Python's
-    at-fork hooks would be lost in the main process (an exception in a hook is only
-    printed) and kill the worker with a traceback."""
-    if _SAMPLING["on"]:
-        signal.pthread_sigmask(signal.SIG_BLOCK, _INT)
-
-
 def _in_worker() -> None:
     """A worker ignores SIGINT (Ctrl-C reaches every process of the terminal's group:
     the main process alone ends the calibration; an interrupted worker would die with
     a traceback and make pyabc report a dead worker) and, on Linux, ends with its main
-    process, whatever ends that."""
+    process, whatever ends that. It starts with SIGINT blocked (_guarded_start); setting
+    it ignored first drops one that arrived meanwhile."""
     if _SAMPLING["on"]:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # drops one held back
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _INT)
         if sys.platform.startswith("linux"):
             import ctypes
             ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def _in_main() -> None:
-    """The main process after a fork: a SIGINT held back is delivered once the fork is
-    done (not in a hook, where the KeyboardInterrupt would be lost)."""
-    if _SAMPLING["on"]:
-        held = signal.SIGINT in signal.sigpending()
-        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)  # drops it here ...
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _INT)
-        signal.signal(signal.SIGINT, handler)
-        if held:  # ... and sent again from a thread, so it arrives after the hooks
-            import _thread  # not threading: its start() waits, and would be interrupted
-            _thread.start_new_thread(os.kill, (os.getpid(), signal.SIGINT))
+@contextmanager
+def _guarded_start():
+    """While pyabc starts its workers, each start holds SIGINT back and lets it arrive
+    once the start is done, in the main process's own code: arriving during Python's
+    at-fork hooks, the KeyboardInterrupt would only be printed and the calibration
+    would go on to the end (exit 0)."""
+    from multiprocessing.process import BaseProcess
+
+    start = BaseProcess.start
+
+    def guarded(self):
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _INT)
+        try:
+            start(self)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)  # a held Ctrl-C arrives here
+
+    BaseProcess.start = guarded
+    try:
+        yield
+    finally:
+        BaseProcess.start = start
 
 
 def _multicore_sampler(**kwargs):
@@ -108,9 +113,8 @@ def _multicore_sampler(**kwargs):
     import multiprocessing
     from pyabc.sampler import MulticoreEvalParallelSampler
 
-    if not _SAMPLING["hooked"]:  # once, and after the modules' own (run before/after them)
-        os.register_at_fork(before=_before_fork, after_in_parent=_in_main,
-                            after_in_child=_in_worker)
+    if not _SAMPLING["hooked"]:  # once, and after the modules' own (run after them)
+        os.register_at_fork(after_in_child=_in_worker)
         _SAMPLING["hooked"] = True
 
     class Sampler(MulticoreEvalParallelSampler):
@@ -118,7 +122,8 @@ def _multicore_sampler(**kwargs):
             before = set(multiprocessing.active_children())
             _SAMPLING["on"] = True
             try:
-                return super().sample_until_n_accepted(*args, **kwargs)
+                with _guarded_start():
+                    return super().sample_until_n_accepted(*args, **kwargs)
             except KeyboardInterrupt:
                 for proc in set(multiprocessing.active_children()) - before:
                     proc.terminate()
