@@ -238,17 +238,22 @@ def test_a_calibration_folder_is_not_overwritten_and_others_are_refused(calibrat
         calibrate(other, out, workers=1, resume=True)
 
 
+def _calibrate_command(tmp_path, workers: int):
+    """``orgsim calibrate`` of the tiny targets file as a subprocess runs it: the command,
+    its environment and its --out folder."""
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sim.cli", "calibrate", str(tiny(tmp_path)), "--out",
+           str(out), "--workers", str(workers)]
+    return cmd, {**os.environ, "PYTHONPATH": str(ROOT)}, out
+
+
 def test_an_interrupted_calibration_resumes_from_its_database(tmp_path):
     """Interrupted (SIGINT) once its first generation is in the database, the command
     stops with exit code 130; --resume runs only the generations left, keeping the
     first as it was."""
     import pyabc
 
-    path = tiny(tmp_path)
-    out = tmp_path / "out"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "sim.cli", "calibrate", str(path), "--out", str(out),
-           "--workers", "1"]
+    cmd, env, out = _calibrate_command(tmp_path, workers=1)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     for line in proc.stdout:  # progress lines: a generation is stored when it is printed
@@ -279,11 +284,7 @@ def test_ctrl_c_with_several_workers_stops_in_one_line_with_the_database_intact(
     import psutil
     import pyabc
 
-    path = tiny(tmp_path)
-    out = tmp_path / "out"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "sim.cli", "calibrate", str(path), "--out", str(out),
-           "--workers", "2"]
+    cmd, env, out = _calibrate_command(tmp_path, workers=2)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env, start_new_session=True)
     for line in proc.stdout:  # generation 1 is in the database when it is printed
