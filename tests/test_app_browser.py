@@ -706,6 +706,27 @@ def test_keys_play_pause_and_step(server, browser):
         context.close()
 
 
+def test_play_pressed_again_at_once_after_pause_plays_on(server, browser):
+    """❚❚ then ▶ at once: the new play goes on. (The race this guards against, the paused
+    loop's end turning off a ▶ pressed while it drew "Paused at", needs a loaded machine
+    to show; the page now leaves ▶ alone unless the loop ended by itself.)"""
+    context, page, _ = _open(browser, server)
+    try:
+        _set_speed_fastest(page)
+        play = page.locator(".orgsim-play")
+        for _ in range(2):
+            play.click()  # ▶
+            page.get_by_text("Playing").first.wait_for()
+            week = _wait_week(page, _step_count(page) + 2, at_least=True)
+            page.evaluate("() => { const b = document.querySelector('.orgsim-play');"
+                          " b.click(); b.click(); }")  # ❚❚ and ▶ in one go
+            _wait_week(page, week + 3, at_least=True)  # it plays on
+            play.click()  # ❚❚
+            page.get_by_text(re.compile(r"^Paused at week \d+$")).wait_for()
+    finally:
+        context.close()
+
+
 def test_lessons_open_from_the_picker(server, browser):
     context, page, _ = _open(browser, server, height=1400)
     try:

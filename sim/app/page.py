@@ -281,16 +281,21 @@ def PlayLoop(current, playing, speed, redraw, shown, paused_at, problem):
                 shown.drawn.wait(0.5)
 
         player = Player(step=step, draw=draw, rate=rate)
+        ended = True  # by itself (the model stopped, or an error), not by ❚❚
         try:
             player.run(stop)
+            ended = not model.running
         except Exception:
             log.exception("error while playing")
             problem.set(t.ERROR_IN_ACTION.format(what=t.PLAY))
         finally:
             if current.value is model:  # not replaced by a Reset meanwhile
+                # Only a loop that ended by itself turns ▶ off: after ❚❚, a ▶ pressed again
+                # before this thread is done (its last picture, "Paused at") is a new play
+                # that this one must not cancel
+                if ended and playing.value:
+                    playing.set(False)
                 paused_at.set(int(model.steps))
-                if playing.value:
-                    playing.set(False)  # the model stopped, or an error
                 redraw.set(redraw.value + 1)
 
     solara.use_thread(play, dependencies=[playing.value, id(model)], intrusive_cancel=False)
