@@ -27,6 +27,7 @@ import signal
 import statistics
 import time
 
+from sim.app._browser_js import STEP_AND_WAIT_JS
 from sim.app.classroom import ClassroomModel, default_comparison
 from sim.app.drawing import FrameCache, render
 from sim.app.figures import (
@@ -79,20 +80,6 @@ def side_view(model: ClassroomModel, steps: int) -> list[float]:
     return times
 
 
-STEP_AND_WAIT_JS = """(week) => new Promise((resolve) => {
-    const picture = () => document.querySelector("img.orgsim-customers").src;
-    const before = picture();
-    const done = () => [...document.querySelectorAll(".orgsim-status")]
-        .some((e) => e.textContent.startsWith(`Week ${week}:`)) && picture() !== before;
-    const t0 = performance.now();
-    const observer = new MutationObserver(() => {
-        if (done()) { observer.disconnect(); resolve(performance.now() - t0); }
-    });
-    observer.observe(document.body, {subtree: true, childList: true, characterData: true,
-                                     attributes: true});
-    [...document.querySelectorAll("button")].find((b) => b.textContent.trim() === "Step")
-        .click();
-})"""
 WEEK_AT_LEAST_JS = """(n) => { const e = document.querySelector(".orgsim-week");
     return e && parseInt(e.textContent.replace(/\\D+/g, "")) >= n; }"""
 
@@ -169,7 +156,11 @@ def browser_figures(tabs: int) -> None:
             browser.close()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a loaded machine: no server outlives the run
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
 
 
 def main() -> None:

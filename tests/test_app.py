@@ -272,6 +272,85 @@ def test_frame_cache_gives_the_same_pixels_as_a_full_draw():
     assert sum(c.hits for c in caches) >= 4
 
 
+def test_a_reused_template_draws_what_a_freshly_built_figure_does():
+    """The customer patch and the charts are drawn on templates of their frame: the
+    next week's data on a reused one (last week's data and rings gone) gives the pixels
+    of a figure built anew, and no new figure is built for it."""
+    from sim.app import drawing
+
+    m = ClassroomModel(n_customers=300, seed=5)
+    m.compare_with("customer_centric")
+    m.run(3)
+    first = snapshot(m)
+    cust_pos = layout(list(range(250)), first.sample_edges)
+    makers = [lambda s, c=c: c(s) for c in CHARTS]
+    makers += [lambda s, c=c: c([s, snapshot(m.twin)], ["a", "b"]) for c in COMPARE_CHARTS]
+    makers += [lambda s, ring: customer_figure(s, cust_pos, ring)]
+    for make in makers[:-1]:
+        render(make(first))
+    render(makers[-1](first, frozenset({3, 4})))  # a selection ringed this week
+    m.step()
+    m.trigger("competitor_leap")  # an event line and label: data on the reused frame
+    snap = snapshot(m)
+    def week(s):
+        return [make(s) for make in makers[:-1]] + [makers[-1](s, frozenset())]
+
+    built = drawing.TEMPLATES.built
+    reused = week(snap)
+    assert drawing.TEMPLATES.built == built  # every one on a template kept
+    reused_png = [render(pic).png for pic in reused]
+    saved = drawing.TEMPLATES.free
+    try:
+        drawing.TEMPLATES.free = type(saved)()  # no template kept: each figure anew
+        fresh = week(snap)
+        assert drawing.TEMPLATES.built == built + len(makers)
+        fresh_png = [render(pic).png for pic in fresh]
+    finally:
+        drawing.TEMPLATES.free = saved
+    for a, b in zip(reused_png, fresh_png):
+        assert np.array_equal(_pixels(a), _pixels(b))
+    for a, b in zip(reused, fresh):  # last week's data went: no artist piles up
+        assert ([len(ax.get_children()) for ax in a.fig.axes]
+                == [len(ax.get_children()) for ax in b.fig.axes])
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    from matplotlib.image import imread
+    return imread(io.BytesIO(png))
+
+
+def test_snapshots_showing_the_same_have_one_digest_and_share_their_drawings():
+    """Two tabs on the same scenario, seed and week take snapshots with one digest (the
+    page's drawings are kept by it and drawn once); a step or an event changes it."""
+    from sim.app.drawing import Drawings
+
+    a, b = ClassroomModel(n_customers=200, seed=3), ClassroomModel(n_customers=200, seed=3)
+    assert snapshot(a).digest == snapshot(b).digest
+    assert snapshot(a).digest != snapshot(ClassroomModel(n_customers=200, seed=4)).digest
+    a.step()
+    assert snapshot(a).digest != snapshot(b).digest
+    b.step()
+    assert snapshot(a).digest == snapshot(b).digest
+    a.trigger("viral_complaint")
+    assert snapshot(a).digest != snapshot(b).digest
+    made, drawings = [], Drawings(size=2)
+    for _ in range(3):
+        assert drawings.get(("x", snapshot(b).digest), lambda: made.append(1) or "png") == "png"
+    assert made == [1] and drawings.hits == 2
+    for key in ("y", "z"):  # beyond its size, the least recently used goes
+        drawings.get(key, lambda: "other")
+    drawings.get(("x", snapshot(b).digest), lambda: made.append(1) or "png")
+    assert made == [1, 1]
+
+
+def test_snapshot_ties_are_the_customer_patch_s_as_networkx_lists_them():
+    m = ClassroomModel(n_customers=300, seed=8)
+    snap = snapshot(m)
+    g = m.network.to_networkx(snap.sample)
+    assert snap.sample_edges == [(int(u), int(v)) for u, v in g.edges()]
+    assert len(snap.sample_edges) > len(snap.sample)  # a connected patch, not a few ties
+
+
 def test_describe_reads_the_clicked_agents_state():
     m = ClassroomModel(n_customers=400, seed=6)
     m.run(30)

@@ -26,6 +26,7 @@ import pytest
 from playwright.sync_api import expect
 
 from helpers import audited_env, connections, off_machine
+from sim.app._browser_js import STEP_AND_WAIT_JS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -442,23 +443,6 @@ def _customer_spot(locator) -> tuple[float, float]:
         return mask
 
     return _find_spot(locator, mask_of, "active customer")
-
-
-STEP_AND_WAIT_JS = """(week) => new Promise((resolve) => {
-    // from the click on Step to the new week's status line and customer picture
-    const picture = () => document.querySelector("img.orgsim-customers").src;
-    const before = picture();
-    const done = () => [...document.querySelectorAll(".orgsim-status")]
-        .some((e) => e.textContent.startsWith(`Week ${week}:`)) && picture() !== before;
-    const t0 = performance.now();
-    const observer = new MutationObserver(() => {
-        if (done()) { observer.disconnect(); resolve(performance.now() - t0); }
-    });
-    observer.observe(document.body, {subtree: true, childList: true, characterData: true,
-                                     attributes: true});
-    [...document.querySelectorAll("button")].find((b) => b.textContent.trim() === "Step")
-        .click();
-})"""
 
 
 def test_every_step_brings_a_new_week_and_a_new_picture(server, browser):

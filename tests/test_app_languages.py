@@ -207,3 +207,10 @@ def test_the_tab_s_speed_limit_is_said_in_the_language_and_a_refusal_as_written(
     assert notice_in(m, texts.of("nb")).startswith("Denne fanen tar høyst ")
     refused = ClassroomModel(scenario="/etc/passwd", n_customers=100)
     assert refused.notice and notice_in(refused, texts.of("sv")) == refused.notice
+    # chosen by its kind, not its text: a refusal after the speed limit is as written
+    m.compare_with("/etc/passwd")
+    assert notice_in(m, texts.of("sv")) == m.notice and "not one this page offers" in m.notice
+    # and the speed limit's line follows rate_cap, whatever the English line said
+    m.step()
+    m.rate_cap = 3.0
+    assert notice_in(m, texts.of("sv")) == texts.of("sv").TAB_RATE.format(rate="3")

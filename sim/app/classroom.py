@@ -87,6 +87,11 @@ def describe_choice(name: str, changes: dict[str, float], t=texts.EN) -> str:
     return t.CUSTOM_LABEL.format(scenario=base, changes=listed)
 
 
+# The kinds of the model's one line for the page (``notice_kind``): a kind's line is
+# written from the model's state in the tab's language (``notice_in``); None: a line
+# as it was written (a refusal of what a browser sent).
+RATE_NOTICE = "rate"  # the tab's budget held a step back: the line says its rate_cap
+
 # The disruptions the page fires with a click, with their button labels.
 DISRUPTIONS: dict[str, str] = dict(texts.DISRUPTIONS)
 assert set(DISRUPTIONS) <= set(SPECS)
@@ -158,6 +163,7 @@ class ClassroomModel(OrganisationModel):
                                 "seed": seed, **sliders}, model_params(), CUSTOM, CUSTOM)
         v = checked.values
         self.notice: str | None = checked.notice  # one line the page shows, if any
+        self.notice_kind: str | None = None  # what the line says (RATE_NOTICE, or None)
         built = build_scenario(v["scenario"], v["n_customers"], n_employees,
                                **{k: v[k] for k in sliders})
         try:
@@ -193,7 +199,7 @@ class ClassroomModel(OrganisationModel):
         models = 1 if self.twin is None else 2
         if not self.step_budget.take(models):
             self.rate_cap = self.step_budget.rate(models)
-            self.notice = rate_notice(self, texts.EN)
+            self.notice, self.notice_kind = rate_notice(self, texts.EN), RATE_NOTICE
             return
         self._counted_step()
 
@@ -224,7 +230,7 @@ class ClassroomModel(OrganisationModel):
             try:
                 scenario_file(name)  # from the browser: an offered name or nothing
             except PageInputError as err:
-                self.notice = str(err)
+                self.notice, self.notice_kind = str(err), None
                 return
             p = self.params
             other = load_offered(name, n_customers=p["n_customers"],
@@ -249,12 +255,12 @@ def rate_notice(model: ClassroomModel, t=texts.EN) -> str | None:
 
 
 def notice_in(model: ClassroomModel, t=texts.EN) -> str | None:
-    """The model's one line for the page in language ``t``: the tab's speed limit
-    translated; any other (a refusal of what a browser sent) as it was written."""
-    notice = getattr(model, "notice", None)
-    if notice is not None and notice == rate_notice(model):
+    """The model's one line for the page in language ``t``, chosen by its kind: the tab's
+    speed limit written from ``rate_cap`` in ``t``; any other (a refusal of what a browser
+    sent) as it was written."""
+    if getattr(model, "notice_kind", None) == RATE_NOTICE:
         return rate_notice(model, t)
-    return notice
+    return getattr(model, "notice", None)
 
 
 def _init_signature() -> inspect.Signature:

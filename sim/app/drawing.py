@@ -9,6 +9,12 @@ over the frame on every call, cached or not, so both give the same pixels.
 
 The key names everything in the frame, so frames are shared by every session of the
 page: thirty students on the same scenario draw each frame once between them.
+
+Building a figure's axes, ticks and legend costs more than drawing it, so the page's
+pictures are made on ``Templates``: figures with their frame built, kept by frame key
+and lent to one drawing at a time, which adds only the week's data (and removes the
+last drawing's). And a finished drawing is kept by what it shows (``Drawings``): tabs
+on the same scenario, seed, week and language get the same PNG, drawn once.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import io
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Hashable
+from typing import Any, Callable, Hashable
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -33,12 +39,83 @@ Nodes = list[tuple[Any, str, np.ndarray, np.ndarray]]  # (axes, kind, indices, x
 @dataclass
 class Pic:
     """A figure ready to draw: its clickable nodes, its data artists (drawn over the
-    frame every time) and the key of its frame (None: nothing is cached)."""
+    frame every time), the key of its frame (None: nothing is cached) and what to call
+    once it is drawn (a template's figure goes back to its pool)."""
 
     fig: Figure
     nodes: Nodes = field(default_factory=list)
     data: list = field(default_factory=list)
     frame: Hashable | None = None
+    done: Callable[[], None] | None = None
+
+
+class Template:
+    """A figure with its frame built (``parts``: what its builder returned, the axes and
+    artists the data goes on), lent to one drawing at a time. ``scratch``: the artists
+    the last drawing added, removed before the next one adds its own."""
+
+    def __init__(self, fig: Figure, parts: Any):
+        self.fig, self.parts, self.scratch = fig, parts, []
+
+    def clear(self) -> None:
+        for artist in self.scratch:
+            artist.remove()
+        self.scratch = []
+
+
+class Templates:
+    """Templates by frame key: ``lend`` one not in use (or builds one), ``give_back``
+    returns it once drawn. At most ``size`` are kept, the least recently used dropped.
+    Safe to share between threads: a template is only ever in one drawing's hands."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self.free: OrderedDict = OrderedDict()  # key -> templates not lent
+        self.lock = threading.Lock()
+        self.built = 0
+
+    def lend(self, key: Hashable, build: Callable[[], Template]) -> Template:
+        with self.lock:
+            spare = self.free.get(key)
+            if spare:
+                self.free.move_to_end(key)
+                template = spare.pop()
+                template.clear()
+                return template
+            self.built += 1
+        return build()  # outside the lock: other drawings go on meanwhile
+
+    def give_back(self, key: Hashable, template: Template) -> None:
+        with self.lock:
+            self.free.setdefault(key, []).append(template)
+            self.free.move_to_end(key)
+            while sum(map(len, self.free.values())) > self.size:
+                oldest = next(iter(self.free))
+                self.free[oldest].pop(0)
+                if not self.free[oldest]:
+                    del self.free[oldest]
+
+    def pic(self, key: Hashable, build: Callable[[], tuple[Figure, Any]],
+            data: Callable[[Any], tuple[list, list]], nodes: Callable[[Any], Nodes] = lambda p: []
+            ) -> Pic:
+        """A Pic on a template of frame ``key`` (``build()``: the figure and its parts,
+        the frame only): ``data(parts)`` adds the week's data and returns the artists to
+        draw that stay (updated in place each time) and those to remove next time."""
+        template = self.lend(key, lambda: Template(*build()))
+        keep, scratch = data(template.parts)
+        template.scratch = list(scratch)
+        given = []
+
+        def done():
+            if not given:  # once
+                given.append(True)
+                self.give_back(key, template)
+
+        return Pic(template.fig, nodes=nodes(template.parts), data=list(keep) + list(scratch),
+                   frame=key, done=done)
+
+
+TEMPLATES = Templates()  # the page's, shared by all sessions
 
 
 class FrameCache:
@@ -73,6 +150,38 @@ class FrameCache:
 FRAMES = FrameCache()  # the page's, shared by all sessions
 
 
+class Drawings:
+    """Finished drawings by what they show (a key naming every input of the picture),
+    the least recently used dropped beyond ``size``. A drawing is never changed once
+    made, so sessions share it; safe between threads (two asking for one not yet made
+    may both draw it: the same picture)."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self.made: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        with self.lock:
+            if key in self.made:
+                self.made.move_to_end(key)
+                self.hits += 1
+                return self.made[key]
+            self.misses += 1
+        value = make()  # outside the lock
+        with self.lock:
+            self.made[key] = value
+            self.made.move_to_end(key)
+            while len(self.made) > self.size:
+                self.made.popitem(last=False)
+        return value
+
+
+DRAWINGS = Drawings()  # the page's, shared by all sessions
+
+
 @dataclass
 class Drawn:
     """A drawing as PNG and where each node landed in it, as fractions of the image's
@@ -102,8 +211,17 @@ def render(pic: Pic | Figure, cache: FrameCache | None = None) -> Drawn:
     None: draw everything) and record where its nodes landed."""
     if isinstance(pic, Figure):
         pic = Pic(pic)
+    try:
+        return _render(pic, cache)
+    finally:
+        if pic.done is not None:
+            pic.done()
+
+
+def _render(pic: Pic, cache: FrameCache | None) -> Drawn:
     fig = pic.fig
-    canvas = FigureCanvasAgg(fig)
+    # a template's figure keeps its canvas (and the renderer's buffer) between drawings
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     for artist in pic.data:
         artist.set_animated(True)  # left out of canvas.draw(): drawn below, on top
     key = None if pic.frame is None else (pic.frame, fig.bbox.width, fig.bbox.height)

@@ -1,6 +1,9 @@
 """The page's pictures: layouts, the organisation and customer networks (clickable),
 the live charts and the side-by-side charts. Each returns a ``Pic`` for
 ``sim.app.drawing.render``: the figure, its nodes, its data artists and its frame key.
+The pictures that change every week (the customer patch, the charts) are drawn on a
+template of their frame (``sim.app.drawing.TEMPLATES``): the frame is built once per
+key, each week adds only its data.
 
 Layouts use their own random generators, never the model's.
 """
@@ -17,7 +20,7 @@ from matplotlib.figure import Figure
 from ..model.customers import ACTIVE, CHURNED, OUT, PROSPECT
 from ..model.organisation import DEPARTMENTS
 from ..experiments.figures import locale_ticks
-from .drawing import Pic, horizon, nice_ceiling
+from .drawing import TEMPLATES, Pic, horizon, nice_ceiling
 from .texts import EN, cause, department
 from .views import Snapshot, org_text
 
@@ -149,12 +152,15 @@ def org_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset(), t=
                frame=("organisation", snap.org_key, xy.tobytes(), t.code))
 
 
-def _draw_customers(ax, snap: Snapshot, xy: np.ndarray, ring: frozenset[int],
-                    size: float = 28) -> tuple[list, object, np.ndarray, np.ndarray]:
-    """Edges go in the frame; the returned artists (nodes, rings) are the data."""
+def _customer_edges(ax, snap: Snapshot, xy: np.ndarray) -> None:
     # the sample is customers 0..k-1, so a customer's index is its row in xy
     segs = [(xy[u], xy[v]) for u, v in snap.sample_edges if u < len(xy) and v < len(xy)]
     ax.add_collection(LineCollection(segs, colors="#bbbbbb", linewidths=0.5, zorder=1))
+
+
+def _customer_nodes(ax, snap: Snapshot, xy: np.ndarray, ring: frozenset[int],
+                    size: float = 28) -> tuple[list, np.ndarray, np.ndarray]:
+    """The week's nodes and rings (the data), and who is active and who gone."""
     st = snap.status
     act = st == ACTIVE
     sc = ax.scatter(xy[act, 0], xy[act, 1], c=snap.satisfaction[act], cmap=SATISFACTION_CMAP,
@@ -165,7 +171,14 @@ def _draw_customers(ax, snap: Snapshot, xy: np.ndarray, ring: frozenset[int],
     p = ax.scatter(xy[pro, 0], xy[pro, 1], facecolors="none", edgecolors="#9a9a9a",
                    s=size * 0.5, zorder=2, linewidths=0.6)
     rings = _ring(ax, xy, [k for k, i in enumerate(snap.sample) if int(i) in ring], size)
-    return [sc, g, p] + rings, sc, act, gone
+    return [sc, g, p] + rings, act, gone
+
+
+def _draw_customers(ax, snap: Snapshot, xy: np.ndarray, ring: frozenset[int],
+                    size: float = 28) -> list:
+    """Edges go in the frame; the returned artists (nodes, rings) are the data."""
+    _customer_edges(ax, snap, xy)
+    return _customer_nodes(ax, snap, xy, ring, size)[0]
 
 
 def _satisfaction_scale(fig: Figure, t=EN) -> None:
@@ -195,17 +208,26 @@ def customer_figure(snap: Snapshot, pos: dict, ring: frozenset[int] = frozenset(
     """A patch of the customer network: customers coloured by satisfaction (red low,
     green high), churned grey, prospects hollow, the selection ringed magenta. The
     ties, colour bar and legend are the frame; the nodes change every week."""
-    fig = _figure(6.0, 4.6)
     xy = _xy(pos, snap.sample)
-    ax = _network_axes(fig, xy, legend_room=0.14)
-    data, sc, act, gone = _draw_customers(ax, snap, xy, ring)
-    _satisfaction_scale(fig, t)
-    _customer_legend(ax, t)
-    title = fig.suptitle(t.CUSTOMERS_TITLE.format(n=len(snap.sample), active=int(act.sum()),
-                                                  churned=int(gone.sum())), fontsize=TITLE_PT)
     frame = ("customers", xy.tobytes(), hash(tuple(snap.sample_edges)), t.code)
-    return Pic(fig, nodes=[(ax, "customer", snap.sample, xy)], data=data + [title],
-               frame=frame)
+
+    def build():
+        fig = _figure(6.0, 4.6)
+        ax = _network_axes(fig, xy, legend_room=0.14)
+        _customer_edges(ax, snap, xy)
+        _satisfaction_scale(fig, t)
+        _customer_legend(ax, t)
+        return fig, (ax, fig.suptitle("", fontsize=TITLE_PT))
+
+    def data(parts):
+        ax, title = parts
+        nodes, act, gone = _customer_nodes(ax, snap, xy, ring)
+        title.set_text(t.CUSTOMERS_TITLE.format(n=len(snap.sample), active=int(act.sum()),
+                                                churned=int(gone.sum())))
+        return [title], nodes
+
+    return TEMPLATES.pic(frame, build, data,
+                         nodes=lambda parts: [(parts[0], "customer", snap.sample, xy)])
 
 
 def _fit(xy: np.ndarray, x0: float, x1: float) -> np.ndarray:
@@ -242,7 +264,7 @@ def accounts_figure(snap: Snapshot, org_pos: dict, cust_pos: dict,
                            (ax, "customer", snap.sample, cxy)])
 
 
-# --- charts ------------------------------------------------------------------------
+# --- charts (on templates: the frame is built once per key, each week adds its data) ---
 def _mark_events(ax, snap: Snapshot, label: bool = False) -> list:
     """A dashed red line (and the event's name) at every week an event fired."""
     out = []
@@ -255,15 +277,14 @@ def _mark_events(ax, snap: Snapshot, label: bool = False) -> list:
     return out
 
 
-def _finish(ax, snap: Snapshot, title: str, ylabel: str, label_events: bool = True,
-            t=EN) -> list:
+def _finish(ax, snap: Snapshot, title: str, ylabel: str, t=EN) -> None:
+    """The frame of a chart's axes: title, labels, ticks, the x-axis end, the grid."""
     ax.set_title(title, fontsize=TITLE_PT)
     ax.set_xlabel(t.WEEK_AXIS, fontsize=LABEL_PT)
     ax.set_ylabel(ylabel, fontsize=LABEL_PT)
     ax.tick_params(labelsize=TICK_PT)
     ax.set_xlim(0, horizon(snap.step))
     ax.grid(alpha=0.3)
-    return _mark_events(ax, snap, label_events)
 
 
 def _two_axes_legend(ax, ax2) -> None:
@@ -274,96 +295,163 @@ def _two_axes_legend(ax, ax2) -> None:
     ax2.yaxis.label.set_size(LABEL_PT)
 
 
-def _chart(name: str, snap: Snapshot, data: list, *frame, t=EN) -> Pic:
-    """A chart's Pic in language ``t``: its frame is named by the chart, the x-axis end,
-    ``frame`` and the language (tick numbers written as the language writes them)."""
-    fig = data[0].figure
-    locale_ticks(fig, t.lang)
-    return Pic(fig, data=data, frame=(name, horizon(snap.step), t.code) + frame)
+def _chart(name: str, snap: Snapshot, build, data, *frame, t=EN) -> Pic:
+    """A chart's Pic in language ``t`` on a template: its frame is named by the chart, the
+    x-axis end, ``frame`` and the language (tick numbers written as the language writes
+    them). ``build()`` makes the frame (the figure and its parts), ``data(parts)`` the week's
+    data (see ``sim.app.drawing.Templates.pic``)."""
+    def framed():
+        fig, parts = build()
+        locale_ticks(fig, t.lang)
+        return fig, parts
+
+    return TEMPLATES.pic((name, horizon(snap.step), t.code) + frame, framed, data)
+
+
+def _line(ax, x, y) -> None:
+    ax.set_data(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
 
 
 def chart_active(snap: Snapshot, t=EN) -> Pic:
-    fig = _figure(right=0.88)
-    ax = fig.subplots()
     ts = snap.ts
     top = nice_ceiling(1.1 * ts["active_customers"].max())
-    data = ax.plot(ts["step"], ts["active_customers"], color=OKABE_ITO["blue"], lw=2,
-                   label=t.ACTIVE_LINE)
-    ax.set_ylim(0, top)
-    ax2 = ax.twinx()
-    data += ax2.plot(ts["step"], 100 * ts["retention"], color=OKABE_ITO["green"], lw=2,
-                     ls="--", label=t.RETENTION_LINE)
-    ax2.set_ylim(0, 105)
-    ax2.set_ylabel(t.RETENTION_AXIS)
-    data += _finish(ax, snap, t.ACTIVE_TITLE, t.ACTIVE_AXIS, t=t)
-    _two_axes_legend(ax, ax2)
-    return _chart("active", snap, data, top, t=t)
+
+    def build():
+        fig = _figure(right=0.88)
+        ax = fig.subplots()
+        active, = ax.plot([], [], color=OKABE_ITO["blue"], lw=2, label=t.ACTIVE_LINE)
+        ax.set_ylim(0, top)
+        ax2 = ax.twinx()
+        retention, = ax2.plot([], [], color=OKABE_ITO["green"], lw=2, ls="--",
+                              label=t.RETENTION_LINE)
+        ax2.set_ylim(0, 105)
+        ax2.set_ylabel(t.RETENTION_AXIS)
+        _finish(ax, snap, t.ACTIVE_TITLE, t.ACTIVE_AXIS, t=t)
+        _two_axes_legend(ax, ax2)
+        return fig, (ax, active, retention)
+
+    def data(parts):
+        ax, active, retention = parts
+        _line(active, ts["step"], ts["active_customers"])
+        _line(retention, ts["step"], 100 * ts["retention"])
+        return [active, retention], _mark_events(ax, snap, True)
+
+    return _chart("active", snap, build, data, top, t=t)
 
 
-def _cumulative_churn(ax, snap: Snapshot, t=EN) -> tuple[list, float, tuple]:
+def _churn_shown(snap: Snapshot, t=EN) -> tuple[list, float, tuple]:
+    """The churn causes a chart shows (those with any churn, else the first), the y-axis
+    top, and their labels."""
     ts = snap.ts
     cols = [(c, f"churn_{c}") for c in snap.causes if f"churn_{c}" in ts]
     shown = [(c, col) for c, col in cols if ts[col].sum() > 0] or cols[:1]
     top = nice_ceiling(1.1 * sum(ts[col].sum() for _, col in shown))
-    labels = tuple(cause(t, c) for c, _ in shown)
+    return shown, top, tuple(cause(t, c) for c, _ in shown)
+
+
+def _stack_style(snap: Snapshot, shown: list) -> dict:
     index = [snap.causes.index(c) for c, _ in shown]  # a cause keeps its colour and hatch
-    data = ax.stackplot(ts["step"], *[ts[col].cumsum() for _, col in shown],
-                        labels=labels, colors=[CAUSE_COLOURS[i % len(CAUSE_COLOURS)] for i in index],
-                        hatch=[CAUSE_HATCHES[i % len(CAUSE_HATCHES)] for i in index],
-                        edgecolor="white", alpha=0.85)
-    ax.set_ylim(0, top)
-    ax.legend(loc="upper left", fontsize=LEGEND_PT)
-    return list(data), top, labels
+    return dict(colors=[CAUSE_COLOURS[i % len(CAUSE_COLOURS)] for i in index],
+                hatch=[CAUSE_HATCHES[i % len(CAUSE_HATCHES)] for i in index],
+                edgecolor="white", alpha=0.85)
+
+
+def _legend_from_stand_ins(ax, n: int, labels, style: dict, **legend) -> None:
+    """A legend for a stack drawn later, week by week: made from stand-ins of the same
+    style, which then go (the legend keeps its own copies of their look)."""
+    stand_ins = ax.stackplot([0.0, 1.0], *[[0.0, 0.0]] * n, labels=list(labels), **style)
+    ax.legend(**legend)
+    for poly in stand_ins:
+        poly.remove()
+
+
+def _cumulative_churn(ax, snap: Snapshot, shown: list, style: dict) -> list:
+    ts = snap.ts
+    return list(ax.stackplot(ts["step"], *[ts[col].cumsum() for _, col in shown], **style))
 
 
 def chart_churn(snap: Snapshot, t=EN) -> Pic:
-    fig = _figure()
-    ax = fig.subplots()
-    data, top, labels = _cumulative_churn(ax, snap, t)
-    data += _finish(ax, snap, t.CHURN_TITLE, t.CHURN_AXIS, t=t)
-    return _chart("churn", snap, data, top, labels, t=t)
+    shown, top, labels = _churn_shown(snap, t)
+    style = _stack_style(snap, shown)
+
+    def build():
+        fig = _figure()
+        ax = fig.subplots()
+        _legend_from_stand_ins(ax, len(shown), labels, style, loc="upper left",
+                               fontsize=LEGEND_PT)
+        ax.set_ylim(0, top)
+        _finish(ax, snap, t.CHURN_TITLE, t.CHURN_AXIS, t=t)
+        return fig, ax
+
+    def data(ax):
+        return [], _cumulative_churn(ax, snap, shown, style) + _mark_events(ax, snap, True)
+
+    return _chart("churn", snap, build, data, top, labels, t=t)
 
 
 def chart_satisfaction(snap: Snapshot, t=EN) -> Pic:
-    fig = _figure(right=0.88)
-    ax = fig.subplots()
     ts = snap.ts
-    data = ax.plot(ts["step"], ts["mean_satisfaction"], color=OKABE_ITO["purple"], lw=2,
-                   label=t.SATISFACTION_LINE_LABEL)
-    ax.set_ylim(0, 1)
-    ax2 = ax.twinx()
-    data += ax2.plot(ts["step"], ts["nps"], color=OKABE_ITO["black"], lw=2, ls="-.",
-                     label=t.NPS_LINE)
-    ax2.set_ylim(-100, 100)
-    ax2.set_ylabel(t.NPS_AXIS)
-    data += _finish(ax, snap, t.SATISFACTION_TITLE, t.SATISFACTION_AXIS, t=t)
-    _two_axes_legend(ax, ax2)
-    return _chart("satisfaction", snap, data, t=t)
+
+    def build():
+        fig = _figure(right=0.88)
+        ax = fig.subplots()
+        mean, = ax.plot([], [], color=OKABE_ITO["purple"], lw=2, label=t.SATISFACTION_LINE_LABEL)
+        ax.set_ylim(0, 1)
+        ax2 = ax.twinx()
+        nps, = ax2.plot([], [], color=OKABE_ITO["black"], lw=2, ls="-.", label=t.NPS_LINE)
+        ax2.set_ylim(-100, 100)
+        ax2.set_ylabel(t.NPS_AXIS)
+        _finish(ax, snap, t.SATISFACTION_TITLE, t.SATISFACTION_AXIS, t=t)
+        _two_axes_legend(ax, ax2)
+        return fig, (ax, mean, nps)
+
+    def data(parts):
+        ax, mean, nps = parts
+        _line(mean, ts["step"], ts["mean_satisfaction"])
+        _line(nps, ts["step"], ts["nps"])
+        return [mean, nps], _mark_events(ax, snap, True)
+
+    return _chart("satisfaction", snap, build, data, t=t)
 
 
 def chart_failure(snap: Snapshot, t=EN) -> Pic:
-    fig = _figure()
-    ax = fig.subplots()
     ts = snap.ts
-    data = ax.plot(ts["step"], 100 * ts["failure_demand_share"], color=OKABE_ITO["black"], lw=2)
-    ax.set_ylim(0, 100)
-    data += _finish(ax, snap, t.FAILURE_TITLE, t.FAILURE_AXIS, t=t)
-    return _chart("failure", snap, data, t=t)
+
+    def build():
+        fig = _figure()
+        ax = fig.subplots()
+        share, = ax.plot([], [], color=OKABE_ITO["black"], lw=2)
+        ax.set_ylim(0, 100)
+        _finish(ax, snap, t.FAILURE_TITLE, t.FAILURE_AXIS, t=t)
+        return fig, (ax, share)
+
+    def data(parts):
+        ax, share = parts
+        _line(share, ts["step"], 100 * ts["failure_demand_share"])
+        return [share], _mark_events(ax, snap, True)
+
+    return _chart("failure", snap, build, data, t=t)
 
 
 def chart_acquisition(snap: Snapshot, t=EN) -> Pic:
-    fig = _figure()
-    ax = fig.subplots()
     ts = snap.ts
     top = nice_ceiling(1.1 * (ts["acquired_marketing"] + ts["acquired_wom"]).max())
-    data = list(ax.stackplot(ts["step"], ts["acquired_marketing"], ts["acquired_wom"],
-                             labels=list(t.SOURCES),
-                             colors=[OKABE_ITO["sky"], OKABE_ITO["green"]], hatch=["", "//"],
-                             edgecolor="white", alpha=0.85))
-    ax.set_ylim(0, top)
-    ax.legend(loc="upper left", fontsize=LEGEND_PT)
-    data += _finish(ax, snap, t.ACQUISITION_TITLE, t.ACQUISITION_AXIS, t=t)
-    return _chart("acquisition", snap, data, top, t=t)
+    style = dict(colors=[OKABE_ITO["sky"], OKABE_ITO["green"]], hatch=["", "//"],
+                 edgecolor="white", alpha=0.85)
+
+    def build():
+        fig = _figure()
+        ax = fig.subplots()
+        _legend_from_stand_ins(ax, 2, t.SOURCES, style, loc="upper left", fontsize=LEGEND_PT)
+        ax.set_ylim(0, top)
+        _finish(ax, snap, t.ACQUISITION_TITLE, t.ACQUISITION_AXIS, t=t)
+        return fig, ax
+
+    def data(ax):
+        stack = ax.stackplot(ts["step"], ts["acquired_marketing"], ts["acquired_wom"], **style)
+        return [], list(stack) + _mark_events(ax, snap, True)
+
+    return _chart("acquisition", snap, build, data, top, t=t)
 
 
 CHARTS = (chart_active, chart_churn, chart_satisfaction, chart_failure, chart_acquisition)
@@ -372,16 +460,23 @@ CHARTS = (chart_active, chart_churn, chart_satisfaction, chart_failure, chart_ac
 # --- side by side: both organisations on one chart ---------------------------------
 def _compare_lines(name: str, snaps, names, column: str, scale: float, title: str,
                    ylabel: str, ylim: tuple[float, float], t=EN) -> Pic:
-    fig = _figure()
-    ax = fig.subplots()
-    data = []
-    for snap, label, colour, style in zip(snaps, names, SIDE_COLOURS, SIDE_STYLES):
-        data += ax.plot(snap.ts["step"], scale * snap.ts[column], color=colour, lw=2.5,
-                        ls=style, label=label)
-    ax.set_ylim(*ylim)
-    data += _finish(ax, snaps[0], title, ylabel, t=t)
-    ax.legend(loc="lower left", fontsize=LEGEND_PT)
-    return _chart(name, snaps[0], data, tuple(names), t=t)
+    def build():
+        fig = _figure()
+        ax = fig.subplots()
+        lines = [ax.plot([], [], color=colour, lw=2.5, ls=style, label=label)[0]
+                 for label, colour, style in zip(names, SIDE_COLOURS, SIDE_STYLES)]
+        ax.set_ylim(*ylim)
+        _finish(ax, snaps[0], title, ylabel, t=t)
+        ax.legend(loc="lower left", fontsize=LEGEND_PT)
+        return fig, (ax, lines)
+
+    def data(parts):
+        ax, lines = parts
+        for line, snap in zip(lines, snaps):
+            _line(line, snap.ts["step"], scale * snap.ts[column])
+        return lines, _mark_events(ax, snaps[0], True)
+
+    return _chart(name, snaps[0], build, data, tuple(names), t=t)
 
 
 def compare_retention(snaps, names, t=EN) -> Pic:
@@ -400,20 +495,32 @@ def compare_failure(snaps, names, t=EN) -> Pic:
 
 
 def compare_churn(snaps, names, t=EN) -> Pic:
-    fig = Figure(figsize=(6.0, 4.0), dpi=80)
-    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.13, top=0.84, wspace=0.08)
-    axes = fig.subplots(1, 2, sharey=True)
-    data, frame = [], [tuple(names)]
-    for ax, snap, label in zip(axes, snaps, names):
-        d, top, labels = _cumulative_churn(ax, snap, t)
-        data += d + _finish(ax, snap, label, "", label_events=False, t=t)
-        frame += [top, labels]
-    top = max(frame[1::2])
-    for ax in axes:
-        ax.set_ylim(0, top)
-    axes[0].set_ylabel(t.CHURN_AXIS, fontsize=LABEL_PT)
-    fig.suptitle(t.CHURN_TITLE, fontsize=TITLE_PT)
-    return _chart("cmp-churn", snaps[0], data, *frame, t=t)
+    each = [_churn_shown(snap, t) for snap in snaps]
+    styles = [_stack_style(snap, shown) for snap, (shown, _, _) in zip(snaps, each)]
+    top = max(top for _, top, _ in each)
+    frame = [tuple(names)] + [x for _, top_k, labels in each for x in (top_k, labels)]
+
+    def build():
+        fig = Figure(figsize=(6.0, 4.0), dpi=80)
+        fig.subplots_adjust(left=0.12, right=0.97, bottom=0.13, top=0.84, wspace=0.08)
+        axes = fig.subplots(1, 2, sharey=True)
+        for ax, snap, label, (shown, _, labels), style in zip(axes, snaps, names, each, styles):
+            _legend_from_stand_ins(ax, len(shown), labels, style, loc="upper left",
+                                   fontsize=LEGEND_PT)
+            _finish(ax, snap, label, "", t=t)
+        for ax in axes:
+            ax.set_ylim(0, top)
+        axes[0].set_ylabel(t.CHURN_AXIS, fontsize=LABEL_PT)
+        fig.suptitle(t.CHURN_TITLE, fontsize=TITLE_PT)
+        return fig, axes
+
+    def data(axes):
+        out = []
+        for ax, snap, (shown, _, _), style in zip(axes, snaps, each, styles):
+            out += _cumulative_churn(ax, snap, shown, style) + _mark_events(ax, snap)
+        return [], out
+
+    return _chart("cmp-churn", snaps[0], build, data, *frame, t=t)
 
 
 COMPARE_CHARTS = (compare_retention, compare_satisfaction, compare_failure, compare_churn)

@@ -22,6 +22,7 @@ one is ``orgsim app --lang``'s): the components read it with ``use_texts``.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import os
 import re
@@ -37,7 +38,7 @@ from sim.app.classroom import (
     changes_from, classroom_class, default_comparison, describe_choice, notice_in, scenario_levers,
     scenario_toml, slider_control, slider_value_text, things_to_try,
 )
-from sim.app.drawing import FRAMES, render
+from sim.app.drawing import DRAWINGS, FRAMES, render
 from sim.app.figures import (
     CHARTS, COMPARE_CHARTS, SIDE_COLOURS, accounts_figure, customer_figure, layout,
     org_figure, org_layout,
@@ -184,8 +185,10 @@ def ClickImage(src: str, alt: str = "", css_class: str = "",
 @solara.component
 def Picture(make, key, name: str = "chart"):
     """A chart as a PNG, redrawn only when ``key`` changes (its frame only when the
-    frame changes)."""
-    png, title = solara.use_memo(lambda: _png_and_title(make()), key)
+    frame changes). ``key`` names everything the chart shows: every session showing
+    the same gets the same drawing, drawn once (``DRAWINGS``)."""
+    png, title = solara.use_memo(
+        lambda: DRAWINGS.get(("chart", name, *key), lambda: _png_and_title(make())), key)
     with solara.v.Html(tag="div", attributes={"title": title}):  # the title on hovering
         solara.Image(png, width="100%", classes=[f"orgsim-{name}"])
 
@@ -199,8 +202,10 @@ def _png_and_title(pic) -> tuple[bytes, str]:
 
 @solara.component
 def NetworkPicture(make, key, on_pick, name: str):
-    """A network drawing; a click on it selects the node under the pointer."""
-    drawn = solara.use_memo(lambda: render(make(), FRAMES), key)
+    """A network drawing; a click on it selects the node under the pointer. ``key``
+    names everything it shows (shared by the sessions, as for ``Picture``)."""
+    drawn = solara.use_memo(
+        lambda: DRAWINGS.get(("network", name, *key), lambda: render(make(), FRAMES)), key)
     src = "data:image/png;base64," + base64.b64encode(drawn.png).decode("ascii")
 
     def pick(where):
@@ -386,28 +391,28 @@ def Networks(m, snap, side: int, selected, lock, show_owners: bool = False,
     with ``in_columns``, else one above the other); with ``show_owners``, one drawing
     with the account-owner links instead."""
     t = use_texts()
-    org_pos = solara.use_memo(lambda: org_layout(snap), [id(m), len(snap.dept)])
-    cust_pos = solara.use_memo(
-        lambda: layout([int(i) for i in snap.sample], snap.sample_edges),
+    org_pos, org_at = solara.use_memo(lambda: _placed(org_layout(snap)), [id(m), len(snap.dept)])
+    cust_pos, cust_at = solara.use_memo(
+        lambda: _placed(layout([int(i) for i in snap.sample], snap.sample_edges)),
         [id(m), len(snap.sample)])
     current = selected.value
     mine = current is not None and current[0] == id(m) and current[1] == side
     ring_emp, ring_cust = highlights(snap, (current[2], current[3]) if mine else None)
-    step_key = [id(m), snap.step, len(snap.events), t.code]
+    step_key = [snap.digest, cust_at, t.code]  # what the customer pictures show
 
     def on_pick(hit):
         selected.set((id(m), side, *hit) if hit else None)
 
     def both():
         NetworkPicture(lambda: org_figure(snap, org_pos, ring_emp, t),
-                       [id(m), snap.org_key, ring_emp, t.code], on_pick, "organisation")
+                       [snap.org_key, org_at, ring_emp, t.code], on_pick, "organisation")
         NetworkPicture(lambda: customer_figure(snap, cust_pos, ring_cust, t),
                        step_key + [ring_cust], on_pick, "customers")
 
     solara.Text(org_text(snap, t), classes=[f"orgsim-org-{side}"], style={"display": "block"})
     if show_owners:
         NetworkPicture(lambda: accounts_figure(snap, org_pos, cust_pos, ring_emp, ring_cust, t),
-                       step_key + [snap.org_key, ring_emp, ring_cust], on_pick, "accounts")
+                       step_key + [org_at, ring_emp, ring_cust], on_pick, "accounts")
     elif in_columns:
         with solara.ColumnsResponsive(default=12, medium=6, large=6, xlarge=6):
             both()
@@ -415,6 +420,13 @@ def Networks(m, snap, side: int, selected, lock, show_owners: bool = False,
         both()
     if mine:
         Inspector(m, side, selected, lock)
+
+
+def _placed(pos: dict) -> tuple[dict, str]:
+    """A layout and a digest of it (for the pictures' keys: two sessions with the same
+    positions draw the same pictures)."""
+    flat = repr(sorted((int(k), float(x), float(y)) for k, (x, y) in pos.items()))
+    return pos, hashlib.blake2b(flat.encode(), digest_size=16).hexdigest()
 
 
 def _grid(figures: list[tuple[str, Callable]], key) -> None:
@@ -431,7 +443,7 @@ def OneView(model, snap, selected):
     solara.Checkbox(label=t.SHOW_OWNERS, value=show_owners)
     Networks(model, snap, 0, selected, model.lock, show_owners.value)
     _grid([(chart.__name__, lambda chart=chart: chart(snap, t)) for chart in CHARTS],
-          [id(model), snap.step, len(snap.events), t.code])
+          [snap.digest, t.code])
 
 
 @solara.component
@@ -461,7 +473,7 @@ def SideView(model, snap, other, selected, problem):
                 Networks(m, s, side, selected, model.lock, in_columns=False)
     names = [describe_choice(model.page_choice, model.changes, t), model.twin_name]
     _grid([(chart.__name__, lambda chart=chart: chart(snaps, names, t)) for chart in COMPARE_CHARTS],
-          [id(model), id(twin), snap.step, len(snap.events), t.code])
+          [snaps[0].digest, snaps[1].digest, *names, t.code])
 
 
 @solara.component

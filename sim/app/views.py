@@ -4,11 +4,14 @@ are in ``sim.app.figures``."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..model.customers import ACTIVE, CUSTOMER_STATE
 from ..model.model import OrganisationModel
@@ -49,6 +52,25 @@ class Snapshot:
         """Changes when the organisation drawing would: ties, departments, key persons."""
         return hash((tuple(self.org_edges), self.dept.tobytes(), self.key_person.tobytes()))
 
+    @cached_property
+    def digest(self) -> str:
+        """Names everything in the snapshot: two snapshots with one digest draw the same
+        pictures (the page's drawings are shared by it, ``sim.app.drawing.DRAWINGS``)."""
+        h = hashlib.blake2b(digest_size=16)
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                h.update(f"{f.name}:{value.dtype}{value.shape}".encode())
+                h.update(np.ascontiguousarray(value).tobytes())
+            elif isinstance(value, pd.DataFrame):
+                h.update(f"{f.name}:{list(value.columns)}{value.index.tolist()}".encode())
+                for column in value.columns:
+                    v = value[column].to_numpy()
+                    h.update(v.tobytes() if v.dtype != object else repr(v.tolist()).encode())
+            else:
+                h.update(f"{f.name}:{value!r}".encode())
+        return h.hexdigest()
+
 
 def snapshot(model: OrganisationModel, sample_size: int = CUSTOMER_SAMPLE,
              lock=None) -> Snapshot:
@@ -56,7 +78,7 @@ def snapshot(model: OrganisationModel, sample_size: int = CUSTOMER_SAMPLE,
     with lock_of(model, lock):
         n = model.cust.n
         sample = np.arange(min(sample_size, n))  # neighbouring nodes: a connected patch
-        g = model.network.to_networkx(sample)
+        src, dst = model.network.neighbours_of(sample)
         return Snapshot(
             step=int(model.steps),
             ts=model.timeseries().copy(),
@@ -71,11 +93,18 @@ def snapshot(model: OrganisationModel, sample_size: int = CUSTOMER_SAMPLE,
             status=np.array(model.cust.status[sample], copy=True),
             satisfaction=np.array(model.cust.satisfaction[sample], copy=True),
             owner=np.array(model.cust.owner[sample], copy=True),
-            sample_edges=[(int(u), int(v)) for u, v in g.edges()],
+            sample_edges=_edges_within(sample, src, dst),
             params=dict(model.params),
             scenario_name=model.scenario.name,
             extra_columns=tuple(model.reporters),
         )
+
+
+def _edges_within(nodes: np.ndarray, src: np.ndarray, dst: np.ndarray) -> list[tuple[int, int]]:
+    """The ties among ``nodes`` (from their neighbour pairs, rows in ascending order),
+    each once as (lower, higher), in ascending order: as networkx lists the subgraph's."""
+    inside = np.isin(dst, nodes) & (src < dst)
+    return list(zip(src[inside].tolist(), dst[inside].tolist()))
 
 
 def events_text(snap: Snapshot, t=EN) -> str:

@@ -196,7 +196,7 @@ def find_experiment(name_or_path: str | os.PathLike) -> Path:
     """The file of a named study in experiments/, or the path itself."""
     try:
         return find_named(name_or_path, named_dirs("experiments"), "experiment",
-                          [n for n, _ in list_experiments()])
+                          lambda: [n for n, _ in list_experiments()])
     except ScenarioError as err:
         raise ExperimentError(str(err)) from None
 

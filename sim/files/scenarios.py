@@ -12,7 +12,7 @@ import os
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..model.events import EventError, check_events, set_preset_reader
 from ..model.params import PARAMS, resolve
@@ -42,9 +42,10 @@ def named_dirs(folder: str, env: str = "") -> list[Path]:
 
 
 def find_named(name_or_path: str | os.PathLike, dirs: list[Path], what: str,
-               names: list[str]) -> Path:
+               names: list[str] | Callable[[], list[str]]) -> Path:
     """The file of a named ``what`` in ``dirs``, or the path itself if it is a file;
-    raises ScenarioError naming the known ones otherwise."""
+    raises ScenarioError naming the known ones otherwise (``names``: them, or what
+    lists them, asked only then: listing reads every file)."""
     path = Path(name_or_path)
     if path.suffix == ".toml" or path.exists():
         if not path.is_file():
@@ -54,7 +55,8 @@ def find_named(name_or_path: str | os.PathLike, dirs: list[Path], what: str,
         candidate = d / f"{name_or_path}.toml"
         if candidate.is_file():
             return candidate
-    raise ScenarioError(f"unknown {what} {str(name_or_path)!r}; named ones: {', '.join(names)}")
+    known = names() if callable(names) else names
+    raise ScenarioError(f"unknown {what} {str(name_or_path)!r}; named ones: {', '.join(known)}")
 
 
 def list_named(dirs: list[Path]) -> list[tuple[str, str]]:
@@ -79,7 +81,7 @@ def scenario_dirs() -> list[Path]:
 def find_scenario(name_or_path: str | os.PathLike) -> Path:
     """The file of a named scenario, or the path itself if it is a file."""
     return find_named(name_or_path, scenario_dirs(), "scenario",
-                      [n for n, _ in list_scenarios()])
+                      lambda: [n for n, _ in list_scenarios()])
 
 
 def read_toml(path: Path) -> dict[str, Any]:
