@@ -271,7 +271,8 @@ class Replicas:
         t, c, emp, p, R, N, E = self.t, self.cust, self.org, self.params, self.R, self.N, self.E
         wk = {}
         # faults
-        active = np.flatnonzero(c.status == ACTIVE)
+        is_active = self._active  # status changes in churn and acquisition only
+        active = np.flatnonzero(is_active)
         n_a = self.counts(active)
         rep_a = self.by_rep(n_a)
         faulty = active[self.random(n_a, F32) < self.fault_rate.astype(self.fault_dtype)[rep_a]]
@@ -302,7 +303,6 @@ class Replicas:
         used = used + acted
         wk["management_load"] = used / mgmt_cap if mgmt_cap > 0 else np.zeros(R)
         # experience
-        is_active = c.status == ACTIVE
         x, had_contact = weekly_experience(c, ct, faulty, p, t)
         promise = self.promise()
         appraisal = update_satisfaction(c, is_active, x, had_contact, p, np.repeat(promise, N))
@@ -325,8 +325,8 @@ class Replicas:
         # acquisition
         wk["acq_mkt"], wk["acq_wom"] = self._acquire()
         # effort
+        wk["prospects"] = prospects = self.per_rep(c.status == PROSPECT)
         if p["effort_adapt"] > 0:
-            prospects = self.per_rep(c.status == PROSPECT)
             left = (np.minimum(prospects / p["n_prospects"], 2.0) if p["n_prospects"]
                     else np.zeros(R))
             mine = ct.handled & (ct.employee >= 0)
@@ -338,7 +338,8 @@ class Replicas:
         organisation.update_engagement(emp, self.p_emp, load)
         wk["leavers"], wk["knowledge_lost"] = self._turnover(ct, rep_c, n_c)
         # tenure
-        c.tenure[np.flatnonzero(c.status == ACTIVE)] += 1.0
+        self._active = c.status == ACTIVE
+        c.tenure[self._active] += 1.0
         emp.tenure += 1.0
         wk["ct"] = (ct, rep_c, n_c)
         self.collect(wk)
@@ -606,7 +607,10 @@ class Replicas:
     def collect(self, wk: dict) -> None:
         """One week's row of every replication: column -> array of R."""
         c, emp, p, R, N = self.cust, self.org, self.params, self.R, self.N
-        active = c.status == ACTIVE
+        if self.t == 0:
+            self._active = c.status == ACTIVE
+            self.n_initial = self.per_rep(c.initial)  # fixed: no events, no mergers
+        active = self._active
         n_active = self.per_rep(active)
         weight = active.astype(c.satisfaction.dtype)
         has = n_active > 0
@@ -622,7 +626,8 @@ class Replicas:
         by_cause = wk["by_cause"]
         acquired = wk["acq_mkt"] + wk["acq_wom"]
         out = dict(step=np.full(R, self.t), active_customers=n_active,
-                   prospects=self.per_rep(c.status == PROSPECT),
+                   prospects=(wk["prospects"] if "prospects" in wk
+                              else self.per_rep(c.status == PROSPECT)),
                    acquired=acquired, acquired_marketing=wk["acq_mkt"],
                    acquired_wom=wk["acq_wom"], churned=by_cause.sum(axis=1))
         causes = churn.CAUSES + EVENT_CAUSES
@@ -630,7 +635,7 @@ class Replicas:
         promoters = self.per_rep(active & (c.satisfaction >= PROMOTER))
         detractors = self.per_rep(active & (c.satisfaction < DETRACTOR))
         out.update(
-            retention=share(self.per_rep(c.initial & active), self.per_rep(c.initial)),
+            retention=share(self.per_rep(c.initial & active), self.n_initial),
             mean_satisfaction=active_mean(c.satisfaction),
             nps=100.0 * share(promoters - detractors, n_active),
             mean_expectation=active_mean(c.expectation),

@@ -42,6 +42,8 @@ class Streams:
         self.gens = gens
         self.R = R = len(gens)
         self._raw = [g.bit_generator.random_raw for g in gens]
+        self._advance = [g.bit_generator.advance for g in gens]
+        self._methods: dict[str, list] = {}
         self.has = np.zeros(R, dtype=bool)   # a 32-bit half is buffered
         self.buf = np.zeros(R, dtype=np.uint32)
         for r, g in enumerate(gens):
@@ -112,16 +114,15 @@ class Streams:
         want = np.maximum(need, self._lookahead() * 9 // 8 - self.used + _SLACK)[short]
         if int(want.max()) > self.W:
             self._alloc(1 << int(int(want.max()) - 1).bit_length(), self.rawbuf)
-        W = self.W
-        for r, k, p, e in zip(short.tolist(), want.tolist(), self.pos[short].tolist(),
-                              self.end[short].tolist()):
-            row, left = self.rows[r], e - p
+        rows, raw = self.rows, self._raw
+        for r, k, p, left in zip(short.tolist(), want.tolist(), self.pos[short].tolist(),
+                                 avail[short].tolist()):
+            row = rows[r]
             if left:
-                row[:left] = row[p:e]
-            k = min(max(k, left), W)  # at least the kept ones, at most a row
-            row[left:k] = self._raw[r](k - left)
+                row[:left] = row[p:p + left]
+            row[left:k] = raw[r](k - left)  # k > left: the row was short
         self.pos[short] = 0
-        self.end[short] = np.minimum(np.maximum(want, avail[short]), W)
+        self.end[short] = want
 
     def raw(self, n: np.ndarray) -> np.ndarray:
         """n[r] raw 64-bit outputs of each generator, concatenated."""
@@ -191,20 +192,20 @@ class Streams:
         return np.concatenate(parts)
 
     # --- numpy's own draws ----------------------------------------------------------
-    def _rewind(self, r: int) -> np.random.Generator:
-        """Generator r moved back to its first raw output not yet used."""
-        g = self.gens[r]
-        ahead = int(self.end[r] - self.pos[r])
-        if ahead:
-            g.bit_generator.advance(_BACK - ahead)
-            self.end[r] = self.pos[r]
-        return g
+    def _rewind(self, rows: np.ndarray) -> None:
+        """Generators ``rows`` moved back to their first raw outputs not yet used."""
+        ahead = self.end[rows] - self.pos[rows]
+        for r, a in zip(rows.tolist(), ahead.tolist()):
+            if a:
+                self._advance[r](_BACK - a)
+        self.end[rows] = self.pos[rows]
 
     def numpy_call(self, r: int, method: str, *args, **kw):
         """``gens[r].method(*args, **kw)`` for a call that may read 32-bit words: numpy
         gets the buffered half for it and gives back what it leaves."""
-        g = self._rewind(r)
+        self._rewind(np.array([r]))
         self._mark(True)
+        g = self.gens[r]
         st = g.bit_generator.state
         g.bit_generator.state = {**st, "has_uint32": int(self.has[r]), "uinteger": int(self.buf[r])}
         out = getattr(g, method)(*args, **kw)
@@ -218,13 +219,16 @@ class Streams:
         a method that reads whole raw outputs only (``poisson``, ``standard_normal``);
         an argument that is an array is one value per generator."""
         per = [a.tolist() if isinstance(a, np.ndarray) else [a] * self.R for a in args]
-        out = [getattr(self._rewind(r), method)(*a, size=n) if n else None
-               for r, n, *a in zip(range(self.R), k.tolist(), *per)]
+        calls = self._methods.get(method)
+        if calls is None:
+            calls = self._methods[method] = [getattr(g, method) for g in self.gens]
+        rows = np.flatnonzero(k)  # a draw of none reads nothing
+        self._rewind(rows)
         self._mark(True)
-        if all(o is None for o in out):  # nothing drawn: numpy's dtype of an empty draw
-            return getattr(self.gens[0], method)(*(p[0] for p in per), size=0)
-        dtype = next(o for o in out if o is not None).dtype
-        return np.concatenate([o if o is not None else np.empty(0, dtype) for o in out])
+        if not len(rows):  # numpy's dtype of an empty draw
+            return calls[0](*(p[0] for p in per), size=0)
+        return np.concatenate([calls[r](*(p[r] for p in per), size=n)
+                               for r, n in zip(rows.tolist(), k[rows].tolist())])
 
 
 def _runs(flat: np.ndarray, first: np.ndarray, k: np.ndarray, head: np.ndarray | None = None,
