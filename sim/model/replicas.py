@@ -339,7 +339,7 @@ class Replicas:
         wk["leavers"], wk["knowledge_lost"] = self._turnover(ct, rep_c, n_c)
         # tenure
         self._active = c.status == ACTIVE
-        c.tenure[self._active] += 1.0
+        c.tenure[np.flatnonzero(self._active)] += 1.0
         emp.tenure += 1.0
         wk["ct"] = (ct, rep_c, n_c)
         self.collect(wk)
