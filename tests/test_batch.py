@@ -221,8 +221,10 @@ def test_a_group_of_study_runs_is_stepped_together(tmp_path, monkeypatch):
 
 def test_streams_give_numpys_numbers_for_any_mix_of_draws():
     """sim.model.streams against numpy's Generator: doubles, float32, integers (also a
-    range where Lemire's method rejects one word in four), poisson in between, and a
-    permutation handed to numpy, from generators left with a buffered half or not."""
+    range where Lemire's method rejects one word in four), numpy's own poisson and
+    normal draws in between (the generators moved back from what was drawn ahead), and
+    a permutation handed to numpy, from generators left with a buffered half or not;
+    draws small and past a buffer row, weeks (ticks) that learn how far ahead to draw."""
     from sim.model.streams import Streams
 
     for trial in range(60):
@@ -234,9 +236,10 @@ def test_streams_give_numpys_numbers_for_any_mix_of_draws():
             j = int(ctl.integers(0, 4))
             a.random(j, np.float32)
             b.random(j, np.float32)
-        st = Streams(mine)
-        for _ in range(12):
-            kind, k = int(ctl.integers(0, 6)), ctl.integers(0, 9, len(seeds))
+        st = Streams(mine, width=int(ctl.choice([8, 64, 4096])))
+        for _ in range(40):
+            kind = int(ctl.integers(0, 8))
+            k = ctl.integers(0, int(ctl.choice([9, 300])), len(seeds))
             each = list(zip(ref, k.tolist()))
             if kind == 0:
                 want, got = np.concatenate([g.random(n) for g, n in each]), st.random(k)
@@ -250,13 +253,23 @@ def test_streams_give_numpys_numbers_for_any_mix_of_draws():
                 want = np.concatenate([g.integers(0, 3 * 2**30, size=n) for g, n in each])
                 got = st.integers(0, 3 * 2**30, k)
             elif kind == 4:
-                want = np.concatenate([g.poisson(2.0, size=n) for g, n in each])
-                got = np.concatenate([g.poisson(2.0, size=n) for g, n in zip(mine, k.tolist())])
-            else:
+                lam = ctl.uniform(0.0, 3.0, len(seeds))
+                want = np.concatenate([g.poisson(x, size=n) for (g, n), x in zip(each, lam)])
+                got = st.native("poisson", k, lam)
+            elif kind == 5:
+                want = np.concatenate([g.standard_normal(n) for g, n in each])
+                got = st.native("standard_normal", k)
+            elif kind == 6:
                 want = np.concatenate([g.permutation(n + 3) for g, n in each])
                 got = np.concatenate([st.numpy_call(r, "permutation", n + 3)
                                       for r, n in enumerate(k.tolist())])
+            else:
+                st.tick()
+                continue
             assert want.dtype == got.dtype and np.array_equal(want, got), (trial, kind)
+        # what was drawn ahead is given back: the generators go on where numpy's do
+        for r, g in enumerate(ref):
+            assert st.numpy_call(r, "random", 5).tolist() == g.random(5).tolist()
 
 
 def test_a_batch_worked_in_blocks_smaller_than_a_replication_stays_exact(monkeypatch):

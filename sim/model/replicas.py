@@ -134,6 +134,9 @@ class Replicas:
                   for k in PER_REPLICATION if k in first}
         # ... as the single run's float32 arithmetic has them (a Python float is weak)
         self.v32 = {k: self.v[k].astype(np.result_type(first[k], F32)) for k in _CHURN_F32}
+        # ... one value where all replications share it (R seeds of one scenario)
+        self.one = {k: (v[0] if np.all(v == v[0]) else None) for k, v in self.v.items()}
+        self.one32 = {k: (v[0] if np.all(v == v[0]) else None) for k, v in self.v32.items()}
         self.gens = [np.random.default_rng(s) for s in seeds]
         self.N = N = p["n_customers"] + p["n_prospects"]
         orgs, nets, custs = [], [], []
@@ -208,20 +211,26 @@ class Replicas:
                           leavers=z, knowledge_lost=zf, feedback_reached=zf,
                           management_load=zf))
 
+    def each(self, name: str, rep: np.ndarray, table: dict | None = None):
+        """A per-replication parameter's value for entries of replications ``rep``: an
+        array, or one value (of the array's dtype: the same arithmetic) where all
+        replications share it."""
+        one = (self.one if table is None else self.one32)[name]
+        if one is not None:
+            return one
+        return (self.v if table is None else table)[name][rep]
+
     # --- draws, one generator per replication -------------------------------------------
     def counts(self, idx: np.ndarray) -> np.ndarray:
         """Entries of a replication-sorted array of customer indices in each replication."""
         return np.diff(np.searchsorted(idx, self.block_starts))
 
-    def draw(self, method: str, counts: np.ndarray, *args, **kw) -> np.ndarray:
-        """``generator.method(*args, size=k, **kw)`` of each replication, concatenated
-        (``integers`` through sim.model.streams); an argument that is an array is one
-        value per replication."""
+    def draw(self, method: str, counts: np.ndarray, *args) -> np.ndarray:
+        """``generator.method(*args, size=k)`` of each replication, concatenated (through
+        sim.model.streams); an argument that is an array is one value per replication."""
         if method == "integers":
             return self.streams.integers(*args, counts)
-        per = [a.tolist() if isinstance(a, np.ndarray) else [a] * self.R for a in args]
-        return np.concatenate([getattr(g, method)(*a, size=k, **kw)
-                               for g, k, *a in zip(self.gens, counts.tolist(), *per)])
+        return self.streams.native(method, counts, *args)
 
     def random(self, counts: np.ndarray, dtype=np.float64) -> np.ndarray:
         """``generator.random(k, dtype)`` of each replication, concatenated."""
@@ -235,7 +244,7 @@ class Replicas:
         as replication-sorted arrays; ``method``: "random" (doubles) or "standard_normal"."""
         total = sizes.sum(axis=1)
         u = (self.streams.random(total) if method == "random" else
-             np.concatenate([getattr(g, method)(k) for g, k in zip(self.gens, total.tolist())]))
+             self.streams.native(method, total))
         start = (np.cumsum(total) - total)[:, None] + np.cumsum(sizes, axis=1) - sizes
         out = []
         for j in range(sizes.shape[1]):
@@ -258,16 +267,18 @@ class Replicas:
     # --- the week (mirrors sim.model.phases) --------------------------------------------
     def step(self) -> None:
         self.t += 1
+        self.streams.tick()
         t, c, emp, p, R, N, E = self.t, self.cust, self.org, self.params, self.R, self.N, self.E
         wk = {}
         # faults
-        active = np.flatnonzero(c.status == ACTIVE)
+        is_active = self._active  # status changes in churn and acquisition only
+        active = np.flatnonzero(is_active)
         n_a = self.counts(active)
         rep_a = self.by_rep(n_a)
         faulty = active[self.random(n_a, F32) < self.fault_rate.astype(self.fault_dtype)[rep_a]]
         rep_f = faulty // N
-        rate = np.where(c.b2b[faulty], self.v["complaint_rate_b2b"][rep_f],
-                        self.v["complaint_rate"][rep_f])
+        rate = np.where(c.b2b[faulty], self.each("complaint_rate_b2b", rep_f),
+                        self.each("complaint_rate", rep_f))
         raised = self.random(self.counts(faulty)) < rate
         silent = faulty[~raised]
         # contacts
@@ -292,7 +303,6 @@ class Replicas:
         used = used + acted
         wk["management_load"] = used / mgmt_cap if mgmt_cap > 0 else np.zeros(R)
         # experience
-        is_active = c.status == ACTIVE
         x, had_contact = weekly_experience(c, ct, faulty, p, t)
         promise = self.promise()
         appraisal = update_satisfaction(c, is_active, x, had_contact, p, np.repeat(promise, N))
@@ -315,8 +325,8 @@ class Replicas:
         # acquisition
         wk["acq_mkt"], wk["acq_wom"] = self._acquire()
         # effort
+        wk["prospects"] = prospects = self.per_rep(c.status == PROSPECT)
         if p["effort_adapt"] > 0:
-            prospects = self.per_rep(c.status == PROSPECT)
             left = (np.minimum(prospects / p["n_prospects"], 2.0) if p["n_prospects"]
                     else np.zeros(R))
             mine = ct.handled & (ct.employee >= 0)
@@ -328,7 +338,8 @@ class Replicas:
         organisation.update_engagement(emp, self.p_emp, load)
         wk["leavers"], wk["knowledge_lost"] = self._turnover(ct, rep_c, n_c)
         # tenure
-        c.tenure[np.flatnonzero(c.status == ACTIVE)] += 1.0
+        self._active = c.status == ACTIVE
+        c.tenure[np.flatnonzero(self._active)] += 1.0
         emp.tenure += 1.0
         wk["ct"] = (ct, rep_c, n_c)
         self.collect(wk)
@@ -341,13 +352,13 @@ class Replicas:
         rep_n = self.by_rep(n_n)
         kind = np.searchsorted(np.cumsum(NEED_SHARE), u_kind)
         kind = np.minimum(kind, len(NEED_SHARE) - 1)
-        tries_self = SELF_SERVICEABLE[kind] & (u_self < self.v["self_service"][rep_n])
-        self_ok = tries_self & (u_ok < self.v["self_service_success"][rep_n])
+        tries_self = SELF_SERVICEABLE[kind] & (u_self < self.each("self_service", rep_n))
+        self_ok = tries_self & (u_ok < self.each("self_service_success", rep_n))
         needy, kind = needy[~self_ok], kind[~self_ok]
         pending = np.flatnonzero(c.open_contact)
         u_rep, u_home, u_fault = self.parts(np.stack(
             [self.counts(pending), self.counts(needy), self.counts(complained)], axis=1))
-        repeats = pending[u_rep < self.v["repeat_rate"][pending // N]]
+        repeats = pending[u_rep < self.each("repeat_rate", pending // N)]
         customer = np.concatenate([needy, complained, repeats])
         ckind = np.concatenate([np.full(len(needy), PRIMARY), np.full(len(complained), FAULT),
                                 np.full(len(repeats), REPEAT)]).astype(np.int8)
@@ -369,7 +380,7 @@ class Replicas:
 
     def _route(self, ct, n_c):
         c = self.cust
-        scatter = np.where(ct.kind == REPEAT, 0.5, 1.0) * self.v["info_scatter"][ct.customer // self.N]
+        scatter = np.where(ct.kind == REPEAT, 0.5, 1.0) * self.each("info_scatter", ct.customer // self.N)
         wrong = self.random(n_c) < scatter
         shift = self.draw("integers", n_c, 1, N_DEPT)
         ct.land = np.where(wrong, (ct.home + shift) % N_DEPT, ct.home)
@@ -410,9 +421,9 @@ class Replicas:
         e = np.where(ct.employee >= 0, ct.employee, rep_c * self.E)  # a replication's slot 0
         second = self.draw("integers", n_c, 1, N_DEPT)
         u_need, u_spot, u_through, u_ok = self.parts(np.stack([n_c] * 4, axis=1))
-        needs_other = (ct.land != ct.home) | (u_need < self.v["cross_need"][rep_c])
+        needs_other = (ct.land != ct.home) | (u_need < self.each("cross_need", rep_c))
         target = np.where(ct.land != ct.home, ct.home, (ct.land + second) % N_DEPT)
-        on_spot = needs_other & (u_spot < self.v["mandate"][rep_c])
+        on_spot = needs_other & (u_spot < self.each("mandate", rep_c))
         ct.handoff = ct.handled & needs_other & ~on_spot
         p_through = 1.0 - barrier_of(emp, self.p_emp)[e] * (1.0 - emp.access[e, target])
         ct.handoff_ok = ct.handoff & (u_through < p_through)
@@ -430,7 +441,7 @@ class Replicas:
         esc = (ct.kind == REPEAT) & ~ct.resolved
         idx = np.flatnonzero(esc)
         idx = idx[self.random(np.bincount(rep_c[idx], minlength=self.R))
-                  < self.v["complaint_escalation"][rep_c[idx]]]
+                  < self.each("complaint_escalation", rep_c[idx])]
         n = np.bincount(rep_c[idx], minlength=self.R)
         if np.any(n > capacity):
             starts = np.cumsum(n) - n
@@ -452,7 +463,7 @@ class Replicas:
         n_up = np.bincount(rep_c[ct.escalated], minlength=R)
         rep_h = rep_c[heard]
         pr = reach_probability(self.org, ct.employee[heard],
-                               {**self.p_emp, "escalation": self.v["escalation"][rep_h]})
+                               {**self.p_emp, "escalation": self.each("escalation", rep_h)})
         n_h = np.bincount(rep_h, minlength=R)
         reached = np.bincount(rep_h[u < pr], minlength=R)
         over = reached > capacity
@@ -495,7 +506,7 @@ class Replicas:
 
     def _churn(self, active, n_a, rep_a, t):
         c, p, R = self.cust, self.params, self.R
-        per = {k: v[rep_a] for k, v in self.v32.items()}  # one value per active customer
+        per = {k: self.each(k, rep_a, self.v32) for k in self.v32}  # per active customer
         parts = churn.hazards(c, active, {**p, **per}, None, (None,) * len(EVENT_CAUSES))
         total = parts[0] + parts[1]
         total += parts[2]
@@ -596,7 +607,10 @@ class Replicas:
     def collect(self, wk: dict) -> None:
         """One week's row of every replication: column -> array of R."""
         c, emp, p, R, N = self.cust, self.org, self.params, self.R, self.N
-        active = c.status == ACTIVE
+        if self.t == 0:
+            self._active = c.status == ACTIVE
+            self.n_initial = self.per_rep(c.initial)  # fixed: no events, no mergers
+        active = self._active
         n_active = self.per_rep(active)
         weight = active.astype(c.satisfaction.dtype)
         has = n_active > 0
@@ -612,7 +626,8 @@ class Replicas:
         by_cause = wk["by_cause"]
         acquired = wk["acq_mkt"] + wk["acq_wom"]
         out = dict(step=np.full(R, self.t), active_customers=n_active,
-                   prospects=self.per_rep(c.status == PROSPECT),
+                   prospects=(wk["prospects"] if "prospects" in wk
+                              else self.per_rep(c.status == PROSPECT)),
                    acquired=acquired, acquired_marketing=wk["acq_mkt"],
                    acquired_wom=wk["acq_wom"], churned=by_cause.sum(axis=1))
         causes = churn.CAUSES + EVENT_CAUSES
@@ -620,7 +635,7 @@ class Replicas:
         promoters = self.per_rep(active & (c.satisfaction >= PROMOTER))
         detractors = self.per_rep(active & (c.satisfaction < DETRACTOR))
         out.update(
-            retention=share(self.per_rep(c.initial & active), self.per_rep(c.initial)),
+            retention=share(self.per_rep(c.initial & active), self.n_initial),
             mean_satisfaction=active_mean(c.satisfaction),
             nps=100.0 * share(promoters - detractors, n_active),
             mean_expectation=active_mean(c.expectation),
