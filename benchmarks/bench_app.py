@@ -8,8 +8,15 @@ In the browser (Debian's /usr/bin/chromium, headless, driven by Playwright; `org
 started here): Play at the fastest speed from ▶ until the page shows week 52 (goal
 < 10 s), a Step from the click to the new week's status line and customer picture
 (median; goal < 0.25 s), and N tabs (default 30) opened at once until every one shows
-week 0 (goal < 60 s in total). The machine's load (uptime) is printed with them: the
-figures are only as quiet as the machine.
+week 0 (goal < 60 s in total), twice: as N tabs of one browser (the goal's case: they
+share the browser's cache, warmed by one tab opened and closed before the clock starts,
+so the page's scripts are fetched and compiled once), then as
+N browsers of their own (a fresh profile each, like N students' laptops, except that here
+all N run on the server's 2 cores). Each load also prints the CPU seconds the server and
+the browser took, so it shows which of the two the time is spent in; in a class the
+browsers run on the students' machines and only the server's share falls on this one.
+The machine's load (uptime) is printed with them: the figures are only as quiet as the
+machine.
 
 A step of the page is: the model's step (both models in the side-by-side view), the
 snapshot, and the pictures that change (the customer patch and the charts every step;
@@ -23,9 +30,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import statistics
 import time
+from pathlib import Path
 
 from sim.app._browser_js import STEP_AND_WAIT_JS
 from sim.app.classroom import ClassroomModel, default_comparison
@@ -88,14 +97,79 @@ def _load() -> str:
     return os.getloadavg().__repr__()
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its children that have ended."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants_cpu_seconds(root_pid: int, skip: int) -> float:
+    """CPU seconds of every live process below ``root_pid`` (Playwright's driver and
+    the browser it started), leaving out ``skip`` and the processes below it."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, rest = stat.read_text().split(" ", 1)
+            children.setdefault(int(rest.rsplit(")", 1)[1].split()[1]), []).append(int(pid))
+        except (OSError, ValueError, IndexError):
+            continue
+    total, todo = 0.0, list(children.get(root_pid, []))
+    while todo:
+        pid = todo.pop()
+        if pid == skip:
+            continue
+        try:
+            total += _cpu_seconds(pid)
+        except (OSError, ValueError):
+            continue
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def _load_tabs(browser, url: str, tabs: int, shared: bool, server_pid: int) -> None:
+    """Open ``tabs`` pages at once (one browser context, or a context each) and wait
+    until every one shows week 0; print the time and the server's and browser's CPU."""
+    def browser_cpu() -> float:
+        return _descendants_cpu_seconds(os.getpid(), skip=server_pid)
+
+    one = browser.new_context(viewport={"width": 1280, "height": 720}) if shared else None
+    if one:  # a browser that has shown the page once (its cache warm), as after the first tab
+        first = one.new_page()
+        first.set_default_timeout(600_000)
+        first.goto(url)
+        first.locator(".orgsim-status", has_text=re.compile(r"^Week 0:")).wait_for()
+        first.close()
+    before = (_cpu_seconds(server_pid), browser_cpu())
+    t0 = time.perf_counter()
+    contexts, pages = [], []
+    for _ in range(tabs):
+        ctx = one or browser.new_context(viewport={"width": 1280, "height": 720})
+        if ctx is not one:
+            contexts.append(ctx)
+        tab = ctx.new_page()
+        tab.set_default_timeout(600_000)
+        tab.goto(url, wait_until="commit")
+        pages.append(tab)
+    for tab in pages:
+        tab.locator(".orgsim-status", has_text=re.compile(r"^Week 0:")).wait_for()
+    loaded = time.perf_counter() - t0
+    server_cpu = _cpu_seconds(server_pid) - before[0]
+    browsers = browser_cpu() - before[1]
+    what = f"{tabs} tabs of one browser" if shared else f"{tabs} browsers of their own"
+    goal = " (goal < 60 s)" if shared else ""
+    print(f"browser: {what} opened at once, all showing week 0 after {loaded:.1f} s{goal}; "
+          f"CPU: server {server_cpu:.1f} s, browser {browsers:.1f} s; load {_load()}",
+          flush=True)
+    for ctx in contexts + ([one] if one else []):
+        ctx.close()
+
+
 def browser_figures(tabs: int) -> None:
     """Start `orgsim app`, measure in Chromium, stop it."""
-    import re
     import socket
     import subprocess
     import sys
     import urllib.request
-    from pathlib import Path
 
     from playwright.sync_api import sync_playwright
 
@@ -138,21 +212,8 @@ def browser_figures(tabs: int) -> None:
             print(f"browser: Play at 20 weeks a second, ▶ to week 52 shown: {played:.1f} s "
                   f"(goal < 10 s); load {_load()}", flush=True)
             page.close()
-            t0 = time.perf_counter()
-            pages = []
-            for _ in range(tabs):
-                ctx = browser.new_context(viewport={"width": 1280, "height": 720})
-                tab = ctx.new_page()
-                tab.set_default_timeout(600_000)
-                tab.goto(url, wait_until="commit")
-                pages.append((ctx, tab))
-            for _, tab in pages:
-                tab.locator(".orgsim-status", has_text=re.compile(r"^Week 0:")).wait_for()
-            loaded = time.perf_counter() - t0
-            print(f"browser: {tabs} tabs opened at once, all showing week 0 after {loaded:.1f} s "
-                  f"(goal < 60 s); load {_load()}", flush=True)
-            for ctx, _ in pages:
-                ctx.close()
+            for shared in (True, False):
+                _load_tabs(browser, url, tabs, shared, server.pid)
             browser.close()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
