@@ -1,7 +1,8 @@
 """Speed of calibration (issue 16, point 5): simulated particles per minute at the
-calibration size (1,000 customers, 104 weeks), for the client example's particle (one
-run of the firm, through ``run_many``) and the literature's (the firm observed week by
-week, the product_centric twin and the two merger firms), on one process; CPU time is
+targets files' sizes (104 weeks), for the client example's particle (one run of the
+firm, through ``run_many``) and the literature's (the firm observed week by week, which
+is also the merger's firm alone, the product_centric twin and the acquired firm), on
+one process; CPU time is
 given beside wall time because the machine may be shared. With ``--calibrate``, also
 the wall time of ``orgsim calibrate calibration/literature.toml`` (the long one: run it
 alone).
@@ -12,7 +13,9 @@ alone).
 ``--noise N`` checks the targets files' run sizes: for each run kind, its CPU time per
 particle and, over N seeds at the hand calibration, each measure's run-to-run sd
 against its target's sd (below 1 is what the sizes in literature.toml were chosen for:
-above it, acceptance at temperature 1 falls with the square of the ratio).
+above it, acceptance at temperature 1 falls with the square of the ratio). Each kind is
+run alone there, so the merger's cost includes its firm alone, which a literature
+particle measures in the observed run.
 
 Goal: ``calibrate calibration/literature.toml`` under 30 minutes on 2 cores.
 """

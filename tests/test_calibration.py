@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -281,18 +282,26 @@ def test_ctrl_c_with_several_workers_stops_in_one_line_with_the_database_intact(
     included) during a calibration on two worker processes: exit code 130, one line on
     stderr saying how to resume, no worker's traceback nor pyabc's "worker is dead", and
     the database holds the generations done."""
-    import psutil
     import pyabc
 
     cmd, env, out = _calibrate_command(tmp_path, workers=2)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env, start_new_session=True)
-    for line in proc.stdout:  # generation 1 is in the database when it is printed
-        if line.startswith("generation 1 of 4"):
-            break
-    main_process = psutil.Process(proc.pid)
-    while not main_process.children():  # until generation 2's workers exist
-        assert proc.poll() is None, "the calibration ended before its second generation"
+    # generation 1 is in the database when its line is printed; generation 2's workers
+    # are all started when the line saying so is printed
+    started = "generation 2 of 4: simulating on 2 worker processes"
+    seen = []
+    bound = threading.Timer(600, proc.kill)  # a failure bound if the line never comes
+    bound.start()
+    try:
+        for line in proc.stdout:  # ends with the process's output, if the line is not in it
+            seen.append(line)
+            if line.startswith(started):
+                break
+    finally:
+        bound.cancel()
+    assert seen and seen[-1].startswith(started), "".join(seen)
+    assert any(line.startswith("generation 1 of 4: 16 accepted") for line in seen)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 130, err

@@ -129,6 +129,49 @@ def test_observe_follows_customers_and_refuses_a_run_too_short_for_its_cohorts()
     assert tl.category_n.sum() > 0 and (tl.category_kept <= tl.category_n).all()
 
 
+def test_observing_draws_nothing_and_its_expected_defections_match_the_drawn_ones():
+    """The hazard observe keeps (leave_probability, through a wrap of the churn phase)
+    changes nothing of the run (same seed, same time series as unobserved); summed over
+    the customer-weeks it predicts the defections drawn, in total and in the month after
+    a neighbour's defection, within their Poisson noise; and the contagion hazard ratio
+    from it has the drawn one's mean within noise at a far smaller run-to-run sd."""
+    from sim.validation.patterns import WINDOWS, hazard_ratio
+    from sim.validation.runs import _model
+
+    plain = OrganisationModel(small(), rng=3)
+    plain.run(80)
+    seen = OrganisationModel(small(), rng=3)
+    observe(seen, 80, (10, 20))
+    assert seen.timeseries().equals(plain.timeseries())
+    assert type(seen).schedule.names == OrganisationModel.schedule.names  # the class untouched
+    drawn, expected, month = [], [], slice(1, 5)
+    for seed in range(6):
+        tl = observe(_model("baseline", 1000, 100 + seed), 104, (13, 52))
+        assert (tl.expected <= tl.at_risk).all() and (tl.expected >= 0).all()
+        for cells in (slice(None), month):
+            d, e = tl.defections[cells].sum(), tl.expected[cells].sum()
+            assert abs(d - e) < 4 * np.sqrt(e), (cells, d, e)
+        drawn.append(hazard_ratio(tl.at_risk, tl.defections, *WINDOWS[0]).ratio)
+        expected.append(hazard_ratio(tl.at_risk, tl.expected, *WINDOWS[0]).ratio)
+    drawn, expected = np.array(drawn), np.array(expected)
+    assert abs(drawn.mean() - expected.mean()) < 3 * drawn.std(ddof=1) / np.sqrt(len(drawn))
+    assert expected.std(ddof=1) < drawn.std(ddof=1) / 5
+
+
+def test_the_merger_firm_alone_is_measured_the_same_inside_an_observed_run():
+    """merger_churn's firm alone and the same firm observed (observe's after_week with
+    YearAfterMerger) give the same churn, lost and expected; the expected is within the
+    lost's binomial noise."""
+    from sim.validation.runs import YearAfterMerger, _model, merger_churn
+
+    alone = merger_churn("alone:baseline", 1000, 7, churn_base=0.0012)
+    follow, model = YearAfterMerger(), _model("baseline", 1000, 7, churn_base=0.0012)
+    observe(model, 104, (13, 52), follow)
+    assert follow.result(model) == alone
+    n, p = alone["customers"], alone["expected"]
+    assert 0 < p < 1 and abs(alone["churn"] - p) < 4 * np.sqrt(p * (1 - p) / n)
+
+
 def test_quick_mode_is_smaller_than_full():
     from sim.validation import FULL
     assert QUICK.replications < FULL.replications and QUICK.customers < FULL.customers

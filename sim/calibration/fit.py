@@ -83,11 +83,11 @@ def _in_worker() -> None:
 
 
 @contextmanager
-def _guarded_start():
+def _guarded_start(started: Callable[[], None] = lambda: None):
     """While pyabc starts its workers, each start holds SIGINT back and lets it arrive
     once the start is done, in the main process's own code: arriving during Python's
     at-fork hooks, the KeyboardInterrupt would only be printed and the calibration
-    would go on to the end (exit 0)."""
+    would go on to the end (exit 0). ``started()`` is called after each start."""
     from multiprocessing.process import BaseProcess
 
     start = BaseProcess.start
@@ -98,6 +98,7 @@ def _guarded_start():
             start(self)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, old)  # a held Ctrl-C arrives here
+        started()
 
     BaseProcess.start = guarded
     try:
@@ -109,7 +110,9 @@ def _guarded_start():
 def _multicore_sampler(**kwargs):
     """pyabc's MulticoreEvalParallelSampler whose workers leave Ctrl-C to the main
     process (_in_worker); on an interrupt it stops the generation's workers (they hold
-    nothing the database needs: a generation is written only when it is complete)."""
+    nothing the database needs: a generation is written only when it is complete).
+    ``workers_started(n)``, if set, is called once a generation's n workers are all
+    started (the progress line that says so)."""
     import multiprocessing
     from pyabc.sampler import MulticoreEvalParallelSampler
 
@@ -118,11 +121,20 @@ def _multicore_sampler(**kwargs):
         _SAMPLING["hooked"] = True
 
     class Sampler(MulticoreEvalParallelSampler):
+        workers_started: Callable[[int], None] | None = None
+
         def sample_until_n_accepted(self, *args, **kwargs):
             before = set(multiprocessing.active_children())
+            count = [0]
+
+            def started():
+                count[0] += 1
+                if count[0] == self.n_procs and self.workers_started is not None:
+                    self.workers_started(self.n_procs)
+
             _SAMPLING["on"] = True
             try:
-                with _guarded_start():
+                with _guarded_start(started):
                     return super().sample_until_n_accepted(*args, **kwargs)
             except KeyboardInterrupt:
                 for proc in set(multiprocessing.active_children()) - before:
@@ -173,10 +185,17 @@ class _Progress(logging.Handler):
     def __init__(self, say: Callable[[str], None], total: int, done: int):
         super().__init__(logging.INFO)
         self.say, self.total, self.t = say, total, done
+        self.running = False  # pyabc's first generation begun (before: its prior sample)
+
+    def workers_started(self, n: int) -> None:
+        what = (f"generation {self.t} of {self.total}" if self.running
+                else "the prior sample that sets the first temperature")
+        self.say(f"{what}: simulating on {n} worker processes")
 
     def emit(self, record) -> None:
         msg = record.getMessage()
         if msg.startswith("t: "):
+            self.running = True
             self.t = int(msg.split(",")[0][3:]) + 1
             self.temperature = msg.split("eps: ")[-1].rstrip(".")
         elif msg.startswith("Accepted: "):
@@ -233,6 +252,8 @@ def _fit(targets, db, resume, say, sampler, kernel, eps) -> FitResult:
         return FitResult(history, _temperature(history) <= 1.0,
                          f"all {targets.generations} generations were done earlier")
     handler = _Progress(say, targets.generations, done)
+    if hasattr(sampler, "workers_started"):
+        sampler.workers_started = handler.workers_started
     started = time.time()
     log = logging.getLogger("ABC")
     own = [(h, h.level) for h in log.handlers]  # pyabc's own: its log stays quiet

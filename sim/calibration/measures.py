@@ -107,13 +107,17 @@ def survival(ts, at: int, **_) -> float:
 
 
 def contagion_hazard_ratio(tallies, **_) -> float:
-    """Pattern 2's hazard ratio over weeks 1-4 after a neighbour's defection; 0 when no
-    exposed customer defected (the estimate from zero events), NaN when no unexposed one
-    did (the fit rejects a particle with a value that is not finite)."""
+    """Pattern 2's hazard ratio over weeks 1-4 after a neighbour's defection, the
+    validation's Mantel-Haenszel ratio (sim.validation.patterns.hazard_ratio) over the
+    defections expected in each class (``Tallies.expected``: the customer-weeks' own
+    probabilities of leaving) rather than those drawn: the same quantity, without the
+    coin tosses' noise (a departure count and the sum of its weekly probabilities have
+    the same expectation); NaN when no customer-week was in one of the two classes
+    (the fit rejects a particle with a value that is not finite)."""
     from ..validation.patterns import WINDOWS, hazard_ratio
 
-    rr = hazard_ratio(np.asarray(tallies.at_risk), np.asarray(tallies.defections), *WINDOWS[0])
-    return 0.0 if np.isnan(rr.ratio) and rr.events == 0 else float(rr.ratio)
+    rr = hazard_ratio(np.asarray(tallies.at_risk), np.asarray(tallies.expected), *WINDOWS[0])
+    return float(rr.ratio)
 
 
 def wom_ratio(tallies, **_) -> float:
@@ -135,9 +139,12 @@ def complaints_to_management(tallies, **_) -> float:
 
 def merger_churn_ratio(pair, **_) -> float:
     """Pattern 7: churn of acquired customers in the year after the merger over the
-    churn of the acquirer's own customers with no merger, same seed."""
+    churn of the acquirer's own customers with no merger, same seed; each churn is the
+    one expected from the customers' own weekly probabilities of leaving
+    (``merger_churn``'s ``expected``: the same quantity as the customers lost, without
+    the coin tosses' noise)."""
     alone, merged = pair
-    return float(merged["churn"] / max(alone["churn"], 1.0 / max(alone["customers"], 1)))
+    return float(merged["expected"] / max(alone["expected"], 1.0 / max(alone["customers"], 1)))
 
 
 MEASURES: dict[str, Measure] = {m.name: m for m in (
@@ -190,18 +197,28 @@ class Setting:
 
 def simulate(params: dict, seed: int, targets, setting: Setting) -> dict[str, float]:
     """One particle: the runs its targets need, with ``params`` over the preset's values,
-    and every target's simulated value, by target key."""
+    and every target's simulated value, by target key. The merger's firm alone is the
+    observed firm when that is the baseline of the same size, same seed (the same run:
+    observing draws no random numbers), so it is measured in the observed run."""
     from ..model.model import OrganisationModel
     from ..validation.observe import observe
-    from ..validation.runs import _model, _scenario, merger_churn
+    from ..validation.runs import (MERGER_WEEK, YearAfterMerger, _model, _scenario,
+                                   merger_churn)
 
     kinds = {MEASURES[t.measure].kind for t in targets}
     got: dict[str, object] = {}
+    alone = None
     if OBSERVED in kinds:
+        if (MERGER in kinds and setting.preset == "baseline"
+                and setting.customers_of(MERGER) == setting.customers_of(OBSERVED)
+                and setting.weeks >= MERGER_WEEK + WEEKS_PER_YEAR):
+            alone = YearAfterMerger()
         model = _model(setting.preset, setting.customers_of(OBSERVED), seed, **params)
         got[OBSERVED] = observe(model, setting.weeks,
-                                (COHORT_START, setting.weeks - WEEKS_PER_YEAR))
+                                (COHORT_START, setting.weeks - WEEKS_PER_YEAR), alone)
         got[SERIES] = model.timeseries()
+        if alone is not None:
+            alone = alone.result(model)
     batch = [k for k in (SERIES, SILOS) if k in kinds and k not in got]
     if batch:
         presets = {SERIES: setting.preset, SILOS: "product_centric"}
@@ -211,7 +228,7 @@ def simulate(params: dict, seed: int, targets, setting: Setting) -> dict[str, fl
             got[k] = ts
     if MERGER in kinds:
         n = setting.customers_of(MERGER)
-        got[MERGER] = (merger_churn("alone:baseline", n, seed, **params),
+        got[MERGER] = (alone or merger_churn("alone:baseline", n, seed, **params),
                        merger_churn("baseline", n, seed, **params))
     return {t.key: float(MEASURES[t.measure].fn(got[MEASURES[t.measure].kind], at=t.week))
             for t in targets}

@@ -6,9 +6,11 @@ had it put right or took it higher (TARP 1984; Goodman 2005), who told how many
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
+from ..model import churn as churn_mechanism
 from ..model.contacts import FAULT, resolved_at_once
 from ..model.customers import ACTIVE
 from ..files.results import WEEKS_PER_YEAR
@@ -32,6 +34,12 @@ class Tallies:
     # neighbour left (0 = not within NO_RECENT weeks, else 1..NO_RECENT) and by stratum
     at_risk: np.ndarray = field(default_factory=lambda: np.zeros((NO_RECENT + 1, SAT_STRATA)))
     defections: np.ndarray = field(default_factory=lambda: np.zeros((NO_RECENT + 1, SAT_STRATA)))
+    # ... and the defections expected in the same cells: the sum over the customer-weeks
+    # at risk of the model's own probability of leaving that week (leave_probability).
+    # Its expectation is that of ``defections`` (a count minus the sum of its weekly
+    # probabilities is a martingale: each week's probability is fixed before the week's
+    # draw), with no coin-toss noise in it (Rao-Blackwellised); the calibration reads it.
+    expected: np.ndarray = field(default_factory=lambda: np.zeros((NO_RECENT + 1, SAT_STRATA)))
     # word of mouth: tellers and messages, negative then positive
     tellers: np.ndarray = field(default_factory=lambda: np.zeros(2))
     messages: np.ndarray = field(default_factory=lambda: np.zeros(2))
@@ -69,16 +77,20 @@ class _Watch:
     recovered: list = field(default_factory=list)  # (week, 0 recovered / 1 no problem, customers)
 
 
-def observe(model, weeks: int, cohort_weeks: tuple[int, int]) -> Tallies:
+def observe(model, weeks: int, cohort_weeks: tuple[int, int],
+            after_week: Callable[[object, np.ndarray], None] | None = None) -> Tallies:
     """Run ``model`` for ``weeks`` and tally. Problems and recoveries are followed for
     those met in weeks ``cohort_weeks`` [first, last), each for a year after, so the
-    run must last at least last + 52 weeks."""
+    run must last at least last + 52 weeks. ``after_week(model, p)``, if given, is
+    called after each week with the week's probabilities of leaving
+    (leave_probability), for another measurement of the same run."""
     first, last = cohort_weeks
     if weeks < last + WEEKS_PER_YEAR:
         raise ValueError(f"observe: weeks = {weeks} is too short; allowed: at least "
                          f"{last + WEEKS_PER_YEAR} for cohorts up to week {last}")
     c = model.cust
     tl, w = Tallies(weeks), _Watch(np.full(c.n, -10**9, dtype=np.int64))
+    p_leave = watch_leaving(model)
     for _ in range(weeks):
         was_active = np.flatnonzero(c.status == ACTIVE)
         week = model.steps + 1  # the week about to be stepped
@@ -88,11 +100,13 @@ def observe(model, weeks: int, cohort_weeks: tuple[int, int]) -> Tallies:
                              SAT_STRATA - 1)
         calm_before = (c.status == ACTIVE) & ~c.open_contact & ~c.silent_problem
         model.step()
-        _defections(model, tl, w, week, was_active, since, stratum)
+        _defections(model, tl, w, week, was_active, since, stratum, p_leave)
         told = model.week.wom
         tl.tellers += (told.tellers_negative, told.tellers_positive)
         tl.messages += (told.negative, told.positive)
         _problems(model, tl, w, week, first <= week < last, calm_before)
+        if after_week is not None:
+            after_week(model, p_leave["p"])
     _kept_a_year(c, tl, w, weeks)
     ts = model.timeseries()
     for y in range(weeks // WEEKS_PER_YEAR):
@@ -101,13 +115,45 @@ def observe(model, weeks: int, cohort_weeks: tuple[int, int]) -> Tallies:
     return tl
 
 
+def leave_probability(model, week) -> np.ndarray:
+    """Per customer, the probability that the churn phase about to run takes them this
+    week: 1 - exp(-their total hazard), from the model's own hazards
+    (sim.model.churn.hazards, with the events' attractiveness shift and risks), as
+    churn draws it; 0 for customers not active. It draws no random numbers."""
+    ev = model.events
+    parts = churn_mechanism.hazards(model.cust, week.active, model.params,
+                                    ev.attractiveness_shift, tuple(ev.risk))
+    total = sum((h for h in parts if np.ndim(h)), np.zeros(len(week.active), np.float32))
+    p = np.zeros(model.cust.n)
+    p[week.active] = 1.0 - np.exp(-total.astype(np.float32))
+    return p
+
+
+def watch_leaving(model) -> dict:
+    """Wrap this model's churn phase (its own schedule, the class's untouched) so that
+    each week, just before it runs, ``leave_probability`` is kept: returns the dict
+    whose ``"p"`` holds the latest week's (departures an event causes directly,
+    ``model.events.leave``, are not in it: none in the runs observed here)."""
+    box = {"p": np.zeros(model.cust.n)}
+
+    def keep(inner, m, week):
+        box["p"] = leave_probability(m, week)
+        inner(m, week)
+
+    model.schedule = model.schedule.wrap("churn", keep)
+    return box
+
+
 def _defections(model, tl: Tallies, w: _Watch, week: int, was_active: np.ndarray,
-                since: np.ndarray, stratum: np.ndarray) -> None:
-    """Who of those active at the start of the week left, by class; their neighbours'
-    clocks restart."""
+                since: np.ndarray, stratum: np.ndarray, p_leave: dict) -> None:
+    """Who of those active at the start of the week left, by class, and how many were
+    expected to; their neighbours' clocks restart."""
     left = model.cust.churn_step[was_active] == week
     np.add.at(tl.at_risk, (since, stratum), 1)
     np.add.at(tl.defections, (since[left], stratum[left]), 1)
+    cell = since * SAT_STRATA + stratum
+    tl.expected += np.bincount(cell, weights=p_leave["p"][was_active],
+                               minlength=tl.expected.size).reshape(tl.expected.shape)
     gone = was_active[left]
     if len(gone):
         _, nbrs = model.network.neighbours_of(gone)

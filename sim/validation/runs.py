@@ -12,7 +12,7 @@ from ..model.customers import ACTIVE
 from ..experiments.design import run_seed
 from ..files.results import WEEKS_PER_YEAR, end_of_run
 from ..files.scenarios import load_scenario
-from .observe import observe
+from .observe import observe, watch_leaving
 
 SEED = 2005  # Grimm et al. 2005, pattern-oriented modelling; every run's seed comes from it
 CUSTOMERS_PER_EMPLOYEE = 50  # the defaults' ratio (5,000 customers, 100 employees)
@@ -102,23 +102,58 @@ def merger(job: Job) -> dict:
     return merger_churn(job.variant, job.mode.firm_customers, job.seed)
 
 
+class YearAfterMerger:
+    """The churn of some customers in the year after week MERGER_WEEK (weeks 27-78),
+    followed week by week: ``start(who)`` when week MERGER_WEEK is over, then
+    ``add(p)`` after each of the year's weeks with the week's probabilities of leaving
+    (observe.leave_probability); ``__call__(model, p)`` does both for a firm's own
+    customers (an ``observe`` after_week, so the observed run measures them too)."""
+
+    def __init__(self):
+        self.who: np.ndarray | None = None
+        self.expected = 0.0
+
+    def start(self, who: np.ndarray) -> None:
+        self.who = who
+
+    def add(self, p: np.ndarray) -> None:
+        self.expected += float(p[self.who].sum())
+
+    def __call__(self, model, p: np.ndarray) -> None:
+        if model.steps == MERGER_WEEK:
+            self.start(np.flatnonzero(model.cust.status == ACTIVE))
+        elif self.who is not None and model.steps <= MERGER_WEEK + WEEKS_PER_YEAR:
+            self.add(p)
+
+    def result(self, model) -> dict:
+        """``churn``, the share lost, and ``expected``, the share expected to be lost:
+        the sum over the year's weeks of those customers' own probabilities of leaving
+        that week, whose expectation is the churn's, without the coin tosses' noise."""
+        step = model.cust.churn_step[self.who]
+        lost = np.count_nonzero((step > MERGER_WEEK) & (step <= MERGER_WEEK + WEEKS_PER_YEAR))
+        n = max(len(self.who), 1)
+        return {"churn": lost / n, "expected": self.expected / n, "customers": len(self.who)}
+
+
 def merger_churn(variant: str, customers: int, seed: int, **overrides) -> dict:
     """merger()'s measurement for one firm of ``customers`` customers and ``seed``,
-    with parameter ``overrides`` (the calibration's draws)."""
+    with parameter ``overrides`` (the calibration's draws): YearAfterMerger.result."""
     alone = variant.startswith("alone:")
     model = _model(variant.removeprefix("alone:"), customers, seed, **overrides)
+    p_leave = watch_leaving(model)
     model.run(MERGER_WEEK)
+    follow = YearAfterMerger()
     if alone:
-        who = np.flatnonzero(model.cust.status == ACTIVE)
+        follow.start(np.flatnonzero(model.cust.status == ACTIVE))
     else:
         start = model.cust.n
         model.trigger("merger", size=0.5, silo_barrier=0.5, reward_mix=0.5)
         who = np.arange(start, model.cust.n)
-        who = who[model.cust.status[who] == ACTIVE]
-    model.run(WEEKS_PER_YEAR)
-    step = model.cust.churn_step[who]
-    lost = np.count_nonzero((step > MERGER_WEEK) & (step <= MERGER_WEEK + WEEKS_PER_YEAR))
-    return {"churn": lost / max(len(who), 1), "customers": len(who)}
+        follow.start(who[model.cust.status[who] == ACTIVE])
+    for _ in range(WEEKS_PER_YEAR):
+        model.step()
+        follow.add(p_leave["p"])
+    return follow.result(model)
 
 
 def bass(job: Job) -> dict:
