@@ -33,6 +33,8 @@ weeks = 104
 population = 100
 generations = 8
 max_minutes = 20
+[calibration.quick]
+weeks = 104   # the cohort table's last tenure
 [parameters]
 churn_base = {low = 0.0005, high = 0.002, scale = "log"}
 churn_sat_sensitivity = {low = 3.0, high = 9.0}

@@ -126,7 +126,19 @@ BAD = [
      "calibration.weeks of at least"),
     ("x = 1\n", "unknown key 'x'"),
     ("", "at least one [[target]]"),
+    # the runs are long enough, the --quick ones (52 weeks unless set) are not: that is named
+    ("[calibration]\nweeks = 104\n[[target]]\nmeasure = 'survival'\nweek = 104\nobserved = 0.8\n"
+     "sd = 0.1\n", "(calibration.quick.weeks, the default for --quick = 52)"),
+    ("[calibration]\nweeks = 104\n[calibration.quick]\nweeks = 78\n[[target]]\nmeasure = 'survival'\n"
+     "week = 104\nobserved = 0.8\nsd = 0.1\n", "(calibration.quick.weeks = 78)"),
 ]
+
+
+def test_a_cohort_as_long_as_both_kinds_of_run_is_taken(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text("[calibration]\nweeks = 104\n[calibration.quick]\nweeks = 104\n[[target]]\n"
+                    "measure = 'survival'\nweek = 104\nobserved = 0.8\nsd = 0.1\n")
+    assert [t.week for t in load_targets(path).targets] == [104]
 
 
 @pytest.mark.parametrize("text, words", BAD)

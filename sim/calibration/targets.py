@@ -235,7 +235,8 @@ def _cohorts(path: Path, label: str) -> list[tuple[int, float]]:
     return out
 
 
-def _targets(raw: Any, label: str, folder: Path, weeks: int) -> tuple[Target, ...]:
+def _targets(raw: Any, label: str, folder: Path, weeks: int,
+             weeks_field: str = "calibration.weeks") -> tuple[Target, ...]:
     if not isinstance(raw, list) or not raw:
         raise ScenarioError(f"{label}: give at least one [[target]] (measure, observed, sd); "
                             f"measures: {', '.join(MEASURES)}")
@@ -275,7 +276,7 @@ def _targets(raw: Any, label: str, folder: Path, weeks: int) -> tuple[Target, ..
             for week, share in rows:
                 if week > weeks:
                     raise ScenarioError(f"{where}: tenure {week} weeks is longer than the runs "
-                                        f"(calibration.weeks = {weeks}); allowed: up to {weeks}")
+                                        f"({weeks_field} = {weeks}); allowed: up to {weeks}")
                 out.append(Target(f"{measure}_{week}", measure, share, sd, source, week))
         else:
             for key in ("file", "week"):
@@ -346,7 +347,12 @@ def load_targets(path: str | os.PathLike) -> Targets:
         raise ScenarioError(f"{label}: calibration.preset: {err}") from None
     priors = _priors(doc.get("parameters"), f"{label}: parameters")
     weeks = values["weeks"]
-    targets = _targets(doc.get("target"), label, path.parent, min(weeks, {**QUICK, **quick}["weeks"]))
+    quick_weeks = {**QUICK, **quick}["weeks"]  # a file must run with --quick as well
+    if quick_weeks < weeks:
+        field = "calibration.quick.weeks" + ("" if "weeks" in quick else ", the default for --quick")
+        targets = _targets(doc.get("target"), label, path.parent, quick_weeks, field)
+    else:
+        targets = _targets(doc.get("target"), label, path.parent, weeks)
     return Targets(name=cal.get("name", path.stem), description=cal.get("description", ""),
                    path=label, setting=Setting(preset, customers, weeks, sizes),
                    population=values["population"], generations=values["generations"],
