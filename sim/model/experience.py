@@ -110,11 +110,15 @@ def care_effort(emp: Employees) -> np.ndarray:
     return np.minimum(1.0, CARE_BASE + CARE_PER_EFFORT * emp.develop / neutral)
 
 
-def update_relationship(c: Customers, is_active: np.ndarray, emp: Employees, params: dict) -> None:
+def update_relationship(c: Customers, is_active: np.ndarray, emp: Employees, params: dict,
+                        accounts: np.ndarray | None = None) -> None:
     """Relationship strength follows the account owner's care: their skill, the time
     they choose to spend developing accounts (essay 003: 'a relationship cannot stand
-    still'), diluted when they own more accounts than they can look after."""
-    accounts = accounts_per_owner(c, emp.n, is_active)
+    still'), diluted when they own more accounts than they can look after.
+    ``accounts``: customers.accounts_per_owner(c, emp.n, is_active), where the caller
+    keeps it."""
+    if accounts is None:
+        accounts = accounts_per_owner(c, emp.n, is_active)
     dilution = np.minimum(1.0, params["account_capacity"] / np.maximum(accounts, 1))
     care_of = np.append(emp.skill * care_effort(emp) * dilution, 0.0).astype(F)
     rate_of = F(params["relationship_rate"])

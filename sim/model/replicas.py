@@ -37,7 +37,7 @@ from .acquisition import PROMISE_PULL
 from .contacts import DEPT, FAULT, N_DEPT, NEED_HOME, NEED_SHARE, PRIMARY, REPEAT, \
     SELF_SERVICEABLE, FAULT_HOME, Contacts, resolved_at_once
 from .customers import ACTIVE, CHURNED, CUSTOMER_STATE, DETRACTOR, NEW_RELATIONSHIP, \
-    PROMOTER, PROSPECT, Customers, create_customers
+    PROMOTER, PROSPECT, Customers, accounts_per_owner, create_customers
 from .effort import NEUTRAL, NEUTRAL_PROMISING, observe_and_adapt
 from .events import EVENT_CAUSES
 from .experience import update_relationship, update_satisfaction, weekly_experience
@@ -306,7 +306,7 @@ class Replicas:
         x, had_contact = weekly_experience(c, ct, faulty, p, t)
         promise = self.promise()
         appraisal = update_satisfaction(c, is_active, x, had_contact, p, np.repeat(promise, N))
-        update_relationship(c, is_active, emp, p)
+        update_relationship(c, is_active, emp, p, self._accounts)
         # silent problems
         over = u_living < 1.0 / p["silent_problem_weeks"]
         c.silent_problem[living[over]] = False
@@ -520,6 +520,7 @@ class Replicas:
         cdf = np.cumsum(hw, axis=1) / np.maximum(total[leave], 1e-30)[:, None]
         u = self.random(np.bincount(rep_w, minlength=R))
         cause = np.minimum((cdf < u[:, None]).sum(axis=1), len(parts) - 1)
+        self._accounts -= self._owned(who)
         c.status[who] = CHURNED
         c.cause[who] = cause
         c.churn_step[who] = t
@@ -565,8 +566,13 @@ class Replicas:
         u_own, self._u_turnover = self.parts(np.stack(
             [np.where(has_sellers, n_new, 0), np.full(R, self.E)], axis=1))
         c.owner[new] = self._owners(rep_n, u_own, has_sellers[rep_n])
+        self._accounts += self._owned(new)
         mkt = np.bincount(rep_n[~by_wom], minlength=R)
         return mkt, n_new - mkt
+
+    def _owned(self, who):
+        """Accounts of customers ``who`` per employee (as accounts_per_owner)."""
+        return np.bincount(self.cust.owner[who] + 1, minlength=self.org.n + 1)[1:]
 
     def _owners(self, rep_n, u, has_sellers):
         """customers.draw_owners for each replication's new customers (draws ``u``)."""
@@ -609,6 +615,9 @@ class Replicas:
         c, emp, p, R, N = self.cust, self.org, self.params, self.R, self.N
         if self.t == 0:
             self._active = c.status == ACTIVE
+            # active accounts per employee: kept up to date as customers leave and join
+            # (owners change only when a customer joins: no events)
+            self._accounts = accounts_per_owner(c, emp.n, self._active)
             self.n_initial = self.per_rep(c.initial)  # fixed: no events, no mergers
         active = self._active
         n_active = self.per_rep(active)
