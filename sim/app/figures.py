@@ -312,31 +312,43 @@ def _line(ax, x, y) -> None:
     ax.set_data(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
 
 
-def chart_active(snap: Snapshot, t=EN) -> Pic:
+def _twin_chart(name: str, snap: Snapshot, t, title: str, axis: str, left: tuple,
+                right: tuple, *frame) -> Pic:
+    """A chart of two lines over the weeks, on a left and a right axis. ``left`` and
+    ``right`` are (column, scale, colour, line style, label, (y low, y high)); the right
+    one also has its axis label last."""
     ts = snap.ts
-    top = nice_ceiling(1.1 * ts["active_customers"].max())
 
     def build():
         fig = _figure(right=0.88)
         ax = fig.subplots()
-        active, = ax.plot([], [], color=OKABE_ITO["blue"], lw=2, label=t.ACTIVE_LINE)
-        ax.set_ylim(0, top)
+        col, _, colour, ls, label, ylim = left
+        one, = ax.plot([], [], color=OKABE_ITO[colour], lw=2, ls=ls, label=label)
+        ax.set_ylim(*ylim)
         ax2 = ax.twinx()
-        retention, = ax2.plot([], [], color=OKABE_ITO["green"], lw=2, ls="--",
-                              label=t.RETENTION_LINE)
-        ax2.set_ylim(0, 105)
-        ax2.set_ylabel(t.RETENTION_AXIS)
-        _finish(ax, snap, t.ACTIVE_TITLE, t.ACTIVE_AXIS, t=t)
+        col, _, colour, ls, label, ylim, ylabel = right
+        two, = ax2.plot([], [], color=OKABE_ITO[colour], lw=2, ls=ls, label=label)
+        ax2.set_ylim(*ylim)
+        ax2.set_ylabel(ylabel)
+        _finish(ax, snap, title, axis, t=t)
         _two_axes_legend(ax, ax2)
-        return fig, (ax, active, retention)
+        return fig, (ax, one, two)
 
     def data(parts):
-        ax, active, retention = parts
-        _line(active, ts["step"], ts["active_customers"])
-        _line(retention, ts["step"], 100 * ts["retention"])
-        return [active, retention], _mark_events(ax, snap, True)
+        ax, one, two = parts
+        for line, (col, scale, *_) in ((one, left), (two, right)):
+            _line(line, ts["step"], ts[col] if scale == 1 else scale * ts[col])
+        return [one, two], _mark_events(ax, snap, True)
 
-    return _chart("active", snap, build, data, top, t=t)
+    return _chart(name, snap, build, data, *frame, t=t)
+
+
+def chart_active(snap: Snapshot, t=EN) -> Pic:
+    top = nice_ceiling(1.1 * snap.ts["active_customers"].max())
+    return _twin_chart("active", snap, t, t.ACTIVE_TITLE, t.ACTIVE_AXIS,
+                       ("active_customers", 1, "blue", "-", t.ACTIVE_LINE, (0, top)),
+                       ("retention", 100, "green", "--", t.RETENTION_LINE, (0, 105),
+                        t.RETENTION_AXIS), top)
 
 
 def _churn_shown(snap: Snapshot, t=EN) -> tuple[list, float, tuple]:
@@ -390,28 +402,9 @@ def chart_churn(snap: Snapshot, t=EN) -> Pic:
 
 
 def chart_satisfaction(snap: Snapshot, t=EN) -> Pic:
-    ts = snap.ts
-
-    def build():
-        fig = _figure(right=0.88)
-        ax = fig.subplots()
-        mean, = ax.plot([], [], color=OKABE_ITO["purple"], lw=2, label=t.SATISFACTION_LINE_LABEL)
-        ax.set_ylim(0, 1)
-        ax2 = ax.twinx()
-        nps, = ax2.plot([], [], color=OKABE_ITO["black"], lw=2, ls="-.", label=t.NPS_LINE)
-        ax2.set_ylim(-100, 100)
-        ax2.set_ylabel(t.NPS_AXIS)
-        _finish(ax, snap, t.SATISFACTION_TITLE, t.SATISFACTION_AXIS, t=t)
-        _two_axes_legend(ax, ax2)
-        return fig, (ax, mean, nps)
-
-    def data(parts):
-        ax, mean, nps = parts
-        _line(mean, ts["step"], ts["mean_satisfaction"])
-        _line(nps, ts["step"], ts["nps"])
-        return [mean, nps], _mark_events(ax, snap, True)
-
-    return _chart("satisfaction", snap, build, data, t=t)
+    return _twin_chart("satisfaction", snap, t, t.SATISFACTION_TITLE, t.SATISFACTION_AXIS,
+                       ("mean_satisfaction", 1, "purple", "-", t.SATISFACTION_LINE_LABEL, (0, 1)),
+                       ("nps", 1, "black", "-.", t.NPS_LINE, (-100, 100), t.NPS_AXIS))
 
 
 def chart_failure(snap: Snapshot, t=EN) -> Pic:
