@@ -66,6 +66,18 @@ def _hazards(c: Customers, active: np.ndarray, params: dict,
     return (dis, comp, cont) + extra
 
 
+def leaving(parts: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """From ``hazards``' parts: each customer's total weekly hazard, and the probability
+    1 - exp(-total) that the week's churn takes them."""
+    total = parts[0] + parts[1]
+    total += parts[2]
+    for h in parts[3:]:
+        if np.ndim(h):  # an event's risk; causes with none are a scalar 0
+            total += h
+    # 1 - exp(-h) in single precision: exact enough for weekly hazards, and 6x faster
+    return total, 1.0 - np.exp(-total.astype(np.float32))
+
+
 def churn(c: Customers, net: CSR, active: np.ndarray, params: dict, step: int,
           rng: np.random.Generator, attractiveness_shift: np.ndarray | None = None,
           risks: tuple[np.ndarray | None, ...] = ()) -> np.ndarray:
@@ -73,13 +85,7 @@ def churn(c: Customers, net: CSR, active: np.ndarray, params: dict, step: int,
     neighbours to contagion. ``risks`` are per-customer extra hazards of the event
     causes (after CAUSES; None where none is active). Returns churners per cause."""
     parts = hazards(c, active, params, attractiveness_shift, risks)
-    total = parts[0] + parts[1]
-    total += parts[2]
-    for h in parts[3:]:
-        if np.ndim(h):  # an event's risk; causes with none are a scalar 0
-            total += h
-    # 1 - exp(-h) in single precision: exact enough for weekly hazards, and 6x faster
-    p_leave = 1.0 - np.exp(-total.astype(np.float32))
+    total, p_leave = leaving(parts)
     leave = np.flatnonzero(rng.random(len(active), dtype=np.float32) < p_leave)
     who = active[leave]
     # the cause of each departure, drawn in proportion to its share of the hazard

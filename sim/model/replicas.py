@@ -508,12 +508,7 @@ class Replicas:
         c, p, R = self.cust, self.params, self.R
         per = {k: self.each(k, rep_a, self.v32) for k in self.v32}  # per active customer
         parts = churn.hazards(c, active, {**p, **per}, None, (None,) * len(EVENT_CAUSES))
-        total = parts[0] + parts[1]
-        total += parts[2]
-        for h in parts[3:]:
-            if np.ndim(h):
-                total += h
-        p_leave = 1.0 - np.exp(-total.astype(np.float32))
+        total, p_leave = churn.leaving(parts)
         leave = np.flatnonzero(self.random(n_a, F32) < p_leave)
         who, rep_w = active[leave], rep_a[leave]
         hw = np.stack([np.broadcast_to(h, total.shape)[leave] for h in parts], axis=1)

@@ -123,9 +123,8 @@ def leave_probability(model, week) -> np.ndarray:
     ev = model.events
     parts = churn_mechanism.hazards(model.cust, week.active, model.params,
                                     ev.attractiveness_shift, tuple(ev.risk))
-    total = sum((h for h in parts if np.ndim(h)), np.zeros(len(week.active), np.float32))
     p = np.zeros(model.cust.n)
-    p[week.active] = 1.0 - np.exp(-total.astype(np.float32))
+    p[week.active] = churn_mechanism.leaving(parts)[1]
     return p
 
 
