@@ -8,6 +8,7 @@ vectorised learning and access computations.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import networkx as nx
@@ -137,8 +138,8 @@ def _ring_csr(n: int, half: int, moved: np.ndarray, target: np.ndarray) -> CSR:
             rows = np.arange(r0, r1, dtype=np.int64)
             ok = kept[:r1 - r0]
             for j, d in enumerate(offsets):
-                from_row = rows if d > 0 else (rows + d) % n
-                np.logical_not(moved[from_row, abs(d) - 1], out=ok[:, j])
+                np.logical_not(_ring_rows(moved[:, abs(d) - 1], r0 + min(d, 0), r1 - r0),
+                               out=ok[:, j])
             cols = rows[:, None] + offsets[None, :]
             if r0 < half or r1 > n - half:  # the ring closes
                 cols %= n
@@ -149,6 +150,15 @@ def _ring_csr(n: int, half: int, moved: np.ndarray, target: np.ndarray) -> CSR:
             yield key
 
     return _csr_from_key_blocks(n, blocks(), shift, n_lattice + len(rewired))
+
+
+def _ring_rows(col: np.ndarray, start: int, k: int) -> np.ndarray:
+    """``col[(start + arange(k)) % len(col)]`` by slices (start >= -len(col), k <= len)."""
+    n = len(col)
+    if start < 0:
+        start += n
+    end = start + k
+    return col[start:end] if end <= n else np.concatenate([col[start:], col[:end - n]])
 
 
 BLOCK_ENTRIES = 1 << 21  # lattice ties laid out per block (16 MB of keys)
@@ -296,7 +306,8 @@ def org_ties(dept: np.ndarray, params: dict, rng: np.random.Generator):
             # bridges per unordered pair: half from each side, the odd one from the lower
             count = params["bridges"] // 2 + (params["bridges"] % 2 if a < b else 0)
             for _ in range(count):
-                spanner = int(rng.choice(members[a]))
+                # rng.choice(members[a])'s one draw (choice with replacement is integers)
+                spanner = int(members[a][rng.integers(0, len(members[a]))])
                 ties = min(params["bridge_ties"], len(members[b]))
                 t = rng.choice(members[b], size=ties, replace=False)
                 parts.append((np.full(len(t), spanner), t, 2))
@@ -330,6 +341,17 @@ def tie_arrays(n: int, a: np.ndarray, b: np.ndarray, kind: np.ndarray):
 ALL_PAIRS_LIMIT = 1_000_000  # pairs of a department drawn one by one up to this many
 
 
+CACHED_PAIRS = 10_000  # departments this small keep their pairs (at most 64 x 160 kB)
+
+
+@functools.lru_cache(maxsize=64)
+def _pairs_of(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(k, 1)``, kept for the next department of k (read-only)."""
+    iu, ju = np.triu_indices(k, 1)
+    iu.flags.writeable = ju.flags.writeable = False
+    return iu, ju
+
+
 def _gnp_pairs(k: int, p: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """The edges (i < j) of G(k, p). Up to ALL_PAIRS_LIMIT pairs each pair is drawn
     (the draw every recorded seed was made with); above it, which would take memory
@@ -338,7 +360,7 @@ def _gnp_pairs(k: int, p: float, rng: np.random.Generator) -> tuple[np.ndarray, 
     linear in the edges."""
     pairs = k * (k - 1) // 2
     if pairs <= ALL_PAIRS_LIMIT:
-        iu, ju = np.triu_indices(k, 1)
+        iu, ju = _pairs_of(k) if pairs <= CACHED_PAIRS else np.triu_indices(k, 1)
         hit = rng.random(len(iu)) < p
         return iu[hit], ju[hit]
     m = int(rng.binomial(pairs, p))

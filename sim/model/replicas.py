@@ -165,13 +165,7 @@ class Replicas:
         carr["owner"] = np.concatenate([np.where(c.owner >= 0, c.owner + r * E, c.owner)
                                         for r, c in enumerate(custs)])
         self.cust = Customers(CUSTOMER_STATE, carr)
-        edges = np.cumsum([0] + [len(n.indices) for n in nets])
-        indptr = np.concatenate([n.indptr[:-1] + edges[r] for r, n in enumerate(nets)]
-                                + [edges[-1:]]).astype(np.int64)
-        idx_dtype = np.int32 if R * N < 2**31 - 1 else np.int64
-        indices = np.concatenate([n.indices.astype(np.int64) + r * N
-                                  for r, n in enumerate(nets)]).astype(idx_dtype)
-        self.network = CSR(indptr, indices)
+        self.network = _block_diagonal([n.indptr for n in nets], [n.indices for n in nets], N)
         # departments are fixed (no events): segments per (replication, department)
         self.block_starts = np.arange(R + 1) * N
         self.rep_e = np.repeat(np.arange(R), E)
@@ -672,6 +666,22 @@ class Replicas:
         """Every collected column as an array of (weeks + 1, R)."""
         names = metrics.columns(churn.CAUSES + EVENT_CAUSES)
         return {k: np.stack([row[k] for row in self.rows]) for k in names}
+
+
+def _block_diagonal(indptrs: list, indices: list, n: int) -> CSR:
+    """The CSR of graphs of ``n`` nodes each (rows ``indptrs``, columns ``indices``) as
+    the blocks of one: block r's labels offset by r x n, each offset and cast in one
+    pass into its slice of the stacked arrays."""
+    R = len(indptrs)
+    edges = np.zeros(R + 1, np.int64)
+    np.cumsum([len(i) for i in indices], out=edges[1:])
+    indptr = np.empty(R * n + 1, np.int64)
+    out = np.empty(edges[-1], np.int32 if R * n < 2**31 - 1 else np.int64)
+    for r in range(R):
+        np.add(indptrs[r][:-1], edges[r], out=indptr[r * n:(r + 1) * n], dtype=np.int64)
+        np.add(indices[r], r * n, out=out[edges[r]:edges[r + 1]], dtype=out.dtype)
+    indptr[-1] = edges[-1]
+    return CSR(indptr, out)
 
 
 def _queue(employee, member, slots, u):
