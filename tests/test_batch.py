@@ -379,3 +379,16 @@ def test_sets_that_differ_in_shape_are_not_stacked():
     for sc, seed, ts in zip(scenarios, [1, 2, 3], run_many(OrganisationModel, scenarios,
                                                            [1, 2, 3], 10)):
         assert_same(ts, single(OrganisationModel, sc, seed, 10))
+
+
+def test_batched_frames_are_the_single_runs_and_independent_of_each_other():
+    sc = load_scenario("baseline", **SIZE)
+    frames = run_many(OrganisationModel, [sc] * 3, [4, 5, 6], 5, max_batch=3)
+    for f, seed in zip(frames, [4, 5, 6]):
+        assert_same(f, single(OrganisationModel, sc, seed, 5))
+        assert isinstance(f.index, pd.RangeIndex) and f.index.equals(pd.RangeIndex(6))
+    before = frames[1].copy()
+    frames[0].iloc[0, 0] = -1  # each frame owns its arrays and its axes
+    frames[0].columns.name = frames[0].index.name = "changed"
+    pd.testing.assert_frame_equal(frames[1], before, check_exact=True)
+    assert frames[1].columns.name is None and frames[1].index.name is None

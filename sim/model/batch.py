@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import mesa
 import numpy as np
+import pandas
 
 from .customers import CUSTOMER_STATE
 from .model import OrganisationModel
@@ -131,13 +131,23 @@ def _run_batch(params: list[dict], seeds: list[int], steps: int) -> list[pandas.
         return [None] * len(seeds)
     for _ in range(steps):
         reps.step()
-    cols = {k: np.ascontiguousarray(v.T) for k, v in reps.columns().items()}
-    return [_frame({k: v[r] for k, v in cols.items()}) for r in range(len(seeds))]
+    return _frames(reps.columns())
 
 
-def _frame(columns: dict[str, np.ndarray]) -> "pandas.DataFrame":
-    """The DataFrame a single run's DataCollector makes (Mesa's, from lists of Python
-    ints and floats: int64 and float64 columns, as these arrays are)."""
-    dc = mesa.DataCollector(model_reporters={k: k for k in columns})
-    dc.model_vars = columns
-    return dc.get_model_vars_dataframe()
+def _frames(columns: dict[str, np.ndarray]) -> list["pandas.DataFrame"]:
+    """Each replication's DataFrame from columns of (weeks + 1, R): the frame a single
+    run's DataCollector makes (``pandas.DataFrame`` of its dict of int64 and float64
+    columns), built from its blocks: one 2-D array per dtype, laid out as the
+    DataFrame constructor lays it out, for the R frames at once."""
+    names = list(columns)
+    index, cols = pandas.RangeIndex(len(next(iter(columns.values())))), pandas.Index(names)
+    groups = []
+    for dtype in dict.fromkeys(v.dtype for v in columns.values()):
+        place = np.array([j for j, k in enumerate(names) if columns[k].dtype == dtype], np.intp)
+        values = np.stack([columns[names[j]].T for j in place], axis=1)  # (R, columns, weeks)
+        groups.append((values, place))
+    R = groups[0][0].shape[0]
+    return [pandas.api.internals.create_dataframe_from_blocks(
+        [(values[r].copy(), place) for values, place in groups], index.copy(), cols.copy())
+        for r in range(R)]
+
