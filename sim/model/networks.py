@@ -299,6 +299,7 @@ def org_ties(dept: np.ndarray, params: dict, rng: np.random.Generator):
         v = rng.integers(0, n, size=n_cross)
         ok = dept[u] != dept[v]
         parts.append((u[ok], v[ok], 1))
+    spanners, targets = [], []  # each spanner's ties, in the order drawn
     for a in range(n_dept):
         for b in range(n_dept):
             if a == b or not len(members[a]) or not len(members[b]):
@@ -307,10 +308,11 @@ def org_ties(dept: np.ndarray, params: dict, rng: np.random.Generator):
             count = params["bridges"] // 2 + (params["bridges"] % 2 if a < b else 0)
             for _ in range(count):
                 # rng.choice(members[a])'s one draw (choice with replacement is integers)
-                spanner = int(members[a][rng.integers(0, len(members[a]))])
+                spanners.append(int(members[a][rng.integers(0, len(members[a]))]))
                 ties = min(params["bridge_ties"], len(members[b]))
-                t = rng.choice(members[b], size=ties, replace=False)
-                parts.append((np.full(len(t), spanner), t, 2))
+                targets.append(rng.choice(members[b], size=ties, replace=False))
+    if spanners:
+        parts.append((np.repeat(spanners, [len(t) for t in targets]), np.concatenate(targets), 2))
     if not parts:
         e = np.empty(0, np.int64)
         return e, e.copy(), np.empty(0, np.int8)

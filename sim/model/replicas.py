@@ -44,7 +44,7 @@ from .experience import update_relationship, update_satisfaction, weekly_experie
 from .networks import CSR, build_customer_network
 from .organisation import ACCOUNT_DEPT, EMPLOYEE_STATE, Employees, barrier_of
 from .params import NEUTRAL_SATISFACTION
-from .state import Context
+from .state import Attr, Context, attrs
 from .streams import Streams
 from .wom import TELL_ABOVE, TELL_BELOW
 
@@ -140,28 +140,26 @@ class Replicas:
         self.gens = [np.random.default_rng(s) for s in seeds]
         self.N = N = p["n_customers"] + p["n_prospects"]
         orgs, nets, custs = [], [], []
+        emp_drawn, cust_drawn = _drawn(EMPLOYEE_STATE), _drawn(CUSTOMER_STATE)
         for q, g in zip(plist, self.gens):  # the single model's creation, in its order
-            org = organisation.create_employees(q, g, EMPLOYEE_STATE, graph=False)
+            org = organisation.create_employees(q, g, emp_drawn, graph=False)
             net = build_customer_network(N, q, g)
             orgs.append(org)
             nets.append(net)
-            custs.append(create_customers(q, org, g, CUSTOMER_STATE))
+            custs.append(create_customers(q, org, g, cust_drawn))
         self.E = E = orgs[0].n
         self.ok = (all(o.n == E and len(o.u) for o in orgs) and all(len(n.indices) for n in nets)
                    and all(c.n == N for c in custs))
         if not self.ok:
             return
-        arrays = {a.name: np.concatenate([getattr(o, a.name) for o in orgs])
-                  for a in orgs[0].schema}
-        self.org = emp = Employees(EMPLOYEE_STATE, arrays)
+        self.org = emp = Employees(EMPLOYEE_STATE, _stacked(EMPLOYEE_STATE, orgs, R * E))
         emp.graph = None
         emp.u = np.concatenate([o.u + r * E for r, o in enumerate(orgs)])
         emp.v = np.concatenate([o.v + r * E for r, o in enumerate(orgs)])
         emp.access = np.concatenate([o.access for o in orgs])
         emp.bridge_ties = np.concatenate([o.bridge_ties for o in orgs])
         emp.cross_ties = np.concatenate([o.cross_ties for o in orgs])
-        carr = {a.name: np.concatenate([getattr(c, a.name) for c in custs])
-                for a in custs[0].schema}
+        carr = _stacked(CUSTOMER_STATE, custs, R * N)
         carr["owner"] = np.concatenate([np.where(c.owner >= 0, c.owner + r * E, c.owner)
                                         for r, c in enumerate(custs)])
         self.cust = Customers(CUSTOMER_STATE, carr)
@@ -666,6 +664,19 @@ class Replicas:
         """Every collected column as an array of (weeks + 1, R)."""
         names = metrics.columns(churn.CAUSES + EVENT_CAUSES)
         return {k: np.stack([row[k] for row in self.rows]) for k in names}
+
+
+def _drawn(schema: tuple) -> tuple:
+    """A schema without its attributes of constant initial value: they draw nothing, so
+    each replication's creation without them draws the same numbers (_stacked fills them)."""
+    return tuple(a for a in schema if not isinstance(a, Attr) or callable(a.init))
+
+
+def _stacked(schema: tuple, pops: list, n: int) -> dict[str, np.ndarray]:
+    """Each attribute of the schema over the populations one after another (``n`` in all):
+    the drawn ones concatenated, the constant ones filled at once."""
+    return {a.name: (np.concatenate([getattr(p, a.name) for p in pops]) if callable(a.init)
+                     else np.full(n, a.init, dtype=a.dtype)) for a in attrs(schema)}
 
 
 def _block_diagonal(indptrs: list, indices: list, n: int) -> CSR:
