@@ -141,8 +141,10 @@ def _ring_csr(n: int, half: int, moved: np.ndarray, target: np.ndarray) -> CSR:
                 np.logical_not(_ring_rows(moved[:, abs(d) - 1], r0 + min(d, 0), r1 - r0),
                                out=ok[:, j])
             cols = rows[:, None] + offsets[None, :]
-            if r0 < half or r1 > n - half:  # the ring closes
-                cols %= n
+            # the ring closes in its first and last half rows (only they leave 0..n-1)
+            head, tail = max(0, min(r1, half) - r0), max(0, r1 - max(r0, n - half))
+            cols[:head] %= n
+            cols[len(cols) - tail:] %= n
             cols += rows[:, None] << shift
             lo, hi = np.searchsorted(rewired, [r0 << shift, r1 << shift])
             key = np.concatenate([cols[ok], rewired[lo:hi]])
