@@ -392,3 +392,14 @@ def test_batched_frames_are_the_single_runs_and_independent_of_each_other():
     frames[0].columns.name = frames[0].index.name = "changed"
     pd.testing.assert_frame_equal(frames[1], before, check_exact=True)
     assert frames[1].columns.name is None and frames[1].index.name is None
+
+
+def test_frames_from_blocks_are_the_constructors_frames(monkeypatch):
+    from sim.model import batch
+    columns = {"contacts": np.arange(12).reshape(4, 3), "nps": np.linspace(-1, 1, 12).reshape(4, 3),
+               "leavers": 2 * np.arange(12).reshape(4, 3)}
+    blocks = batch._frames(columns)
+    monkeypatch.setattr(batch, "_FROM_BLOCKS", None)
+    for r, (a, b) in enumerate(zip(blocks, batch._frames(columns))):
+        assert_same(a, b)
+        assert_same(a, pd.DataFrame({k: list(v[:, r]) for k, v in columns.items()}))

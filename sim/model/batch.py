@@ -134,12 +134,18 @@ def _run_batch(params: list[dict], seeds: list[int], steps: int) -> list[pandas.
     return _frames(reps.columns())
 
 
+_FROM_BLOCKS = getattr(getattr(pandas.api, "internals", None), "create_dataframe_from_blocks", None)
+
+
 def _frames(columns: dict[str, np.ndarray]) -> list["pandas.DataFrame"]:
     """Each replication's DataFrame from columns of (weeks + 1, R): the frame a single
     run's DataCollector makes (``pandas.DataFrame`` of its dict of int64 and float64
     columns), built from its blocks: one 2-D array per dtype, laid out as the
     DataFrame constructor lays it out, for the R frames at once."""
     names = list(columns)
+    if _FROM_BLOCKS is None:  # a pandas without it: the constructor, as the DataCollector
+        return [pandas.DataFrame({k: v[:, r] for k, v in columns.items()})
+                for r in range(next(iter(columns.values())).shape[1])]
     index, cols = pandas.RangeIndex(len(next(iter(columns.values())))), pandas.Index(names)
     groups = []
     for dtype in dict.fromkeys(v.dtype for v in columns.values()):
@@ -147,7 +153,7 @@ def _frames(columns: dict[str, np.ndarray]) -> list["pandas.DataFrame"]:
         values = np.stack([columns[names[j]].T for j in place], axis=1)  # (R, columns, weeks)
         groups.append((values, place))
     R = groups[0][0].shape[0]
-    return [pandas.api.internals.create_dataframe_from_blocks(
+    return [_FROM_BLOCKS(
         [(values[r].copy(), place) for values, place in groups], index.copy(), cols.copy())
         for r in range(R)]
 
