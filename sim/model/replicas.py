@@ -276,7 +276,8 @@ class Replicas:
         active = np.flatnonzero(is_active)
         n_a = self.counts(active)
         rep_a = self.by_rep(n_a)
-        faulty = active[self.random(n_a, F32) < self.fault_rate.astype(self.fault_dtype)[rep_a]]
+        faulty = active[self.random(n_a, F32) < np.repeat(self.fault_rate.astype(self.fault_dtype),
+                                                           n_a)]
         rep_f = faulty // N
         rate = np.where(c.b2b[faulty], self.each("complaint_rate_b2b", rep_f),
                         self.each("complaint_rate", rep_f))
@@ -542,7 +543,7 @@ class Replicas:
                           / np.where(ref != 0, ref, 1.0), 0.0)
         h_mkt = p["marketing_rate"] * effort * (1.0 + PROMISE_PULL
                                                 * (promise - self.v["base_expectation"]))
-        hm = h_mkt.astype(F32)[rep_p]  # the single run adds a float to float32 arrays
+        hm = np.repeat(h_mkt.astype(F32), n_p)  # the single run adds a float to float32 arrays
         w = c.wom[pros]
         h_wom = p["wom_conversion"] * np.maximum(w, 0.0)
         total = hm + h_wom
