@@ -263,11 +263,13 @@ class Replicas:
         t, c, emp, p, R, N, E = self.t, self.cust, self.org, self.params, self.R, self.N, self.E
         wk = {}
         # faults
-        is_active = self._active  # status changes in churn and acquisition only
+        is_active = self._active  # status changes in churn and acquisition only (which
+        # keep self._active up to date; nothing reads is_active after them)
         active = np.flatnonzero(is_active)
         n_a = self.counts(active)
         rep_a = self.by_rep(n_a)
-        faulty = active[self.random(n_a, F32) < self.fault_rate.astype(self.fault_dtype)[rep_a]]
+        faulty = active[self.random(n_a, F32) < np.repeat(self.fault_rate.astype(self.fault_dtype),
+                                                           n_a)]
         rep_f = faulty // N
         rate = np.where(c.b2b[faulty], self.each("complaint_rate_b2b", rep_f),
                         self.each("complaint_rate", rep_f))
@@ -297,7 +299,8 @@ class Replicas:
         # experience
         x, had_contact = weekly_experience(c, ct, faulty, p, t)
         promise = self.promise()
-        appraisal = update_satisfaction(c, is_active, x, had_contact, p, np.repeat(promise, N))
+        appraisal = update_satisfaction(c, is_active, x, had_contact, p,
+                                        np.repeat(promise.astype(F32), N))  # its precision
         update_relationship(c, is_active, emp, p, self._accounts)
         # silent problems
         over = u_living < 1.0 / p["silent_problem_weeks"]
@@ -308,16 +311,17 @@ class Replicas:
         notable[faulty] = True
         c.wom *= np.exp(-1.0 / p["wom_memory"])
         reach = self.v["wom_reach"]
-        wk["wom_neg"] = self._spread(np.flatnonzero(notable & (appraisal < TELL_BELOW)), -1.0,
+        told = np.flatnonzero(notable)  # few: the tellers are picked from them
+        mood = appraisal[told]
+        wk["wom_neg"] = self._spread(told[mood < TELL_BELOW], -1.0,
                                      reach * self.v["wom_negative_ratio"])
-        wk["wom_pos"] = self._spread(np.flatnonzero(notable & (appraisal > TELL_ABOVE)), 1.0,
-                                     reach)
+        wk["wom_pos"] = self._spread(told[mood > TELL_ABOVE], 1.0, reach)
         # churn
         wk["by_cause"] = self._churn(active, n_a, rep_a, t)
         # acquisition
         wk["acq_mkt"], wk["acq_wom"] = self._acquire()
         # effort
-        wk["prospects"] = prospects = self.per_rep(c.status == PROSPECT)
+        wk["prospects"] = prospects = self._prospects
         if p["effort_adapt"] > 0:
             left = (np.minimum(prospects / p["n_prospects"], 2.0) if p["n_prospects"]
                     else np.zeros(R))
@@ -330,8 +334,7 @@ class Replicas:
         organisation.update_engagement(emp, self.p_emp, load)
         wk["leavers"], wk["knowledge_lost"] = self._turnover(ct, rep_c, n_c)
         # tenure
-        self._active = c.status == ACTIVE
-        c.tenure[np.flatnonzero(self._active)] += 1.0
+        np.add(c.tenure, self._active, out=c.tenure)  # + 1 for the active, + 0 (exact) else
         emp.tenure += 1.0
         wk["ct"] = (ct, rep_c, n_c)
         self.collect(wk)
@@ -481,14 +484,15 @@ class Replicas:
         amp = p["social_amplification"]
         n_t = self.counts(tellers)
         counts = self.draw("poisson", n_t, mean_reach * amp)
-        total = np.bincount(self.by_rep(n_t), weights=counts, minlength=R).astype(np.int64)
+        # the tellers are replication-sorted: each replication's sum is a run's
+        runs = np.concatenate(([0], np.cumsum(n_t)))
+        total = np.diff(np.concatenate(([0], np.cumsum(counts)))[runs])
         if not total.any():
             return total
         senders = np.repeat(tellers, counts)
-        rep_s = self.by_rep(total)
         listeners = self.network.random_neighbours(senders, _Given(self.random(total, F32)))
         far = (self.random(total) >= 1.0 / amp) | (listeners < 0)  # amp: shared
-        rep_far = rep_s[far]
+        rep_far = senders[far] // N
         listeners[far] = (self.draw("integers", np.bincount(rep_far, minlength=R), 0, N)
                           + rep_far * N)
         listeners = listeners[listeners != senders]
@@ -509,6 +513,7 @@ class Replicas:
         cause = np.minimum((cdf < u[:, None]).sum(axis=1), len(parts) - 1)
         self._accounts -= self._owned(who)
         c.status[who] = CHURNED
+        self._active[who] = False  # kept as c.status == ACTIVE
         c.cause[who] = cause
         c.churn_step[who] = t
         c.churn(who, Context(len(who), p, None))
@@ -521,7 +526,7 @@ class Replicas:
 
     def _acquire(self):
         c, emp, p, R = self.cust, self.org, self.params, self.R
-        pros = np.flatnonzero(c.status == PROSPECT)
+        pros = self._pros
         n_p = self.counts(pros)
         rep_p = self.by_rep(n_p)
         promise = self.promise()
@@ -530,7 +535,7 @@ class Replicas:
                           / np.where(ref != 0, ref, 1.0), 0.0)
         h_mkt = p["marketing_rate"] * effort * (1.0 + PROMISE_PULL
                                                 * (promise - self.v["base_expectation"]))
-        hm = h_mkt.astype(F32)[rep_p]  # the single run adds a float to float32 arrays
+        hm = np.repeat(h_mkt.astype(F32), n_p)  # the single run adds a float to float32 arrays
         w = c.wom[pros]
         h_wom = p["wom_conversion"] * np.maximum(w, 0.0)
         total = hm + h_wom
@@ -539,8 +544,11 @@ class Replicas:
         join = self.random(n_p, F32) < 1.0 - np.exp(-total.astype(np.float32))
         new, rep_n = pros[join], rep_p[join]
         n_new = np.bincount(rep_n, minlength=R)
+        self._pros = pros[~join]  # prospects only join: none churns (no events)
+        self._prospects = n_p - n_new
         by_wom = self.random(n_new) < h_wom[join] / np.maximum(hm[join] + h_wom[join], 1e-300)
         c.status[new] = ACTIVE
+        self._active[new] = True
         # on_acquire of CUSTOMER_STATE, in declaration order
         # the two normal draws as one: normal(loc, scale) is loc + scale x standard_normal
         z_exp, z_sat = self.parts(np.stack([n_new, n_new], axis=1), "standard_normal")
@@ -606,6 +614,7 @@ class Replicas:
             # (owners change only when a customer joins: no events)
             self._accounts = accounts_per_owner(c, emp.n, self._active)
             self.n_initial = self.per_rep(c.initial)  # fixed: no events, no mergers
+            self._pros = np.flatnonzero(c.status == PROSPECT)  # kept up to date by _acquire
         active = self._active
         n_active = self.per_rep(active)
         weight = active.astype(c.satisfaction.dtype)
