@@ -135,3 +135,38 @@ def test_end_of_run_names_match_what_a_run_reports():
 
     m, ts = run(steps=3)
     assert tuple(end_of_run(ts, m.causes)) == END_METRICS
+
+
+def test_end_of_run_figures_are_pandas_sums_and_means_bit_for_bit():
+    """end_of_run reads numpy arrays; its figures are exactly what pandas' Series.sum
+    and .mean give (NaN skipped), for a single run's frame, a batched run's frame, a
+    frame with gaps and a frame of the start alone."""
+    import numpy as np
+    from sim import load_scenario
+    from sim.files.results import DISCOUNT_PER_YEAR, WEEKS_PER_YEAR, end_of_run
+    from sim.model.batch import run_many
+
+    m, single = run(steps=60)
+    sc = load_scenario("baseline", n_customers=300, n_prospects=300, n_employees=8)
+    batched = run_many(OrganisationModel, [sc, sc], [1, 2], 60, max_batch=2)[1]
+    gaps = single.copy()
+    gaps.loc[[3, 20, 59], "mean_wait"] = np.nan
+    gaps.loc[[5], "revenue"] = np.nan
+    for ts in (single, batched, gaps, single.iloc[:1], single.iloc[:30]):
+        got = end_of_run(ts, m.causes, m.params)
+        window, body = ts.iloc[max(1, len(ts) - WEEKS_PER_YEAR):], ts.iloc[1:]
+        assert got["revenue_total"] == float(body["revenue"].sum())
+        assert got["profit_total"] == float(body["profit"].sum())
+        assert got["churned"] == int(body["churned"].sum())
+        if len(body):
+            assert got["mean_wait_weeks"] == float(body["mean_wait"].mean())
+            assert got["failure_demand_share"] == float(body["failure_demand_share"].mean())
+        weekly_churn = (float(window["churned"].sum())
+                        / max(float(window["active_customers"].mean()) if len(window) else 0.0,
+                              1e-9) / max(len(window), 1))
+        assert got["annual_churn_rate"] == min(1.0, weekly_churn * WEEKS_PER_YEAR)
+        value = float(window["revenue"].sum()) / max(float(window["active_customers"].sum()), 1e-9)
+        discount = (1 + DISCOUNT_PER_YEAR) ** (1 / WEEKS_PER_YEAR) - 1
+        assert got["customer_lifetime_value"] == value / (weekly_churn + discount)
+        assert got["retention"] == float(ts["retention"].iloc[-1])
+        assert got["weeks"] == int(ts["step"].iloc[-1])

@@ -114,11 +114,13 @@ def environment() -> dict[str, Any]:
     return env
 
 
-def run_provenance(model_ref: str, params: dict[str, Any], events: list[dict]) -> dict[str, Any]:
+def run_provenance(model_ref: str, params: dict[str, Any], events: list[dict],
+                   code: str | None = None) -> dict[str, Any]:
     """What is stored with every run: the code and parameter digests and the software,
-    as the process that ran it saw them."""
-    return {"code": code_digest(model_ref), "params": digest_of({"params": params, "events": events}),
-            **environment()}
+    as the process that ran it saw them. ``code``: the code digest when the caller
+    has just taken it (runs stepped together share one)."""
+    return {"code": code_digest(model_ref) if code is None else code,
+            "params": digest_of({"params": params, "events": events}), **environment()}
 
 
 def study_provenance(model_ref: str, params: dict[str, Any], events: list[dict]) -> dict[str, Any]:

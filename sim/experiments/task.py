@@ -89,15 +89,17 @@ def _execute(task: Task) -> dict[str, Any]:
 
 def _record(task: Task, scenario: Scenario, ts: pd.DataFrame, model_class: type, params: dict,
             stopped: bool = False, snapshots: dict | None = None,
-            files: dict | None = None) -> dict[str, Any]:
-    """A finished run's record (and files) from its time series."""
+            files: dict | None = None, code: str | None = None) -> dict[str, Any]:
+    """A finished run's record (and files) from its time series; ``code``: the code
+    digest when the caller took it (provenance.run_provenance)."""
     from ..files.results import end_of_run
     from .provenance import run_provenance
 
     result: dict[str, Any] = {
         "metrics": end_of_run(ts, model_class.causes, params, tuple(model_class.reporters)),
         "stopped": stopped,
-        "provenance": run_provenance(task.model, scenario.params, [e.as_dict() for e in scenario.events]),
+        "provenance": run_provenance(task.model, scenario.params, [e.as_dict() for e in scenario.events],
+                                     code),
     }
     if task.timeseries:
         keep = ts[ts["step"].isin(store.measured_steps(int(ts["step"].iloc[-1]), task.measure))]
@@ -169,13 +171,15 @@ def execute_group(tasks: list[Task]) -> list[dict[str, Any]]:
     try:
         from ..files.extensions import load_model_class
         from ..model.batch import run_many, run_params
+        from .provenance import code_digest
         from .variables import apply
 
         model_class = load_model_class(tasks[0].model)
         scenarios = [apply(t.scenario, t.run.params) for t in tasks]
         frames = run_many(model_class, scenarios, [t.run.seed for t in tasks], tasks[0].steps,
                           max_batch=len(tasks))
-        return [_record(t, sc, ts, model_class, run_params(model_class, sc))
+        code = code_digest(tasks[0].model)  # the group's code: one model, one moment
+        return [_record(t, sc, ts, model_class, run_params(model_class, sc), code=code)
                 for t, sc, ts in zip(tasks, scenarios, frames)]
     except Exception:  # each run alone, each error reported with its own run
         return [execute(t) for t in tasks]

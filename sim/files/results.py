@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..model import OrganisationModel, ScenarioError
@@ -39,45 +40,87 @@ def end_of_run(ts: pd.DataFrame, causes: tuple[str, ...],
     weekly discount rate) - acquisition cost; ``params`` give the three economics
     parameters (their defaults if None). ``extra`` columns (an extension's reporters)
     give their value in the last week."""
-    last = ts.iloc[-1]
-    window = ts.iloc[max(1, len(ts) - WEEKS_PER_YEAR):]
-    weeks = max(len(window), 1)
-    mean_active = float(window["active_customers"].mean()) if len(window) else 0.0
-    weekly_churn = float(window["churned"].sum()) / max(mean_active, 1e-9) / weeks
-    customer_weeks = max(float(window["active_customers"].sum()), 1e-9)
-    value_per_week = float(window["revenue"].sum()) / customer_weeks
+    col = _columns(ts)
+    start = max(1, len(ts) - WEEKS_PER_YEAR)  # the window: the last year (row 0 is the start)
+
+    def last(name: str) -> float:
+        return float(col(name)[-1])
+
+    def window(name: str) -> np.ndarray:
+        return col(name)[start:]
+
+    def body(name: str) -> np.ndarray:
+        return col(name)[1:]
+
+    n_window = len(ts) - start
+    weeks = max(n_window, 1)
+    mean_active = _mean(window("active_customers")) if n_window else 0.0
+    weekly_churn = float(_sum(window("churned"))) / max(mean_active, 1e-9) / weeks
+    customer_weeks = max(float(_sum(window("active_customers"))), 1e-9)
+    value_per_week = float(_sum(window("revenue"))) / customer_weeks
     weekly_discount = (1 + DISCOUNT_PER_YEAR) ** (1 / WEEKS_PER_YEAR) - 1
     econ = {k: (params or DEFAULTS)[k] for k in ("gross_margin", "contact_cost", "acquisition_cost")}
     margin_per_week = (econ["gross_margin"] * value_per_week
-                       - econ["contact_cost"] * float(window["contacts"].sum()) / customer_weeks)
-    body = ts.iloc[1:]
+                       - econ["contact_cost"] * float(_sum(window("contacts"))) / customer_weeks)
+    has_body = len(ts) > 1
     out = {
-        "weeks": int(last["step"]),
-        "active_customers_start": int(ts["active_customers"].iloc[0]),
-        "active_customers": int(last["active_customers"]),
-        "retention": float(last["retention"]),
+        "weeks": int(last("step")),
+        "active_customers_start": int(col("active_customers")[0]),
+        "active_customers": int(last("active_customers")),
+        "retention": last("retention"),
         "annual_churn_rate": min(1.0, weekly_churn * WEEKS_PER_YEAR),
-        "churned": int(body["churned"].sum()),
-        **{f"churn_{c}": int(body[f"churn_{c}"].sum()) for c in causes},
-        "acquired": int(body["acquired"].sum()),
-        "acquired_marketing": int(body["acquired_marketing"].sum()),
-        "acquired_wom": int(body["acquired_wom"].sum()),
-        "mean_satisfaction": float(last["mean_satisfaction"]),
-        "nps": float(last["nps"]),
-        "revenue_per_week": float(last["revenue"]),
-        "revenue_total": float(body["revenue"].sum()),
+        "churned": int(_sum(body("churned"))),
+        **{f"churn_{c}": int(_sum(body(f"churn_{c}"))) for c in causes},
+        "acquired": int(_sum(body("acquired"))),
+        "acquired_marketing": int(_sum(body("acquired_marketing"))),
+        "acquired_wom": int(_sum(body("acquired_wom"))),
+        "mean_satisfaction": last("mean_satisfaction"),
+        "nps": last("nps"),
+        "revenue_per_week": last("revenue"),
+        "revenue_total": float(_sum(body("revenue"))),
         "customer_lifetime_value": value_per_week / (weekly_churn + weekly_discount),
-        "profit_total": float(body["profit"].sum()),
+        "profit_total": float(_sum(body("profit"))),
         "customer_lifetime_profit": (margin_per_week / (weekly_churn + weekly_discount)
                                      - econ["acquisition_cost"]),
-        "failure_demand_share": float(body["failure_demand_share"].mean()) if len(body) else 0.0,
-        "first_contact_resolution": float(body["first_contact_resolution"].mean()) if len(body) else 0.0,
-        "mean_wait_weeks": float(body["mean_wait"].mean()) if len(body) else 0.0,
-        "employee_turnover": int(body["employee_turnover"].sum()),
-        "product_fault_rate": float(last["product_fault_rate"]),
+        "failure_demand_share": _mean(body("failure_demand_share")) if has_body else 0.0,
+        "first_contact_resolution": _mean(body("first_contact_resolution")) if has_body else 0.0,
+        "mean_wait_weeks": _mean(body("mean_wait")) if has_body else 0.0,
+        "employee_turnover": int(_sum(body("employee_turnover"))),
+        "product_fault_rate": last("product_fault_rate"),
     }
-    out.update({name: float(last[name]) for name in extra})
+    out.update({name: last(name) for name in extra})
     return out
+
+
+def _columns(ts: pd.DataFrame):
+    """A column of ``ts`` as its numpy array, each read once (a Series per use costs
+    more than the figure: end_of_run runs once per run of a study)."""
+    cache: dict[str, np.ndarray] = {}
+
+    def col(name: str) -> np.ndarray:
+        if name not in cache:
+            cache[name] = ts[name].to_numpy()
+        return cache[name]
+    return col
+
+
+def _sum(a: np.ndarray):
+    """Series.sum's value: NaN skipped (pandas fills it with 0), same summation."""
+    if a.dtype.kind == "f":
+        nan = np.isnan(a)
+        if nan.any():
+            a = np.where(nan, 0.0, a)
+    return a.sum()
+
+
+def _mean(a: np.ndarray) -> float:
+    """Series.mean's value: the sum in float64 over the count of values not NaN."""
+    count = len(a)
+    if a.dtype.kind == "f":
+        nan = np.isnan(a)
+        if nan.any():
+            a, count = np.where(nan, 0.0, a), int((~nan).sum())
+    return float(a.sum(dtype=np.float64) / np.float64(count))
 
 
 def summary_document(model, version: str) -> dict[str, Any]:
