@@ -159,3 +159,49 @@ def test_check_refuses_a_cost_that_is_not_finite():
     cost = budget.Cost(float("inf"), 0.0, {"x": float("inf")})
     with pytest.raises(ScenarioError, match="more than the limit"):
         budget.check(cost, 2**30)
+
+
+MEASURE_BATCH = """
+import json, sys
+from sim import OrganisationModel, load_scenario
+from sim.model.batch import run_many
+
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key):
+            return int(line.split()[1]) * 1024
+
+scenario = load_scenario("baseline", **json.loads(sys.argv[1]))
+r = int(sys.argv[2])
+before = status("VmRSS:")
+run_many(OrganisationModel, [scenario] * r, list(range(r)), 26, max_batch=r)
+print(status("VmHWM:") - before)
+"""
+
+
+def test_small_runs_are_held_a_batch_a_worker_and_the_estimate_covers_the_batch():
+    """Small runs are stepped together (sim.model.batch), so a worker holds a batch of
+    them: the study's estimate counts the batch, and the batch's measured peak is
+    within it (and not far below)."""
+    from sim.model.batch import batch_size
+
+    small = dict(n_customers=1000, n_prospects=1000, n_employees=20)
+    sc = load_scenario("baseline", **small)
+    r = batch_size(sc)
+    assert budget.runs_at_once(sc, 10_000, 2)[0] == 2 * r
+    assert budget.runs_at_once(sc, 3, 2)[0] == 3  # no more than there are
+    assert budget.runs_at_once(sc, 10_000, 1)[0] == r
+    large = load_scenario("baseline", n_customers=30_000, n_prospects=30_000)
+    assert budget.runs_at_once(large, 10_000, 2)[0] == 2  # large runs: one a worker
+    one = budget.study_cost([sc], 26, 10_000, 1)
+    assert one.memory > r * budget.scenario_cost(sc, 26).memory  # the batch, and the tables
+    # the fixed cost of a week is paid once a batch; a large run pays it alone
+    alone = budget.scenario_cost(sc, 26).seconds
+    assert one.seconds == pytest.approx(10_000 * (alone - 26 * budget.STEP_SECONDS * (1 - 1 / r)))
+    assert budget.study_cost([large], 26, 10, 2).seconds == pytest.approx(
+        10 * budget.scenario_cost(large, 26).seconds)
+    proc = subprocess.run([sys.executable, "-c", MEASURE_BATCH, json.dumps(small), str(r)],
+                          capture_output=True, text=True, timeout=300, check=True)
+    measured = int(proc.stdout.strip())
+    estimate = r * budget.scenario_cost(sc, 26).memory
+    assert measured <= estimate <= 3 * measured, (measured, estimate)

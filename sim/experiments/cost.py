@@ -1,7 +1,8 @@
 """What a study will cost, estimated before any point is made: its most expensive run
 (each varied parameter at its most expensive level, sim.files.budget) times the runs
-held at once, the points and runs the plan keeps, and every run's weeks stored for the
-tables; refused in one line (sim.files.budget.check) when it exceeds the memory limit.
+held at once (a batch a worker for small runs), the points and runs the plan keeps,
+and every run's weeks stored for the tables; refused in one line
+(sim.files.budget.check) when it exceeds the memory limit.
 
 Counted, never sampled: a 10^9-point grid or a huge Sobol sample is refused from its
 size alone (spec.count_runs), without making one point.
@@ -40,13 +41,16 @@ def candidates(exp: Experiment) -> dict[str, tuple[Any, ...]]:
     return out
 
 
-def worst_point(exp: Experiment) -> Scenario:
+def worst_point(exp: Experiment, runs: int = 1, workers: int = 1) -> Scenario:
     """The base scenario with each varied name at its most expensive value (one name at
     a time, the others at the base's: the cost grows or falls with each driver alone, so
-    the corner of the most expensive values is the most expensive point)."""
+    the corner of the most expensive values is the most expensive point). Expensive by
+    the memory of the runs held at once when ``runs`` go to ``workers``
+    (budget.runs_at_once: small runs are held a batch at a time)."""
     def memory(values: dict[str, Any]) -> float:
         try:
-            return budget.scenario_cost(apply(exp.base, values, "cost"), exp.steps).memory
+            sc = apply(exp.base, values, "cost")
+            return budget.scenario_cost(sc, exp.steps).memory * budget.runs_at_once(sc, runs, workers)[0]
         except ScenarioError:
             return -1.0
     worst = {name: max(values, key=lambda v, name=name: memory({name: v}))
@@ -60,9 +64,10 @@ def worst_point(exp: Experiment) -> Scenario:
 def study_cost(exp: Experiment, workers: int = 1) -> budget.Cost:
     """The memory and one core's time of the whole study, ``workers`` runs at a time."""
     points, runs = n_points(exp), count_runs(exp)
-    run = budget.scenario_cost(worst_point(exp), exp.steps)
-    at_once = max(1, min(workers, runs))
-    parts = {f"{at_once} runs at once, each: {k}": v * at_once for k, v in run.parts.items()}
+    worst = worst_point(exp, runs, workers)
+    run = budget.scenario_cost(worst, exp.steps)
+    at_once, held = budget.runs_at_once(worst, runs, workers)
+    parts = {f"{held}, each: {k}": v * at_once for k, v in run.parts.items()}
     parts[f"the plan: {points:,} points x {exp.max_replications:,} replications = "
           f"{runs:,} runs ({plan_drivers(exp)})"] = points * PER_POINT + runs * PER_RUN
     if exp.timeseries:
@@ -70,7 +75,9 @@ def study_cost(exp: Experiment, workers: int = 1) -> budget.Cost:
         parts[f"weekly columns kept: runs x weeks x columns = {runs:,} x {weeks:,} x "
               f"{len(exp.timeseries) + 1} (timeseries, measure)"] = (
             runs * weeks * (len(exp.timeseries) + 1) * PER_KEPT_VALUE)
-    return budget.Cost(sum(parts.values()), run.seconds * runs, parts)
+    together = budget.stepped_together(worst, runs, workers)
+    return budget.Cost(sum(parts.values()), budget.batched_seconds(run, exp.steps, together) * runs,
+                       parts)
 
 
 def plan_drivers(exp: Experiment) -> str:

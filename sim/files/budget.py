@@ -152,16 +152,51 @@ def scenario_cost(scenario: Scenario, steps: int | None = None) -> Cost:
                     _events_growth(scenario))
 
 
+def stepped_together(scenario: Scenario, runs: int, workers: int = 1) -> int:
+    """How many runs of ``scenario`` a worker steps at once when ``runs`` of them go to
+    ``workers``: a batch where small runs are stepped together (sim.model.batch: at
+    most batch_size, no more than keeps the workers busy), else 1. An upper bound: a
+    model whose week is not batched, or a study with a stop condition, time limit or
+    snapshots, runs them one by one."""
+    from ..model.batch import batch_size, is_small
+
+    if not is_small(scenario) or scenario.events:
+        return 1
+    return max(1, min(batch_size(scenario), -(-runs // max(1, min(workers, runs)))))
+
+
+def runs_at_once(scenario: Scenario, runs: int, workers: int = 1) -> tuple[int, str]:
+    """How many runs of ``scenario`` are in memory at once (``workers`` of them, or a
+    batch a worker: stepped_together), and the words for it."""
+    workers = max(1, min(workers, runs))
+    together = stepped_together(scenario, runs, workers)
+    if together == 1:
+        return workers, f"{workers} runs at once"
+    held = min(runs, workers * together)
+    return held, f"{held} runs at once ({workers} x up to {together} stepped together)"
+
+
+def batched_seconds(cost: Cost, steps: int, together: int) -> float:
+    """One run's time when ``together`` runs are stepped at once: the fixed cost of a
+    week (STEP_SECONDS) is paid once for them all."""
+    return cost.seconds - steps * STEP_SECONDS * (1 - 1 / max(1, together))
+
+
 def study_cost(scenarios: Iterable[Scenario], steps: int, runs: int, workers: int = 1) -> Cost:
     """Runs of ``scenarios`` (``runs`` in all), ``workers`` at a time: the largest run
-    times the runs held at once, plus every run's weeks stored for the study's tables."""
+    times the runs held at once (runs_at_once), plus every run's weeks stored for the
+    study's tables."""
+    scenarios = list(scenarios)
     costs = [scenario_cost(s, steps) for s in scenarios]
-    worst = max(costs, key=lambda c: c.memory)
-    at_once = max(1, min(workers, runs))
-    parts = {f"{at_once} runs at once, each: {k}": v * at_once for k, v in worst.parts.items()}
+    held_by = [runs_at_once(s, runs, workers) for s in scenarios]
+    i = max(range(len(costs)), key=lambda k: costs[k].memory * held_by[k][0])
+    worst = costs[i]
+    at_once, held = held_by[i]
+    parts = {f"{held}, each: {k}": v * at_once for k, v in worst.parts.items()}
     parts[f"weeks stored: runs x steps = {runs} x {steps}"] = (
         runs * steps * STORED_COLUMNS * PER_STORED_VALUE)
-    seconds = sum(c.seconds for c in costs) * runs / max(len(costs), 1)
+    seconds = sum(batched_seconds(c, steps, stepped_together(s, runs, workers))
+                  for c, s in zip(costs, scenarios)) * runs / max(len(costs), 1)
     return Cost(sum(parts.values()), seconds, parts)
 
 
@@ -178,5 +213,5 @@ def check(cost: Cost, limit: int | None = None, what: str = "this run",
     return cost
 
 
-__all__ = ["Cost", "check", "default_limit", "machine_memory", "parse_size", "run_cost",
-           "scenario_cost", "size", "study_cost"]
+__all__ = ["Cost", "batched_seconds", "check", "default_limit", "machine_memory", "parse_size",
+           "run_cost", "runs_at_once", "scenario_cost", "size", "stepped_together", "study_cost"]
