@@ -10,7 +10,8 @@ KERNEL = Path(sim.__file__).parent / "model"
 # what the kernel may import: the standard library's harmless parts and its own deps
 ALLOWED_TOP = {"__future__", "dataclasses", "typing", "math", "numbers", "functools",
                "ctypes", "sys", "collections", "itertools", "numpy", "networkx", "mesa",
-               "warnings", "enum", "abc", "types", "operator", "importlib"}
+               "warnings", "enum", "abc", "types", "operator", "importlib",
+               "pandas"}  # a core dependency: a run's time series is a DataFrame (Mesa's too)
 FILE_READERS = re.compile(r"\btomllib\b|(?<![\w.])open\(|\.read_text\(|\.read_bytes\(|\bPath\(|\bos\.path\b")
 
 
