@@ -528,25 +528,30 @@ class Replicas:
         c, emp, p, R = self.cust, self.org, self.params, self.R
         pros = self._pros
         n_p = self.counts(pros)
-        rep_p = self.by_rep(n_p)
         promise = self.promise()
         ref = self.neutral_ref
         effort = np.where(ref != 0, emp.sell.reshape(R, self.E).sum(axis=1)
                           / np.where(ref != 0, ref, 1.0), 0.0)
         h_mkt = p["marketing_rate"] * effort * (1.0 + PROMISE_PULL
                                                 * (promise - self.v["base_expectation"]))
-        hm = np.repeat(h_mkt.astype(F32), n_p)  # the single run adds a float to float32 arrays
+        h_mkt = h_mkt.astype(F32)  # the single run adds a float to float32 arrays
         w = c.wom[pros]
         h_wom = p["wom_conversion"] * np.maximum(w, 0.0)
-        total = hm + h_wom
+        total = np.repeat(h_mkt, n_p)  # + h_wom, in place where that is the same dtype
+        total = np.add(total, h_wom, out=total if h_wom.dtype == total.dtype else None)
         neg = np.flatnonzero(w < 0)
         total[neg] *= np.exp(p["wom_deterrence"] * w[neg])
-        join = self.random(n_p, F32) < 1.0 - np.exp(-total.astype(np.float32))
-        new, rep_n = pros[join], rep_p[join]
+        # 1 - exp(-total) in float32, in place (total is not needed after)
+        q = total.astype(np.float32, copy=False)
+        np.subtract(1.0, np.exp(np.negative(q, out=q), out=q), out=q)
+        join = self.random(n_p, F32) < q
+        new = pros[join]
+        rep_n = new // self.N
         n_new = np.bincount(rep_n, minlength=R)
         self._pros = pros[~join]  # prospects only join: none churns (no events)
         self._prospects = n_p - n_new
-        by_wom = self.random(n_new) < h_wom[join] / np.maximum(hm[join] + h_wom[join], 1e-300)
+        hm, hw = h_mkt[rep_n], h_wom[join]
+        by_wom = self.random(n_new) < hw / np.maximum(hm + hw, 1e-300)
         c.status[new] = ACTIVE
         self._active[new] = True
         # on_acquire of CUSTOMER_STATE, in declaration order
