@@ -66,7 +66,7 @@ def study_cost(exp: Experiment, workers: int = 1) -> budget.Cost:
     points, runs = n_points(exp), count_runs(exp)
     worst = worst_point(exp, runs, workers)
     run = budget.scenario_cost(worst, exp.steps)
-    at_once, held = budget.runs_at_once(worst, runs, workers)
+    at_once, together, held = budget.runs_at_once(worst, runs, workers)
     parts = {f"{held}, each: {k}": v * at_once for k, v in run.parts.items()}
     parts[f"the plan: {points:,} points x {exp.max_replications:,} replications = "
           f"{runs:,} runs ({plan_drivers(exp)})"] = points * PER_POINT + runs * PER_RUN
@@ -75,7 +75,6 @@ def study_cost(exp: Experiment, workers: int = 1) -> budget.Cost:
         parts[f"weekly columns kept: runs x weeks x columns = {runs:,} x {weeks:,} x "
               f"{len(exp.timeseries) + 1} (timeseries, measure)"] = (
             runs * weeks * (len(exp.timeseries) + 1) * PER_KEPT_VALUE)
-    together = budget.stepped_together(worst, runs, workers)
     return budget.Cost(sum(parts.values()), budget.batched_seconds(run, exp.steps, together) * runs,
                        parts)
 

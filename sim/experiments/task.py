@@ -145,6 +145,8 @@ def _batch_key(task: Task):
 def group_tasks(tasks: list[Task], workers: int = 1, size: int | None = None) -> list[list[Task]]:
     """The tasks in groups a worker runs together (at most ``size``, and no more than
     keeps ``workers`` busy), in their order; a task that cannot share is a group alone."""
+    from ..model.batch import group_size
+
     size = max_batch() if size is None else size
     groups: list[list[Task]] = []
     by_key: dict = {}
@@ -155,7 +157,7 @@ def group_tasks(tasks: list[Task], workers: int = 1, size: int | None = None) ->
         else:
             by_key.setdefault(key, []).append(t)
     for key, members in by_key.items():
-        n = max(1, min(size, key[4], -(-len(members) // max(1, workers))))
+        n = group_size(min(size, key[4]), len(members), workers)
         groups.extend(members[i:i + n] for i in range(0, len(members), n))
     return groups
 

@@ -154,26 +154,26 @@ def scenario_cost(scenario: Scenario, steps: int | None = None) -> Cost:
 
 def stepped_together(scenario: Scenario, runs: int, workers: int = 1) -> int:
     """How many runs of ``scenario`` a worker steps at once when ``runs`` of them go to
-    ``workers``: a batch where small runs are stepped together (sim.model.batch: at
-    most batch_size, no more than keeps the workers busy), else 1. An upper bound: a
-    model whose week is not batched, or a study with a stop condition, time limit or
-    snapshots, runs them one by one."""
-    from ..model.batch import batch_size, is_small
+    ``workers``: a batch where small runs are stepped together (sim.model.batch), else
+    1. An upper bound: a model whose week is not batched, or a study with a stop
+    condition, time limit or snapshots, runs them one by one."""
+    from ..model.batch import batch_size, group_size, is_small
 
     if not is_small(scenario) or scenario.events:
         return 1
-    return max(1, min(batch_size(scenario), -(-runs // max(1, min(workers, runs)))))
+    return group_size(batch_size(scenario), runs, workers)
 
 
-def runs_at_once(scenario: Scenario, runs: int, workers: int = 1) -> tuple[int, str]:
+def runs_at_once(scenario: Scenario, runs: int, workers: int = 1) -> tuple[int, int, str]:
     """How many runs of ``scenario`` are in memory at once (``workers`` of them, or a
-    batch a worker: stepped_together), and the words for it."""
+    batch a worker), how many a worker steps together (stepped_together), and the
+    words for it."""
     workers = max(1, min(workers, runs))
     together = stepped_together(scenario, runs, workers)
     if together == 1:
-        return workers, f"{workers} runs at once"
+        return workers, 1, f"{workers} runs at once"
     held = min(runs, workers * together)
-    return held, f"{held} runs at once ({workers} x up to {together} stepped together)"
+    return held, together, f"{held} runs at once ({workers} x up to {together} stepped together)"
 
 
 def batched_seconds(cost: Cost, steps: int, together: int) -> float:
@@ -190,13 +190,12 @@ def study_cost(scenarios: Iterable[Scenario], steps: int, runs: int, workers: in
     costs = [scenario_cost(s, steps) for s in scenarios]
     held_by = [runs_at_once(s, runs, workers) for s in scenarios]
     i = max(range(len(costs)), key=lambda k: costs[k].memory * held_by[k][0])
-    worst = costs[i]
-    at_once, held = held_by[i]
-    parts = {f"{held}, each: {k}": v * at_once for k, v in worst.parts.items()}
+    at_once, _, held = held_by[i]
+    parts = {f"{held}, each: {k}": v * at_once for k, v in costs[i].parts.items()}
     parts[f"weeks stored: runs x steps = {runs} x {steps}"] = (
         runs * steps * STORED_COLUMNS * PER_STORED_VALUE)
-    seconds = sum(batched_seconds(c, steps, stepped_together(s, runs, workers))
-                  for c, s in zip(costs, scenarios)) * runs / max(len(costs), 1)
+    seconds = sum(batched_seconds(c, steps, together)
+                  for c, (_, together, _) in zip(costs, held_by)) * runs / max(len(costs), 1)
     return Cost(sum(parts.values()), seconds, parts)
 
 

@@ -85,6 +85,12 @@ def batch_size(scenario: Scenario) -> int:
     return max(1, min(DEFAULT_BATCH, BATCH_NODES // max(1, p["n_customers"] + p["n_prospects"])))
 
 
+def group_size(batch: int, runs: int, workers: int = 1) -> int:
+    """How many of ``runs`` runs (of one shape, at most ``batch`` together) a worker
+    steps at once when ``workers`` share them: no more than keeps every worker busy."""
+    return max(1, min(batch, -(-runs // max(1, workers))))
+
+
 def run_single(model_class: type, scenario, seed: int, steps: int) -> pandas.DataFrame:
     m = model_class(scenario, rng=seed)
     m.run(steps)
